@@ -1,0 +1,181 @@
+//! Diagnostics for access model files: each problem with its byte span, rendered as
+//! `file:line:column`, the offending text underlined, what is wrong and how to fix it.
+//!
+//! Rendering is codespan-reporting's; this module only owns the data and the line arithmetic.
+//! It never prints: the CLI decides where the text goes.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config};
+
+/// A model file's name (as the user gave it) and text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column (columns count characters) in a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn loc(&self, offset: usize) -> Loc {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Loc {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
+    }
+}
+
+/// One problem in a model file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub span: Range<usize>,
+    pub message: String,
+    /// Short text under the underline.
+    pub label: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Diagnostic {
+            span,
+            message: message.into(),
+            label: label.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+}
+
+/// Every problem found in one file, sorted by position.
+#[derive(Debug)]
+pub struct Diagnostics {
+    pub file: Arc<SourceFile>,
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// `file:line:column: message` for each problem, one per line.
+    pub fn short(&self) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            let loc = self.file.loc(d.span.start);
+            out.push_str(&format!("{}:{loc}: {}\n", self.file.name, d.message));
+        }
+        out
+    }
+
+    /// The full report: each problem with its location, the source line, the span underlined,
+    /// and the hint; then a count.
+    pub fn render(&self, color: bool) -> String {
+        // Control characters in the source are shown as `?` (same byte length, so spans hold):
+        // a hostile file must not drive the terminal.
+        let mut shown = String::with_capacity(self.file.text.len());
+        for c in self.file.text.chars() {
+            if c.is_control() && c != '\n' && c != '\t' {
+                shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+            } else {
+                shown.push(c);
+            }
+        }
+        let files = SimpleFile::new(sanitize(&self.file.name), shown);
+        let config = Config::default();
+        let mut out = String::new();
+        for d in &self.items {
+            let mut report = Report::error()
+                .with_message(&d.message)
+                .with_labels(vec![Label::primary((), d.span.clone()).with_message(&d.label)]);
+            if let Some(hint) = &d.hint {
+                report = report.with_notes(vec![format!("hint: {hint}")]);
+            }
+            let text = if color {
+                let mut buffer = termcolor::Buffer::ansi();
+                term::emit_to_write_style(&mut buffer, &config, &files, &report)
+                    .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+            } else {
+                term::emit_into_string(&config, &files, &report)
+            };
+            match text {
+                Ok(t) => out.push_str(&t),
+                Err(_) => {
+                    let loc = self.file.loc(d.span.start);
+                    out.push_str(&format!("error: {}:{loc}: {}\n", self.file.name, d.message));
+                }
+            }
+        }
+        let n = self.items.len();
+        out.push_str(&format!(
+            "error: {n} problem{} in {}\n",
+            if n == 1 { "" } else { "s" },
+            sanitize(&self.file.name)
+        ));
+        out
+    }
+}
+
+/// Replaces control characters in text meant for a terminal or a one-line SQL comment.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_count_lines_and_characters() {
+        let f = SourceFile::new("x.toml", "ab\né = 1\n");
+        assert_eq!(f.loc(0), Loc { line: 1, column: 1 });
+        assert_eq!(f.loc(3), Loc { line: 2, column: 1 });
+        assert_eq!(f.loc(6), Loc { line: 2, column: 3 });
+        assert_eq!(f.loc(1000), Loc { line: 3, column: 1 });
+    }
+}

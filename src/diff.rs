@@ -1,0 +1,232 @@
+//! diff: compares two grant sets inside the fence and returns the ordered [`Plan`]. Pure.
+//! Revokes are decided here and nowhere else.
+//!
+//! The fence (what a sync may revoke): a privilege of a managed kind, on a managed object, held
+//! by a managed grantee, that the model does not require.
+//! - managed objects: the database (for CREATE MODEL); schemas declared under `[schemas]`, for
+//!   CREATE, USAGE and EXECUTE on every model in them; models declared under `[models]`, for
+//!   EXECUTE on that model only (USAGE on their schema is managed only when the schema is
+//!   declared too, since schema USAGE also serves tables);
+//! - managed grantees: declared groups, the users, roles and PUBLIC that rules name, and whatever
+//!   `[policy] manage` patterns match;
+//! - never: names matched by `[policy] protect`; with `mode = "grant-only"`, nothing at all.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compile::{Compiled, GrantSet};
+use crate::config::{AccessModel, Mode, Ref};
+use crate::model::{Grant, Grantee, GranteePattern, Name, Object};
+use crate::plan::{Membership, Plan};
+
+/// The bounds of what a sync driven by one access model may revoke.
+#[derive(Debug)]
+pub struct Fence<'a> {
+    model: &'a AccessModel,
+    named: BTreeSet<Grantee>,
+}
+
+/// Why a grantee is inside the fence, or is not.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Standing<'a> {
+    /// Declared or named by a rule.
+    Named,
+    /// Matched by a `[policy] manage` pattern.
+    Pattern(&'a GranteePattern),
+    /// Matched by a `[policy] protect` pattern: never revoked from.
+    Protected(&'a GranteePattern),
+    Unmanaged,
+}
+
+impl<'a> Fence<'a> {
+    pub fn of(model: &'a AccessModel) -> Fence<'a> {
+        let mut named: BTreeSet<Grantee> = model.groups.keys().cloned().map(Grantee::Group).collect();
+        let rules = model
+            .schemas
+            .values()
+            .flat_map(|s| s.creators.iter().chain(&s.consumers))
+            .chain(model.models.values().flat_map(|m| &m.consumers));
+        named.extend(rules.map(|r: &Ref| r.grantee.clone()));
+        Fence { model, named }
+    }
+
+    pub fn standing(&self, grantee: &Grantee) -> Standing<'a> {
+        let policy = &self.model.policy;
+        if let Some(p) = policy.protect.iter().find(|p| p.matches(grantee)) {
+            return Standing::Protected(p);
+        }
+        if self.named.contains(grantee) {
+            return Standing::Named;
+        }
+        match policy.manage.iter().find(|p| p.matches(grantee)) {
+            Some(p) => Standing::Pattern(p),
+            None => Standing::Unmanaged,
+        }
+    }
+
+    pub fn manages_grantee(&self, grantee: &Grantee) -> bool {
+        matches!(
+            self.standing(grantee),
+            Standing::Named | Standing::Pattern(_)
+        )
+    }
+
+    pub fn manages_object(&self, grant: &Grant) -> bool {
+        match &grant.object {
+            Object::Database => true,
+            Object::Schema(s) => self.model.schemas.contains_key(s),
+            Object::Model(m) => {
+                self.model.schemas.contains_key(&m.schema) || self.model.models.contains_key(m)
+            }
+        }
+    }
+
+    /// Whether a sync may revoke `grant` (if the model does not require it).
+    pub fn contains(&self, grant: &Grant) -> bool {
+        self.model.policy.mode == Mode::Sync
+            && self.manages_object(grant)
+            && self.manages_grantee(&grant.grantee)
+    }
+}
+
+/// The changes that take the grants of `old_model` to those of `new_model`: every grant the new
+/// model requires that the old did not, and every grant the old one required that the new one does
+/// not, inside the new model's fence. Membership changes where both files manage a group's members.
+pub fn diff(
+    old_model: &AccessModel,
+    old: &Compiled,
+    new_model: &AccessModel,
+    new: &Compiled,
+) -> Plan {
+    let fence = Fence::of(new_model);
+    let mut notes = Vec::new();
+    let grants: GrantSet = new
+        .grants
+        .iter()
+        .filter(|(g, _)| !old.grants.contains_key(*g))
+        .map(|(g, o)| (g.clone(), o.clone()))
+        .collect();
+    let gone: Vec<(&Grant, &Vec<_>)> = old
+        .grants
+        .iter()
+        .filter(|(g, _)| !new.grants.contains_key(*g))
+        .collect();
+    let mut revokes = GrantSet::new();
+    let mut held_back = 0usize;
+    let mut kept: BTreeSet<&Grantee> = BTreeSet::new();
+    for (g, origins) in gone {
+        if fence.contains(g) {
+            revokes.insert(g.clone(), origins.clone());
+        } else if new_model.policy.mode == Mode::GrantOnly {
+            held_back += 1;
+        } else {
+            kept.insert(&g.grantee);
+        }
+    }
+    for grantee in kept {
+        match fence.standing(grantee) {
+            Standing::Unmanaged => notes.push(format!(
+                "{} left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern",
+                describe(grantee)
+            )),
+            Standing::Protected(p) => notes.push(format!(
+                "{} is protected by `{}`: its grants are never revoked",
+                describe(grantee),
+                p.text
+            )),
+            // A managed grantee on an object that left the fence: reported per object below.
+            Standing::Named | Standing::Pattern(_) => {}
+        }
+    }
+    let by_pattern: BTreeMap<&Grantee, &GranteePattern> = revokes
+        .keys()
+        .filter_map(|g| match fence.standing(&g.grantee) {
+            Standing::Pattern(p) => Some((&g.grantee, p)),
+            _ => None,
+        })
+        .collect();
+    for (grantee, p) in by_pattern {
+        notes.push(format!(
+            "{} left the model but stays managed through the pattern `{}`: its grants are revoked",
+            describe(grantee),
+            p.text
+        ));
+    }
+    for schema in old_model.schemas.keys() {
+        if !new_model.schemas.contains_key(schema) {
+            notes.push(format!(
+                "schema {schema} left the model: privileges on it and its models are no longer managed and will not be revoked"
+            ));
+        }
+    }
+    for m in old_model.models.keys() {
+        if !new_model.models.contains_key(m) && !new_model.schemas.contains_key(&m.schema) {
+            notes.push(format!(
+                "model {m} left the model: EXECUTE on it is no longer managed and will not be revoked"
+            ));
+        }
+    }
+    if held_back > 0 {
+        notes.push(format!(
+            "[policy] mode = \"grant-only\": {held_back} privilege{} no longer required {} left in place",
+            if held_back == 1 { "" } else { "s" },
+            if held_back == 1 { "is" } else { "are" }
+        ));
+    }
+    let membership = membership(old_model, new_model, &mut notes);
+    Plan::build(membership, &revokes, &grants, notes)
+}
+
+/// Member changes between two files: exact where both list a group's members; otherwise notes.
+fn membership(old: &AccessModel, new: &AccessModel, notes: &mut Vec<String>) -> Membership {
+    let mut m = Membership::default();
+    let file: std::sync::Arc<str> = std::sync::Arc::from(new.source.name.as_str());
+    for (group, decl) in &new.groups {
+        let old_decl = old.groups.get(group);
+        if old_decl.is_none() {
+            notes.push(format!(
+                "group {group} is newly declared: plan and apply create it where the cluster lacks it"
+            ));
+        }
+        let Some(members) = &decl.members else {
+            continue;
+        };
+        let old_members: Option<BTreeSet<&Name>> = old_decl
+            .and_then(|d| d.members.as_ref())
+            .map(|list| list.iter().map(|(u, _)| u).collect());
+        if old_members.is_none() {
+            notes.push(format!(
+                "members of group {group} become managed: plan also drops members the file does not list"
+            ));
+        }
+        let new_set: BTreeSet<&Name> = members.iter().map(|(u, _)| u).collect();
+        for (user, at) in members {
+            if old_members.as_ref().is_none_or(|o| !o.contains(user)) {
+                m.add.insert(
+                    (group.clone(), user.clone()),
+                    vec![crate::compile::Origin {
+                        file: file.clone(),
+                        at: *at,
+                        rule: format!("groups.{}.members", crate::config::toml_key(group.as_str()))
+                            .into(),
+                    }],
+                );
+            }
+        }
+        if let Some(old_members) = old_members {
+            for user in old_members.difference(&new_set) {
+                m.drop.insert((group.clone(), (*user).clone()));
+            }
+        }
+    }
+    m
+}
+
+/// A grantee in words, for notes.
+pub fn describe(g: &Grantee) -> String {
+    match g {
+        Grantee::Group(n) => format!("group {n}"),
+        Grantee::Role(n) => format!("role {n}"),
+        Grantee::User(n) => format!("user {n}"),
+        Grantee::Public => "PUBLIC".to_owned(),
+    }
+}

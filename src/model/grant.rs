@@ -1,0 +1,309 @@
+//! Grantees, privileges, objects and the Grant that joins them.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::name::{Name, NameError};
+
+/// Who holds a privilege.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grantee {
+    Group(Name),
+    Role(Name),
+    User(Name),
+    Public,
+}
+
+/// The kind of a grantee, without its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GranteeKind {
+    Group,
+    Role,
+    User,
+    Public,
+}
+
+impl GranteeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GranteeKind::Group => "group",
+            GranteeKind::Role => "role",
+            GranteeKind::User => "user",
+            GranteeKind::Public => "public",
+        }
+    }
+}
+
+impl Grantee {
+    pub fn kind(&self) -> GranteeKind {
+        match self {
+            Grantee::Group(_) => GranteeKind::Group,
+            Grantee::Role(_) => GranteeKind::Role,
+            Grantee::User(_) => GranteeKind::User,
+            Grantee::Public => GranteeKind::Public,
+        }
+    }
+
+    pub fn name(&self) -> Option<&Name> {
+        match self {
+            Grantee::Group(n) | Grantee::Role(n) | Grantee::User(n) => Some(n),
+            Grantee::Public => None,
+        }
+    }
+}
+
+/// The grantee as a reference in the access model: `group_name`, `user:alice`, `role:r`, `public`.
+impl fmt::Display for Grantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Grantee::Group(n) => write!(f, "{n}"),
+            Grantee::Role(n) => write!(f, "role:{n}"),
+            Grantee::User(n) => write!(f, "user:{n}"),
+            Grantee::Public => f.write_str("public"),
+        }
+    }
+}
+
+/// A managed privilege kind, in the order statements are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Privilege {
+    /// CREATE MODEL, granted per database.
+    CreateModel,
+    /// CREATE on a schema.
+    Create,
+    /// USAGE on a schema.
+    Usage,
+    /// EXECUTE on a model.
+    Execute,
+}
+
+impl Privilege {
+    /// The privilege as SQL spells it.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Privilege::CreateModel => "CREATE MODEL",
+            Privilege::Create => "CREATE",
+            Privilege::Usage => "USAGE",
+            Privilege::Execute => "EXECUTE",
+        }
+    }
+}
+
+/// A model, named with its schema.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModelName {
+    pub schema: Name,
+    pub model: Name,
+}
+
+impl fmt::Display for ModelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.model)
+    }
+}
+
+/// What a privilege is held on. Objects sort by schema, a schema before its models, so that a
+/// script reads schema by schema; the database comes first.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Object {
+    Database,
+    Schema(Name),
+    Model(ModelName),
+}
+
+impl Object {
+    fn sort_key(&self) -> (u8, Option<&Name>, Option<&Name>) {
+        match self {
+            Object::Database => (0, None, None),
+            Object::Schema(s) => (1, Some(s), None),
+            Object::Model(m) => (1, Some(&m.schema), Some(&m.model)),
+        }
+    }
+
+    /// The schema the object lives in, if any.
+    pub fn schema(&self) -> Option<&Name> {
+        match self {
+            Object::Database => None,
+            Object::Schema(s) => Some(s),
+            Object::Model(m) => Some(&m.schema),
+        }
+    }
+}
+
+impl Ord for Object {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for Object {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One privilege on one object held by one grantee. Build it with the constructors, which keep
+/// privilege and object consistent.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Grant {
+    pub object: Object,
+    pub privilege: Privilege,
+    pub grantee: Grantee,
+}
+
+impl Grant {
+    pub fn create_model(grantee: Grantee) -> Grant {
+        Grant {
+            object: Object::Database,
+            privilege: Privilege::CreateModel,
+            grantee,
+        }
+    }
+
+    pub fn schema_create(schema: Name, grantee: Grantee) -> Grant {
+        Grant {
+            object: Object::Schema(schema),
+            privilege: Privilege::Create,
+            grantee,
+        }
+    }
+
+    pub fn schema_usage(schema: Name, grantee: Grantee) -> Grant {
+        Grant {
+            object: Object::Schema(schema),
+            privilege: Privilege::Usage,
+            grantee,
+        }
+    }
+
+    pub fn execute(model: ModelName, grantee: Grantee) -> Grant {
+        Grant {
+            object: Object::Model(model),
+            privilege: Privilege::Execute,
+            grantee,
+        }
+    }
+}
+
+/// A pattern over grantees, as `[policy] manage` and `protect` write them: `group:ml_*`,
+/// `user:svc_?`, `role:*`, `public`, or a bare group pattern. `*` matches any run of characters,
+/// `?` one character.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GranteePattern {
+    pub kind: GranteeKind,
+    pub glob: String,
+    /// The pattern as written, for messages.
+    pub text: String,
+}
+
+impl GranteePattern {
+    /// Parses a pattern. A bare pattern means groups, as a bare grantee reference does.
+    pub fn parse(text: &str) -> Result<GranteePattern, NameError> {
+        let (kind, glob) = split_kind(text).map_err(|kind| NameError {
+            message: format!("unknown grantee kind `{kind}:` in pattern `{text}`"),
+            hint: Some("use group:, user:, role: or public".into()),
+        })?;
+        if kind == GranteeKind::Public {
+            return Ok(GranteePattern {
+                kind,
+                glob: String::new(),
+                text: text.to_owned(),
+            });
+        }
+        if glob.is_empty() {
+            return Err(NameError {
+                message: format!("pattern `{text}` has no name part"),
+                hint: Some("write e.g. `group:ml_*`".into()),
+            });
+        }
+        if let Some(c) = glob.chars().find(|c| c.is_control()) {
+            return Err(NameError {
+                message: format!("pattern contains the control character U+{:04X}", c as u32),
+                hint: None,
+            });
+        }
+        Ok(GranteePattern {
+            kind,
+            glob: glob.to_owned(),
+            text: text.to_owned(),
+        })
+    }
+
+    pub fn matches(&self, grantee: &Grantee) -> bool {
+        if grantee.kind() != self.kind {
+            return false;
+        }
+        match grantee.name() {
+            None => true,
+            Some(name) => glob_match(&self.glob, name.as_str()),
+        }
+    }
+}
+
+/// Splits `kind:rest` for the grantee kinds of the access model; a bare text is a group.
+/// Returns the unknown kind when the prefix before the first `:` is not one.
+pub(crate) fn split_kind(text: &str) -> Result<(GranteeKind, &str), &str> {
+    if text == "public" {
+        return Ok((GranteeKind::Public, ""));
+    }
+    match text.split_once(':') {
+        Some(("user", rest)) => Ok((GranteeKind::User, rest)),
+        Some(("role", rest)) => Ok((GranteeKind::Role, rest)),
+        Some(("group", rest)) => Ok((GranteeKind::Group, rest)),
+        Some((kind, _)) => Err(kind),
+        None => Ok((GranteeKind::Group, text)),
+    }
+}
+
+/// Glob match with `*` (any run, possibly empty) and `?` (one character), on characters.
+fn glob_match(glob: &str, text: &str) -> bool {
+    let g: Vec<char> = glob.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut gi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if gi < g.len() && (g[gi] == '?' || g[gi] == t[ti]) {
+            gi += 1;
+            ti += 1;
+        } else if gi < g.len() && g[gi] == '*' {
+            star = Some((gi, ti));
+            gi += 1;
+        } else if let Some((sg, st)) = star {
+            gi = sg + 1;
+            ti = st + 1;
+            star = Some((sg, st + 1));
+        } else {
+            return false;
+        }
+    }
+    g[gi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("ml_*", "ml_team"));
+        assert!(glob_match("ml_*", "ml_"));
+        assert!(!glob_match("ml_*", "xml_team"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("*_grp", "a_b_grp"));
+        assert!(!glob_match("*_grp", "a_b_grpx"));
+    }
+
+    #[test]
+    fn patterns_match_their_kind_only() {
+        let p = GranteePattern::parse("group:ml_*").unwrap();
+        let g = Grantee::Group(Name::new(NameKind::Group, "ml_a").unwrap());
+        let u = Grantee::User(Name::new(NameKind::User, "ml_a").unwrap());
+        assert!(p.matches(&g));
+        assert!(!p.matches(&u));
+        assert!(GranteePattern::parse("public").unwrap().matches(&Grantee::Public));
+        assert!(GranteePattern::parse("team:x").is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! plan: the ordered list of changes that diff decides and render writes out.
+//!
+//! A [`Plan`] is data only. [`Plan::build`] merges grants of one grantee on one object into one
+//! statement (`GRANT CREATE, USAGE ON SCHEMA s TO GROUP g`) and fixes the order: groups created,
+//! members added and dropped, then revokes, then grants; within each, by object (the database,
+//! then schema by schema, a schema before its models), first privilege, grantee.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compile::{GrantSet, Origin};
+use crate::model::{Grant, Grantee, Name, Object, Privilege};
+
+/// One change to the cluster; each becomes one SQL statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    CreateGroup {
+        group: Name,
+    },
+    AddMember {
+        group: Name,
+        user: Name,
+    },
+    DropMember {
+        group: Name,
+        user: Name,
+    },
+    Revoke {
+        privileges: Vec<Privilege>,
+        object: Object,
+        grantee: Grantee,
+    },
+    Grant {
+        privileges: Vec<Privilege>,
+        object: Object,
+        grantee: Grantee,
+    },
+}
+
+impl Change {
+    /// The action's name in the JSON output and in summaries.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::CreateGroup { .. } => "create_group",
+            Change::AddMember { .. } => "add_member",
+            Change::DropMember { .. } => "drop_member",
+            Change::Revoke { .. } => "revoke",
+            Change::Grant { .. } => "grant",
+        }
+    }
+
+    /// The grants a grant or revoke statement covers.
+    pub fn grants(&self) -> Vec<Grant> {
+        match self {
+            Change::Grant {
+                privileges,
+                object,
+                grantee,
+            }
+            | Change::Revoke {
+                privileges,
+                object,
+                grantee,
+            } => privileges
+                .iter()
+                .map(|&privilege| Grant {
+                    object: object.clone(),
+                    privilege,
+                    grantee: grantee.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A change and the places in the model files that call for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub change: Change,
+    pub origins: Vec<Origin>,
+}
+
+/// Membership changes, kept apart from grants.
+#[derive(Debug, Default)]
+pub struct Membership {
+    pub create: BTreeSet<Name>,
+    /// (group, user) pairs.
+    pub add: BTreeMap<(Name, Name), Vec<Origin>>,
+    pub drop: BTreeSet<(Name, Name)>,
+}
+
+/// An ordered list of changes plus what a reviewer should be told about them.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn build(
+        membership: Membership,
+        revokes: &GrantSet,
+        grants: &GrantSet,
+        notes: Vec<String>,
+    ) -> Plan {
+        let mut steps = Vec::new();
+        for group in membership.create {
+            steps.push(Step {
+                change: Change::CreateGroup { group },
+                origins: Vec::new(),
+            });
+        }
+        for ((group, user), origins) in membership.add {
+            steps.push(Step {
+                change: Change::AddMember { group, user },
+                origins,
+            });
+        }
+        for (group, user) in membership.drop {
+            steps.push(Step {
+                change: Change::DropMember { group, user },
+                origins: Vec::new(),
+            });
+        }
+        for (privileges, object, grantee, origins) in merge(revokes) {
+            steps.push(Step {
+                change: Change::Revoke {
+                    privileges,
+                    object,
+                    grantee,
+                },
+                origins,
+            });
+        }
+        for (privileges, object, grantee, origins) in merge(grants) {
+            steps.push(Step {
+                change: Change::Grant {
+                    privileges,
+                    object,
+                    grantee,
+                },
+                origins,
+            });
+        }
+        Plan { steps, notes }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// How many steps of each action, in a fixed order.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for s in &self.steps {
+            *counts.entry(s.change.action()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The grant set that results from running this plan's grants and revokes on `set`.
+    pub fn apply_to(&self, set: &BTreeSet<Grant>) -> BTreeSet<Grant> {
+        let mut out = set.clone();
+        for s in &self.steps {
+            match &s.change {
+                Change::Revoke { .. } => {
+                    for g in s.change.grants() {
+                        out.remove(&g);
+                    }
+                }
+                Change::Grant { .. } => out.extend(s.change.grants()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+type Merged = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
+
+/// Groups grants by (object, grantee) into statements, ordered by object, first privilege, grantee.
+fn merge(set: &GrantSet) -> Vec<Merged> {
+    let mut by_target: BTreeMap<(&Object, &Grantee), (Vec<Privilege>, Vec<Origin>)> =
+        BTreeMap::new();
+    for (g, origins) in set {
+        let entry = by_target.entry((&g.object, &g.grantee)).or_default();
+        entry.0.push(g.privilege);
+        for o in origins {
+            if !entry.1.contains(o) {
+                entry.1.push(o.clone());
+            }
+        }
+    }
+    let mut out: Vec<Merged> = by_target
+        .into_iter()
+        .map(|((object, grantee), (mut privileges, mut origins))| {
+            privileges.sort();
+            privileges.dedup();
+            origins.sort();
+            (privileges, object.clone(), grantee.clone(), origins)
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.1, a.0[0], &a.2).cmp(&(&b.1, b.0[0], &b.2)));
+    out
+}

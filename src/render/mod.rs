@@ -1,0 +1,239 @@
+//! render: the only place that writes SQL text. Every name goes through [`quote_ident`]; nothing
+//! else in mlgrant builds SQL from names.
+//!
+//! A [`Plan`] renders three ways:
+//! - `sql`: the script, each statement under a provenance comment (`-- file:line:column rule`);
+//! - `text`: a diff for people (`+` grant, `-` revoke), colored on a terminal;
+//! - `json`: the versioned schema documented in the README (`"format": "mlgrant.plan"`).
+
+mod quote;
+
+use serde_json::{Value, json};
+
+pub use quote::{is_reserved, quote_ident};
+
+use crate::compile::Origin;
+use crate::config::sanitize;
+use crate::model::{Grantee, ModelName, Object, Privilege};
+use crate::plan::{Change, Plan, Step};
+
+/// Version of the JSON output schema.
+pub const JSON_VERSION: u32 = 1;
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Sql,
+    Text,
+    Json,
+}
+
+/// A model name in SQL: `schema.model`, each part quoted as needed.
+pub fn model_key(m: &ModelName) -> String {
+    format!(
+        "{}.{}",
+        quote_ident(m.schema.as_str()),
+        quote_ident(m.model.as_str())
+    )
+}
+
+fn object_sql(object: &Object) -> String {
+    match object {
+        Object::Database => String::new(),
+        Object::Schema(s) => format!(" ON SCHEMA {}", quote_ident(s.as_str())),
+        Object::Model(m) => format!(" ON MODEL {}", model_key(m)),
+    }
+}
+
+fn grantee_sql(g: &Grantee) -> String {
+    match g {
+        Grantee::Group(n) => format!("GROUP {}", quote_ident(n.as_str())),
+        Grantee::Role(n) => format!("ROLE {}", quote_ident(n.as_str())),
+        Grantee::User(n) => quote_ident(n.as_str()),
+        Grantee::Public => "PUBLIC".to_owned(),
+    }
+}
+
+fn privileges_sql(p: &[Privilege]) -> String {
+    p.iter().map(|p| p.sql()).collect::<Vec<_>>().join(", ")
+}
+
+/// One change as one SQL statement, with its closing semicolon.
+pub fn statement(change: &Change) -> String {
+    match change {
+        Change::CreateGroup { group } => format!("CREATE GROUP {};", quote_ident(group.as_str())),
+        Change::AddMember { group, user } => format!(
+            "ALTER GROUP {} ADD USER {};",
+            quote_ident(group.as_str()),
+            quote_ident(user.as_str())
+        ),
+        Change::DropMember { group, user } => format!(
+            "ALTER GROUP {} DROP USER {};",
+            quote_ident(group.as_str()),
+            quote_ident(user.as_str())
+        ),
+        Change::Grant {
+            privileges,
+            object,
+            grantee,
+        } => format!(
+            "GRANT {}{} TO {};",
+            privileges_sql(privileges),
+            object_sql(object),
+            grantee_sql(grantee)
+        ),
+        Change::Revoke {
+            privileges,
+            object,
+            grantee,
+        } => format!(
+            "REVOKE {}{} FROM {};",
+            privileges_sql(privileges),
+            object_sql(object),
+            grantee_sql(grantee)
+        ),
+    }
+}
+
+fn origin_text(o: &Origin) -> String {
+    sanitize(&format!("{}:{} {}", o.file, o.at, o.rule))
+}
+
+/// The SQL script: a header, the notes, then each statement under its provenance comments.
+pub fn sql(plan: &Plan, header: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("-- {}\n", sanitize(header)));
+    for n in &plan.notes {
+        out.push_str(&format!("-- note: {}\n", sanitize(n)));
+    }
+    if plan.is_empty() {
+        out.push_str("-- nothing to change\n");
+    }
+    for step in &plan.steps {
+        out.push('\n');
+        for o in &step.origins {
+            let verb = match step.change {
+                Change::Revoke { .. } => "no longer required by ",
+                _ => "",
+            };
+            out.push_str(&format!("-- {verb}{}\n", origin_text(o)));
+        }
+        out.push_str(&statement(&step.change));
+        out.push('\n');
+    }
+    out
+}
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const CYAN: &str = "\x1b[36m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// A diff for people: `+` for what is granted or added, `-` for what is revoked or dropped,
+/// each with where it comes from; colored when `color`.
+pub fn text(plan: &Plan, header: &str, color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&format!("{}\n", sanitize(header)));
+    for n in &plan.notes {
+        out.push_str(&paint(YELLOW, &format!("note: {}", sanitize(n))));
+        out.push('\n');
+    }
+    if plan.is_empty() {
+        out.push_str("nothing to change\n");
+        return out;
+    }
+    for step in &plan.steps {
+        let (mark, code) = match step.change {
+            Change::Revoke { .. } | Change::DropMember { .. } => ("-", RED),
+            Change::CreateGroup { .. } => ("+", CYAN),
+            _ => ("+", GREEN),
+        };
+        out.push_str(&paint(code, &format!("{mark} {}", statement(&step.change))));
+        if let Some(o) = step.origins.first() {
+            let more = match step.origins.len() {
+                1 => String::new(),
+                n => format!(" (+{} more)", n - 1),
+            };
+            out.push_str(&paint(DIM, &format!("  # {}{more}", origin_text(o))));
+        }
+        out.push('\n');
+    }
+    let counts = plan.counts();
+    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    out.push_str(&format!("{}\n", summary.join(", ")));
+    out
+}
+
+fn object_json(change: &Change) -> Value {
+    match change {
+        Change::CreateGroup { group }
+        | Change::AddMember { group, .. }
+        | Change::DropMember { group, .. } => json!({"type": "group", "name": group}),
+        Change::Grant { object, .. } | Change::Revoke { object, .. } => match object {
+            Object::Database => json!({"type": "database"}),
+            Object::Schema(s) => json!({"type": "schema", "schema": s}),
+            Object::Model(m) => json!({"type": "model", "schema": m.schema, "model": m.model}),
+        },
+    }
+}
+
+fn grantee_json(change: &Change) -> Value {
+    let g = match change {
+        Change::AddMember { user, .. } | Change::DropMember { user, .. } => {
+            return json!({"type": "user", "name": user});
+        }
+        Change::CreateGroup { .. } => return Value::Null,
+        Change::Grant { grantee, .. } | Change::Revoke { grantee, .. } => grantee,
+    };
+    match g.name() {
+        Some(n) => json!({"type": g.kind(), "name": n}),
+        None => json!({"type": g.kind()}),
+    }
+}
+
+fn step_json(step: &Step) -> Value {
+    let privileges: Vec<&str> = match &step.change {
+        Change::Grant { privileges, .. } | Change::Revoke { privileges, .. } => {
+            privileges.iter().map(|p| p.sql()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let sources: Vec<Value> = step
+        .origins
+        .iter()
+        .map(|o| json!({"file": &*o.file, "line": o.at.line, "column": o.at.column, "rule": &*o.rule}))
+        .collect();
+    json!({
+        "action": step.change.action(),
+        "privileges": privileges,
+        "object": object_json(&step.change),
+        "grantee": grantee_json(&step.change),
+        "sql": statement(&step.change),
+        "sources": sources,
+    })
+}
+
+/// The JSON document (schema version [`JSON_VERSION`], documented in the README).
+pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
+    let doc = json!({
+        "format": "mlgrant.plan",
+        "version": JSON_VERSION,
+        "command": command,
+        "files": files,
+        "summary": plan.counts(),
+        "notes": plan.notes,
+        "statements": plan.steps.iter().map(step_json).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,83 @@
+//! The one quoting function: the only way a name enters SQL text.
+
+/// Redshift's reserved words (DG r_pg_keywords), plus PostgreSQL's reserved key words that
+/// Redshift's list lacks, so that the same SQL also runs on the PostgreSQL-based test cluster.
+/// Sorted, for binary search.
+const RESERVED: &[&str] = &[
+    "aes128", "aes256", "all", "allowoverwrite", "analyse", "analyze", "and", "any", "array", "as",
+    "asc", "asymmetric", "authorization", "az64", "backup", "between", "binary", "blanksasnull",
+    "both", "bytedict", "bzip2", "case", "cast", "check", "collate", "collation", "column",
+    "concurrently", "constraint", "create", "credentials", "cross", "current_catalog",
+    "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+    "current_user", "current_user_id", "default", "deferrable", "deflate", "defrag", "delta",
+    "delta32k", "desc", "disable", "distinct", "do", "else", "emptyasnull", "enable", "encode",
+    "encrypt", "encryption", "end", "except", "explicit", "false", "fetch", "for", "foreign",
+    "freeze", "from", "full", "globaldict256", "globaldict64k", "grant", "group", "gzip",
+    "having", "identity", "ignore", "ilike", "in", "initially", "inner", "intersect", "interval",
+    "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime",
+    "localtimestamp", "lun", "luns", "lzo", "lzop", "minus", "mostly16", "mostly32", "mostly8",
+    "natural", "new", "not", "notnull", "null", "nulls", "off", "offline", "offset", "oid",
+    "old", "on", "only", "open", "or", "order", "outer", "overlaps", "parallel", "partition",
+    "percent", "permissions", "pivot", "placing", "primary", "raw", "readratio", "recover",
+    "references", "rejectlog", "resort", "respect", "restore", "returning", "right", "select",
+    "session_user", "similar", "snapshot", "some", "symmetric", "sysdate", "system",
+    "system_user", "table", "tablesample", "tag", "tdes", "text255", "text32k", "then",
+    "timestamp", "to", "top", "trailing", "true", "truncatecolumns", "union", "unique", "unnest",
+    "unpivot", "user", "using", "variadic", "verbose", "wallet", "when", "where", "window", "with",
+    "without",
+];
+
+/// Whether `word` (lowercase) is reserved and so must be quoted.
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.binary_search(&word).is_ok()
+}
+
+/// Writes `name` as a SQL identifier: bare when it is a standard identifier (a lowercase ASCII
+/// letter or `_`, then lowercase letters, digits, `_` or `$`) that is not a reserved word;
+/// otherwise in double quotes, with every embedded `"` doubled. Names are validated before they
+/// get here (no control characters, at most 127 bytes).
+///
+/// ```
+/// use mlgrant::render::quote_ident;
+/// assert_eq!(quote_ident("demo_ml"), "demo_ml");
+/// assert_eq!(quote_ident("group"), "\"group\"");
+/// assert_eq!(quote_ident("IAM:Alice"), "\"IAM:Alice\"");
+/// assert_eq!(quote_ident("odd\"name"), "\"odd\"\"name\"");
+/// ```
+pub fn quote_ident(name: &str) -> String {
+    let standard = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'$')
+        && !is_reserved(name);
+    if standard {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_list_is_sorted_and_lowercase() {
+        assert!(RESERVED.windows(2).all(|w| w[0] < w[1]));
+        assert!(RESERVED.iter().all(|w| w.bytes().all(|b| !b.is_ascii_uppercase())));
+    }
+
+    #[test]
+    fn quotes_what_is_not_standard() {
+        assert_eq!(quote_ident("a$1"), "a$1");
+        assert_eq!(quote_ident("1a"), "\"1a\"");
+        assert_eq!(quote_ident("a.b"), "\"a.b\"");
+        assert_eq!(quote_ident("é"), "\"é\"");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("model"), "model");
+        assert_eq!(quote_ident("x; drop"), "\"x; drop\"");
+    }
+}
