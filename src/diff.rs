@@ -13,8 +13,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::compile::{Compiled, GrantSet};
-use crate::config::{AccessModel, Mode, Ref};
+use std::sync::Arc;
+
+use crate::compile::{Compiled, GrantSet, Origin};
+use crate::config::{AccessModel, Loc, Mode, Ref};
 use crate::model::{Grant, Grantee, GranteePattern, Name, Object};
 use crate::plan::{Membership, Plan};
 
@@ -179,7 +181,7 @@ pub fn diff(
 /// Member changes between two files: exact where both list a group's members; otherwise notes.
 fn membership(old: &AccessModel, new: &AccessModel, notes: &mut Vec<String>) -> Membership {
     let mut m = Membership::default();
-    let file: std::sync::Arc<str> = std::sync::Arc::from(new.source.name.as_str());
+    let file: Arc<str> = Arc::from(new.source.name.as_str());
     for (group, decl) in &new.groups {
         let old_decl = old.groups.get(group);
         if old_decl.is_none() {
@@ -199,22 +201,23 @@ fn membership(old: &AccessModel, new: &AccessModel, notes: &mut Vec<String>) -> 
             ));
         }
         let new_set: BTreeSet<&Name> = members.iter().map(|(u, _)| u).collect();
+        let rule: Arc<str> =
+            format!("groups.{}.members", crate::config::toml_key(group.as_str())).into();
+        let origin = |at: Loc| Origin {
+            file: file.clone(),
+            at,
+            rule: rule.clone(),
+        };
         for (user, at) in members {
             if old_members.as_ref().is_none_or(|o| !o.contains(user)) {
-                m.add.insert(
-                    (group.clone(), user.clone()),
-                    vec![crate::compile::Origin {
-                        file: file.clone(),
-                        at: *at,
-                        rule: format!("groups.{}.members", crate::config::toml_key(group.as_str()))
-                            .into(),
-                    }],
-                );
+                m.add
+                    .insert((group.clone(), user.clone()), vec![origin(*at)]);
             }
         }
         if let Some(old_members) = old_members {
             for user in old_members.difference(&new_set) {
-                m.drop.insert((group.clone(), (*user).clone()));
+                m.drop
+                    .insert((group.clone(), (*user).clone()), vec![origin(decl.at)]);
             }
         }
     }

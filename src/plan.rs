@@ -86,7 +86,7 @@ pub struct Membership {
     pub create: BTreeSet<Name>,
     /// (group, user) pairs.
     pub add: BTreeMap<(Name, Name), Vec<Origin>>,
-    pub drop: BTreeSet<(Name, Name)>,
+    pub drop: BTreeMap<(Name, Name), Vec<Origin>>,
 }
 
 /// An ordered list of changes plus what a reviewer should be told about them.
@@ -116,10 +116,10 @@ impl Plan {
                 origins,
             });
         }
-        for (group, user) in membership.drop {
+        for ((group, user), origins) in membership.drop {
             steps.push(Step {
                 change: Change::DropMember { group, user },
-                origins: Vec::new(),
+                origins,
             });
         }
         for (privileges, object, grantee, origins) in merge(revokes) {

@@ -200,6 +200,12 @@ impl Reader {
                 "schemas" => schemas_v = self.table(value, "schemas"),
                 "models" => models_v = self.table(value, "models"),
                 "policy" => policy_v = self.table(value, "policy"),
+                other if value.get_ref().is_table() => self.unknown_key(
+                    other,
+                    key.span(),
+                    ROOT_KEYS,
+                    "at the top level: there is no such section",
+                ),
                 other => self.unknown_key(other, key.span(), ROOT_KEYS, "at the top level"),
             }
         }
@@ -633,6 +639,8 @@ pub fn toml_key(key: &str) -> String {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
         key.to_owned()
+    } else if key.contains('"') && !key.contains('\'') && !key.chars().any(char::is_control) {
+        format!("'{key}'")
     } else {
         let mut out = String::from("\"");
         for c in key.chars() {

@@ -114,6 +114,7 @@ pub fn sql(plan: &Plan, header: &str) -> String {
         for o in &step.origins {
             let verb = match step.change {
                 Change::Revoke { .. } => "no longer required by ",
+                Change::DropMember { .. } => "not listed in ",
                 _ => "",
             };
             out.push_str(&format!("-- {verb}{}\n", origin_text(o)));

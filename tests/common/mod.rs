@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests: run the real binary, compare with golden files.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate root; tests run the binary from here so that paths in outputs are stable.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `mlgrant` with `args` from the crate root, with no terminal and no color.
+pub fn mlgrant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the mlgrant binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Compares `actual` with the golden file at `path` (relative to the crate root). With
+/// `MLGRANT_BLESS=1` the file is written instead, to be reviewed before it is committed.
+pub fn golden(path: &str, actual: &str) {
+    let file = root().join(path);
+    if std::env::var_os("MLGRANT_BLESS").is_some() {
+        std::fs::write(&file, actual).expect("golden file written");
+        return;
+    }
+    let expected = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("golden file {path}: {e} (run with MLGRANT_BLESS=1 to create it)"));
+    assert_eq!(
+        expected, actual,
+        "output differs from {path} (run with MLGRANT_BLESS=1 to update, then review the diff)"
+    );
+}
+
+/// Files in a folder under the crate root with the given extension, sorted.
+pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .expect("test folder exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A path relative to the crate root, as text.
+pub fn rel(p: &Path) -> String {
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .to_string_lossy()
+        .into_owned()
+}

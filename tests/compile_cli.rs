@@ -1,0 +1,155 @@
+//! `mlgrant check`, `compile` and `diff`, run as the real binary, against golden files.
+
+mod common;
+
+use common::{files, golden, mlgrant, rel, stderr, stdout};
+
+/// The statements of a script, comment lines and blank lines aside.
+fn statements(sql: &str) -> Vec<String> {
+    sql.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn seed_compiles_to_exactly_the_statements_of_the_guide() {
+    let out = mlgrant(&["compile", "--config", "../shared/examples/seed.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(common::root().join("../shared/examples/seed.sql"))
+        .expect("shared/examples/seed.sql");
+    assert_eq!(statements(&stdout(&out)), statements(&expected));
+}
+
+#[test]
+fn bundled_example_compiles_to_the_seed_statements() {
+    let out = mlgrant(&["compile", "--config", "config.example.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(common::root().join("../shared/examples/seed.sql"))
+        .expect("shared/examples/seed.sql");
+    assert_eq!(statements(&stdout(&out)), statements(&expected));
+}
+
+#[test]
+fn two_compile_runs_print_identical_bytes() {
+    for format in ["sql", "text", "json"] {
+        let args = ["compile", "--config", "tests/golden/compile/hostile.toml", "--format", format];
+        let a = mlgrant(&args);
+        let b = mlgrant(&args);
+        assert!(a.status.success(), "{}", stderr(&a));
+        assert_eq!(a.stdout, b.stdout, "format {format}");
+    }
+}
+
+#[test]
+fn compile_matches_golden_files_in_every_format() {
+    let models = files("tests/golden/compile", "toml");
+    assert!(models.len() >= 4, "golden models are missing");
+    for model in models {
+        let path = rel(&model);
+        let stem = path.trim_end_matches(".toml");
+        for (format, ext) in [("sql", "sql"), ("text", "txt"), ("json", "json")] {
+            let out = mlgrant(&["compile", "--config", &path, "--format", format]);
+            assert!(out.status.success(), "{path}: {}", stderr(&out));
+            assert!(out.stderr.is_empty(), "{path}: {}", stderr(&out));
+            golden(&format!("{stem}.{ext}"), &stdout(&out));
+        }
+    }
+}
+
+#[test]
+fn json_output_is_the_documented_schema() {
+    let out = mlgrant(&["compile", "--config", "config.example.toml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["format"], "mlgrant.plan");
+    assert_eq!(doc["version"], 1);
+    let first = &doc["statements"][0];
+    assert_eq!(first["action"], "grant");
+    assert_eq!(first["privileges"], serde_json::json!(["CREATE MODEL"]));
+    assert_eq!(first["object"], serde_json::json!({"type": "database"}));
+    assert_eq!(
+        first["grantee"],
+        serde_json::json!({"type": "group", "name": "retention_analyst_grp"})
+    );
+    assert_eq!(first["sql"], "GRANT CREATE MODEL TO GROUP retention_analyst_grp;");
+    assert_eq!(first["sources"][0]["file"], "config.example.toml");
+    assert!(first["sources"][0]["line"].as_u64().is_some());
+}
+
+#[test]
+fn diff_matches_golden_files() {
+    let cases = files("tests/golden/diff", "toml")
+        .into_iter()
+        .filter_map(|p| rel(&p).strip_suffix(".old.toml").map(str::to_owned))
+        .collect::<Vec<_>>();
+    assert!(cases.len() >= 5, "golden diff cases are missing");
+    for case in cases {
+        let (old, new) = (format!("{case}.old.toml"), format!("{case}.new.toml"));
+        for (format, ext) in [("sql", "sql"), ("text", "txt"), ("json", "json")] {
+            let out = mlgrant(&["diff", &old, &new, "--format", format]);
+            assert!(out.status.success(), "{case}: {}", stderr(&out));
+            golden(&format!("{case}.{ext}"), &stdout(&out));
+        }
+    }
+}
+
+#[test]
+fn check_reports_a_valid_model() {
+    let out = mlgrant(&["check", "--config", "config.example.toml"]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        "config.example.toml: ok: 2 groups, 1 schema, 1 model; 5 privileges in 4 statements\n"
+    );
+}
+
+#[test]
+fn config_defaults_to_mlgrant_toml() {
+    let dir = std::env::temp_dir().join(format!("mlgrant-default-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(common::root().join("config.example.toml"), dir.join("mlgrant.toml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .arg("check")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("mlgrant.toml: ok"));
+}
+
+#[test]
+fn a_missing_file_is_an_error_with_exit_code_1() {
+    let out = mlgrant(&["compile", "--config", "tests/no-such-file.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: cannot read tests/no-such-file.toml: No such file or directory (os error 2)\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_with_code_1() {
+    for args in [&["bogus"][..], &["diff", "only-one.toml"], &["compile", "--format", "yaml"]] {
+        let out = mlgrant(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("error:"), "{args:?}");
+    }
+    let help = mlgrant(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+}
+
+#[test]
+fn diff_reports_the_problems_of_both_files() {
+    let out = mlgrant(&[
+        "diff",
+        "tests/bad/unknown_key_in_schema.toml",
+        "tests/bad/version_unsupported.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("tests/bad/unknown_key_in_schema.toml:"), "{err}");
+    assert!(err.contains("tests/bad/version_unsupported.toml:"), "{err}");
+    assert!(out.stdout.is_empty());
+}

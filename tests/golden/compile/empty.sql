@@ -1,0 +1,2 @@
+-- mlgrant compile tests/golden/compile/empty.toml: 0 statements, idempotent
+-- nothing to change

@@ -1,0 +1,59 @@
+-- mlgrant compile tests/golden/compile/kinds.toml: 19 statements, idempotent
+-- note: consumers of schema forecasts get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
+
+-- tests/golden/compile/kinds.toml:10:13 schemas.forecasts.creators
+GRANT CREATE MODEL TO GROUP data_science_grp;
+
+-- tests/golden/compile/kinds.toml:10:33 schemas.forecasts.creators
+GRANT CREATE MODEL TO ROLE ml_engineer;
+
+-- tests/golden/compile/kinds.toml:10:13 schemas.forecasts.creators
+GRANT CREATE, USAGE ON SCHEMA forecasts TO GROUP data_science_grp;
+
+-- tests/golden/compile/kinds.toml:10:33 schemas.forecasts.creators
+GRANT CREATE, USAGE ON SCHEMA forecasts TO ROLE ml_engineer;
+
+-- tests/golden/compile/kinds.toml:11:14 schemas.forecasts.consumers
+GRANT USAGE ON SCHEMA forecasts TO GROUP bi_grp;
+
+-- tests/golden/compile/kinds.toml:11:24 schemas.forecasts.consumers
+GRANT USAGE ON SCHEMA forecasts TO carol;
+
+-- tests/golden/compile/kinds.toml:14:14 models."forecasts.demand_v1".consumers
+GRANT USAGE ON SCHEMA forecasts TO dave;
+
+-- tests/golden/compile/kinds.toml:11:38 schemas.forecasts.consumers
+GRANT USAGE ON SCHEMA forecasts TO PUBLIC;
+
+-- tests/golden/compile/kinds.toml:11:14 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v1 TO GROUP bi_grp;
+
+-- tests/golden/compile/kinds.toml:11:24 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v1 TO carol;
+
+-- tests/golden/compile/kinds.toml:14:14 models."forecasts.demand_v1".consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v1 TO dave;
+
+-- tests/golden/compile/kinds.toml:11:38 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v1 TO PUBLIC;
+
+-- tests/golden/compile/kinds.toml:11:14 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v2 TO GROUP bi_grp;
+
+-- tests/golden/compile/kinds.toml:11:24 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v2 TO carol;
+
+-- tests/golden/compile/kinds.toml:11:38 schemas.forecasts.consumers
+GRANT EXECUTE ON MODEL forecasts.demand_v2 TO PUBLIC;
+
+-- tests/golden/compile/kinds.toml:19:14 models."scoring.fraud".consumers
+GRANT USAGE ON SCHEMA scoring TO GROUP bi_grp;
+
+-- tests/golden/compile/kinds.toml:19:24 models."scoring.fraud".consumers
+GRANT USAGE ON SCHEMA scoring TO ROLE auditor;
+
+-- tests/golden/compile/kinds.toml:19:14 models."scoring.fraud".consumers
+GRANT EXECUTE ON MODEL scoring.fraud TO GROUP bi_grp;
+
+-- tests/golden/compile/kinds.toml:19:24 models."scoring.fraud".consumers
+GRANT EXECUTE ON MODEL scoring.fraud TO ROLE auditor;

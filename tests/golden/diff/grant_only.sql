@@ -1,0 +1,3 @@
+-- mlgrant diff tests/golden/diff/grant_only.old.toml -> tests/golden/diff/grant_only.new.toml: 0 statements
+-- note: [policy] mode = "grant-only": 2 privileges no longer required are left in place
+-- nothing to change

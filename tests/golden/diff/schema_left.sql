@@ -1,0 +1,4 @@
+-- mlgrant diff tests/golden/diff/schema_left.old.toml -> tests/golden/diff/schema_left.new.toml: 0 statements
+-- note: schema legacy_ml left the model: privileges on it and its models are no longer managed and will not be revoked
+-- note: model other.scoring left the model: EXECUTE on it is no longer managed and will not be revoked
+-- nothing to change
