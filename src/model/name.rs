@@ -188,9 +188,13 @@ pub fn read_qualified(text: &str) -> Result<[(String, std::ops::Range<usize>); 2
             }
             (Token::Period, false) => expect_word = true,
             (other, _) => {
+                let what = match other {
+                    Token::Whitespace(_) => "whitespace".to_owned(),
+                    other => format!("`{other}`"),
+                };
                 return Err(ReadError {
                     message: format!(
-                        "model key `{text}` is not exactly schema.model: unexpected `{other}`"
+                        "model key `{text}` is not exactly schema.model: unexpected {what}"
                     ),
                     hint: Some(
                         r#"write the key as schema.model; quote a part that holds dots, spaces or other special characters: '"odd.schema".model'"#
