@@ -18,7 +18,12 @@ use crate::render::{self, Format};
 #[command(name = "mlgrant", version, about, long_about = None)]
 struct Cli {
     /// The access model file.
-    #[arg(long, global = true, default_value = "mlgrant.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "mlgrant.toml",
+        value_name = "FILE"
+    )]
     config: PathBuf,
 
     /// Output format: sql (the default when stdout is not a terminal), text (the default on a
@@ -166,7 +171,14 @@ fn load_both(old: &Path, new: &Path) -> Result<(AccessModel, AccessModel), Failu
     }
 }
 
-fn output(plan: &Plan, format: Format, header: &str, command: &str, files: &[&str], color: bool) -> String {
+fn output(
+    plan: &Plan,
+    format: Format,
+    header: &str,
+    command: &str,
+    files: &[&str],
+    color: bool,
+) -> String {
     match format {
         Format::Sql => render::sql(plan, header),
         Format::Text => render::text(plan, header, color),

@@ -41,7 +41,8 @@ pub enum Standing<'a> {
 
 impl<'a> Fence<'a> {
     pub fn of(model: &'a AccessModel) -> Fence<'a> {
-        let mut named: BTreeSet<Grantee> = model.groups.keys().cloned().map(Grantee::Group).collect();
+        let mut named: BTreeSet<Grantee> =
+            model.groups.keys().cloned().map(Grantee::Group).collect();
         let rules = model
             .schemas
             .values()

@@ -180,8 +180,8 @@ type Merged = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
 
 /// Groups grants by (object, grantee) into statements, ordered by object, first privilege, grantee.
 fn merge(set: &GrantSet) -> Vec<Merged> {
-    let mut by_target: BTreeMap<(&Object, &Grantee), (Vec<Privilege>, Vec<Origin>)> =
-        BTreeMap::new();
+    type Target<'a> = (&'a Object, &'a Grantee);
+    let mut by_target: BTreeMap<Target, (Vec<Privilege>, Vec<Origin>)> = BTreeMap::new();
     for (g, origins) in set {
         let entry = by_target.entry((&g.object, &g.grantee)).or_default();
         entry.0.push(g.privilege);

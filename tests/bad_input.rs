@@ -41,7 +41,12 @@ fn every_bad_file_is_rejected_with_its_messages_and_locations() {
             // The location line of the report, then the message above it.
             let located = format!("{path}:{loc}\n");
             let found = err.split("error: ").any(|block| {
-                block.contains(&located) && block.lines().next().unwrap_or("").contains(message.as_str())
+                block.contains(&located)
+                    && block
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .contains(message.as_str())
             });
             if !found {
                 failures.push(format!("{path}: no `{message}` at {loc} in:\n{err}"));
@@ -63,6 +68,9 @@ fn every_bad_file_is_rejected_with_its_messages_and_locations() {
 fn control_characters_in_a_bad_file_do_not_reach_the_terminal() {
     let out = mlgrant(&["check", "--config", "tests/bad/control_chars.toml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(!out.stderr.contains(&0x1b), "an escape character reached stderr");
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "an escape character reached stderr"
+    );
     assert!(!out.stderr.contains(&0), "a NUL reached stderr");
 }

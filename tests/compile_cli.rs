@@ -33,7 +33,13 @@ fn bundled_example_compiles_to_the_seed_statements() {
 #[test]
 fn two_compile_runs_print_identical_bytes() {
     for format in ["sql", "text", "json"] {
-        let args = ["compile", "--config", "tests/golden/compile/hostile.toml", "--format", format];
+        let args = [
+            "compile",
+            "--config",
+            "tests/golden/compile/hostile.toml",
+            "--format",
+            format,
+        ];
         let a = mlgrant(&args);
         let b = mlgrant(&args);
         assert!(a.status.success(), "{}", stderr(&a));
@@ -59,7 +65,13 @@ fn compile_matches_golden_files_in_every_format() {
 
 #[test]
 fn json_output_is_the_documented_schema() {
-    let out = mlgrant(&["compile", "--config", "config.example.toml", "--format", "json"]);
+    let out = mlgrant(&[
+        "compile",
+        "--config",
+        "config.example.toml",
+        "--format",
+        "json",
+    ]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(doc["format"], "mlgrant.plan");
     assert_eq!(doc["version"], 1);
@@ -71,7 +83,10 @@ fn json_output_is_the_documented_schema() {
         first["grantee"],
         serde_json::json!({"type": "group", "name": "retention_analyst_grp"})
     );
-    assert_eq!(first["sql"], "GRANT CREATE MODEL TO GROUP retention_analyst_grp;");
+    assert_eq!(
+        first["sql"],
+        "GRANT CREATE MODEL TO GROUP retention_analyst_grp;"
+    );
     assert_eq!(first["sources"][0]["file"], "config.example.toml");
     assert!(first["sources"][0]["line"].as_u64().is_some());
 }
@@ -107,7 +122,11 @@ fn check_reports_a_valid_model() {
 fn config_defaults_to_mlgrant_toml() {
     let dir = std::env::temp_dir().join(format!("mlgrant-default-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(common::root().join("config.example.toml"), dir.join("mlgrant.toml")).unwrap();
+    std::fs::copy(
+        common::root().join("config.example.toml"),
+        dir.join("mlgrant.toml"),
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlgrant"))
         .arg("check")
         .current_dir(&dir)
@@ -131,7 +150,11 @@ fn a_missing_file_is_an_error_with_exit_code_1() {
 
 #[test]
 fn usage_errors_exit_with_code_1() {
-    for args in [&["bogus"][..], &["diff", "only-one.toml"], &["compile", "--format", "yaml"]] {
+    for args in [
+        &["bogus"][..],
+        &["diff", "only-one.toml"],
+        &["compile", "--format", "yaml"],
+    ] {
         let out = mlgrant(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(stderr(&out).contains("error:"), "{args:?}");
@@ -149,7 +172,10 @@ fn diff_reports_the_problems_of_both_files() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("tests/bad/unknown_key_in_schema.toml:"), "{err}");
+    assert!(
+        err.contains("tests/bad/unknown_key_in_schema.toml:"),
+        "{err}"
+    );
     assert!(err.contains("tests/bad/version_unsupported.toml:"), "{err}");
     assert!(out.stdout.is_empty());
 }

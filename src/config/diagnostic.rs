@@ -128,9 +128,9 @@ impl Diagnostics {
         let config = Config::default();
         let mut out = String::new();
         for d in &self.items {
-            let mut report = Report::error()
-                .with_message(&d.message)
-                .with_labels(vec![Label::primary((), d.span.clone()).with_message(&d.label)]);
+            let mut report = Report::error().with_message(&d.message).with_labels(vec![
+                Label::primary((), d.span.clone()).with_message(&d.label),
+            ]);
             if let Some(hint) = &d.hint {
                 report = report.with_notes(vec![format!("hint: {hint}")]);
             }

@@ -156,7 +156,10 @@ struct Reader {
     diags: Vec<Diagnostic>,
 }
 
-type Entry<'a, 'i> = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>);
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
 
 /// Table entries in file order (the map itself is sorted by key).
 fn entries<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
@@ -266,7 +269,11 @@ impl Reader {
         }
     }
 
-    fn table<'a, 'i>(&mut self, v: &'a Spanned<DeValue<'i>>, what: &str) -> Option<&'a DeTable<'i>> {
+    fn table<'a, 'i>(
+        &mut self,
+        v: &'a Spanned<DeValue<'i>>,
+        what: &str,
+    ) -> Option<&'a DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Some(t),
             other => {
@@ -371,9 +378,7 @@ impl Reader {
                             }
                             members = Some(list);
                         }
-                        other => {
-                            self.unknown_key(other, k.span(), GROUP_KEYS, "in a group")
-                        }
+                        other => self.unknown_key(other, k.span(), GROUP_KEYS, "in a group"),
                     }
                 }
             }
@@ -396,8 +401,7 @@ impl Reader {
                 at: self.loc(&key.span()),
                 ..SchemaRules::default()
             };
-            if let Some(body) = self.table(value, &format!("schemas.{}", toml_key(key.get_ref())))
-            {
+            if let Some(body) = self.table(value, &format!("schemas.{}", toml_key(key.get_ref()))) {
                 for (k, v) in entries(body) {
                     match k.get_ref().as_ref() {
                         "creators" => rules.creators = self.refs(v, "creators", groups),
@@ -442,7 +446,10 @@ impl Reader {
                             format!("model {model} is declared twice"),
                             "declared again here",
                         )
-                        .hint(format!("it is first declared at line {}; merge the two", first.line)),
+                        .hint(format!(
+                            "it is first declared at line {}; merge the two",
+                            first.line
+                        )),
                     );
                 } else {
                     models.insert(model, rules);
@@ -613,9 +620,8 @@ impl Reader {
         for (raw, span) in self.strings(v, what) {
             match GranteePattern::parse(&raw) {
                 Ok(p) => out.push(p),
-                Err(e) => self.push(
-                    Diagnostic::new(span, e.message, "invalid pattern").maybe_hint(e.hint),
-                ),
+                Err(e) => self
+                    .push(Diagnostic::new(span, e.message, "invalid pattern").maybe_hint(e.hint)),
             }
         }
         out

@@ -284,6 +284,7 @@ fn glob_match(glob: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NameKind;
 
     #[test]
     fn globs() {
@@ -303,7 +304,11 @@ mod tests {
         let u = Grantee::User(Name::new(NameKind::User, "ml_a").unwrap());
         assert!(p.matches(&g));
         assert!(!p.matches(&u));
-        assert!(GranteePattern::parse("public").unwrap().matches(&Grantee::Public));
+        assert!(
+            GranteePattern::parse("public")
+                .unwrap()
+                .matches(&Grantee::Public)
+        );
         assert!(GranteePattern::parse("team:x").is_err());
     }
 }

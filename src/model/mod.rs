@@ -6,6 +6,6 @@
 mod grant;
 mod name;
 
-pub use grant::{Grant, Grantee, GranteeKind, GranteePattern, ModelName, Object, Privilege};
 pub(crate) use grant::split_kind;
+pub use grant::{Grant, Grantee, GranteeKind, GranteePattern, ModelName, Object, Privilege};
 pub use name::{MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, read_qualified};

@@ -35,8 +35,9 @@ pub fn golden(path: &str, actual: &str) {
         std::fs::write(&file, actual).expect("golden file written");
         return;
     }
-    let expected = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("golden file {path}: {e} (run with MLGRANT_BLESS=1 to create it)"));
+    let expected = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!("golden file {path}: {e} (run with MLGRANT_BLESS=1 to create it)")
+    });
     assert_eq!(
         expected, actual,
         "output differs from {path} (run with MLGRANT_BLESS=1 to update, then review the diff)"
