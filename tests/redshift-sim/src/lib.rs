@@ -1,0 +1,213 @@
+//! redshift-sim: an Amazon Redshift simulator on a real PostgreSQL 15, for mlgrant's tests.
+//!
+//! It starts its own PostgreSQL (or uses one given), gives it Redshift's shape (database `dev`,
+//! superuser `awsuser`, the hidden language `mlfunc`, the svv_* catalog views, a Redshift
+//! `version()`), and serves the Postgres protocol with TLS on a loopback port, rewriting
+//! Redshift's ML grammar (CREATE MODEL, GRANT ... ON MODEL, CREATE GROUP, ASSUMEROLE ...) onto
+//! real PostgreSQL objects, so that transactions, ownership and ACLs behave for real.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), redshift_sim::SimError> {
+//! let sim = redshift_sim::Simulator::start(redshift_sim::Options::default()).await?;
+//! println!("{}", sim.url()); // postgres://awsuser@127.0.0.1:PORT/dev?sslmode=verify-full&sslrootcert=...
+//! # Ok(()) }
+//! ```
+
+mod postgres;
+mod proxy;
+pub mod rewrite;
+mod tls;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub use proxy::{Counters, Knobs};
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    #[error("postgres: {0}")]
+    Postgres(String),
+    #[error("sql: {}", sql_error(.0))]
+    Sql(#[source] tokio_postgres::Error),
+    #[error("tls: {0}")]
+    Tls(String),
+}
+
+/// The server's message and SQLSTATE where there is one.
+fn sql_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{} (SQLSTATE {}){}",
+            db.message(),
+            db.code().code(),
+            db.where_().map(|w| format!(" at {w}")).unwrap_or_default()
+        ),
+        None => e.to_string(),
+    }
+}
+
+/// How to start a simulator.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where the front listens; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The password of the superuser `awsuser`.
+    pub password: String,
+    /// Milliseconds added to every round trip.
+    pub latency_ms: u64,
+    /// Cut a client connection after this many statements (0: never).
+    pub drop_after: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            password: "awsuser-Passw0rd".to_owned(),
+            latency_ms: 0,
+            drop_after: 0,
+        }
+    }
+}
+
+/// What one client connection did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionStats {
+    pub user: String,
+    pub round_trips: u64,
+    pub statements: u64,
+    pub dropped: bool,
+}
+
+/// A running simulator; dropping it stops the front and PostgreSQL and removes their files.
+pub struct Simulator {
+    addr: SocketAddr,
+    password: String,
+    ca_path: PathBuf,
+    knobs: Arc<Knobs>,
+    connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
+    server: tokio::task::JoinHandle<()>,
+    cluster: postgres::Cluster,
+}
+
+impl Simulator {
+    /// Starts PostgreSQL from the bootstrapped template, sets awsuser's password, and starts the
+    /// TLS front.
+    pub async fn start(options: Options) -> Result<Simulator, SimError> {
+        let cluster = postgres::Cluster::start().await?;
+        let admin = postgres::admin(&cluster.socket_dir(), "dev").await?;
+        admin
+            .batch_execute(&format!(
+                "ALTER ROLE awsuser PASSWORD '{}'",
+                options.password.replace('\'', "''")
+            ))
+            .await
+            .map_err(SimError::Sql)?;
+        let ca_path = cluster.dir().join("ca.pem");
+        let tls = tls::make(&ca_path)?;
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|e| SimError::Io(format!("listening on {}", options.listen), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| SimError::Io("local address".into(), e))?;
+        let knobs = Arc::new(Knobs::default());
+        knobs
+            .latency_ms
+            .store(options.latency_ms, Ordering::Relaxed);
+        knobs
+            .drop_after
+            .store(options.drop_after, Ordering::Relaxed);
+        let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = Arc::new(proxy::Shared {
+            tls: tokio_rustls::TlsAcceptor::from(tls),
+            backend: cluster.socket_path(),
+            knobs: knobs.clone(),
+            connections: connections.clone(),
+        });
+        let server = tokio::spawn(proxy::serve(listener, shared));
+        Ok(Simulator {
+            addr,
+            password: options.password,
+            ca_path,
+            knobs,
+            connections,
+            server,
+            cluster,
+        })
+    }
+
+    /// A libpq URL for awsuser that verifies the certificate (no password in it).
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://awsuser@127.0.0.1:{}/dev?sslmode=verify-full&sslrootcert={}",
+            self.addr.port(),
+            self.ca_path.display()
+        )
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The CA certificate that signed the front's certificate (PEM).
+    pub fn ca_path(&self) -> &Path {
+        &self.ca_path
+    }
+
+    /// awsuser's password.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// A superuser connection straight to PostgreSQL (not through the front), for setting up
+    /// and inspecting test state. It sees PostgreSQL's own catalog, not Redshift's shape.
+    pub async fn backend_admin(&self) -> Result<tokio_postgres::Client, SimError> {
+        postgres::admin(&self.cluster.socket_dir(), "dev").await
+    }
+
+    /// Counters of every client connection so far, in connection order.
+    pub fn stats(&self) -> Vec<ConnectionStats> {
+        let list = self
+            .connections
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default();
+        list.iter()
+            .map(|c| ConnectionStats {
+                user: c.user.lock().map(|u| u.clone()).unwrap_or_default(),
+                round_trips: c.round_trips.load(Ordering::Relaxed),
+                statements: c.statements.load(Ordering::Relaxed),
+                dropped: c.dropped.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
+    /// Milliseconds added to every round trip from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.knobs
+            .latency_ms
+            .store(latency.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// Cut client connections after this many statements (per connection; 0: never).
+    pub fn set_drop_after(&self, statements: u64) {
+        self.knobs.drop_after.store(statements, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

@@ -1,0 +1,400 @@
+//! The Postgres-protocol front: TLS, password authentication checked by PostgreSQL itself (the
+//! client's password goes to the server as the same user), then a message relay that rewrites
+//! simple queries (rewrite.rs), refuses what Redshift's PREPARE refuses, counts round trips and
+//! statements, adds latency, and cuts connections on request.
+//!
+//! Backend messages are relayed byte for byte; frontend messages are decoded only where they
+//! must be looked at (Query, Parse, Execute, Sync). Passwords are never logged.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::{BufMut, BytesMut};
+use pgwire::messages::Message;
+use pgwire::messages::response::ErrorResponse;
+use pgwire::messages::startup::Authentication;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixStream};
+use tokio_rustls::TlsAcceptor;
+
+use crate::rewrite;
+
+const SSL_REQUEST: i32 = 80877103;
+const GSS_REQUEST: i32 = 80877104;
+const CANCEL_REQUEST: i32 = 80877102;
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// Counters of one client connection.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub user: std::sync::Mutex<String>,
+    /// Simple-query messages and Syncs: each is one round trip.
+    pub round_trips: AtomicU64,
+    /// Statements in simple queries, plus Executes.
+    pub statements: AtomicU64,
+    /// Whether the simulator cut this connection (--drop-after).
+    pub dropped: AtomicBool,
+}
+
+/// Knobs that tests may turn while the simulator runs.
+#[derive(Debug, Default)]
+pub struct Knobs {
+    pub latency_ms: AtomicU64,
+    /// 0: never cut.
+    pub drop_after: AtomicU64,
+}
+
+pub struct Shared {
+    pub tls: TlsAcceptor,
+    pub backend: std::path::PathBuf,
+    pub knobs: Arc<Knobs>,
+    pub connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let _ = handle(stream, shared).await;
+        });
+    }
+}
+
+type Fallible<T> = Result<T, std::io::Error>;
+
+fn other(msg: impl Into<String>) -> std::io::Error {
+    std::io::Error::other(msg.into())
+}
+
+async fn read_untyped(io: &mut (impl AsyncRead + Unpin)) -> Fallible<BytesMut> {
+    let len = io.read_i32().await?;
+    if !(8..=10_000).contains(&len) {
+        return Err(other("bad startup packet length"));
+    }
+    let mut body = BytesMut::zeroed(len as usize - 4);
+    io.read_exact(&mut body).await?;
+    Ok(body)
+}
+
+fn error_response(code: &str, message: &str) -> BytesMut {
+    let e = ErrorResponse::new(vec![
+        (b'S', "FATAL".to_owned()),
+        (b'V', "FATAL".to_owned()),
+        (b'C', code.to_owned()),
+        (b'M', message.to_owned()),
+    ]);
+    let mut buf = BytesMut::new();
+    let _ = e.encode(&mut buf);
+    buf
+}
+
+fn statement_error(code: &str, message: &str) -> BytesMut {
+    let e = ErrorResponse::new(vec![
+        (b'S', "ERROR".to_owned()),
+        (b'V', "ERROR".to_owned()),
+        (b'C', code.to_owned()),
+        (b'M', message.to_owned()),
+    ]);
+    let mut buf = BytesMut::new();
+    let _ = e.encode(&mut buf);
+    buf
+}
+
+/// Reads startup parameters: NUL-terminated key/value pairs after the protocol number.
+fn parameters(body: &[u8]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut parts = body[4..].split(|&b| b == 0);
+    while let (Some(k), Some(v)) = (parts.next(), parts.next()) {
+        if k.is_empty() {
+            break;
+        }
+        out.push((
+            String::from_utf8_lossy(k).into_owned(),
+            String::from_utf8_lossy(v).into_owned(),
+        ));
+    }
+    out
+}
+
+async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
+    let mut body = read_untyped(&mut tcp).await?;
+    let mut code = i32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+    if code == GSS_REQUEST {
+        tcp.write_all(b"N").await?;
+        body = read_untyped(&mut tcp).await?;
+        code = i32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+    }
+    if code == CANCEL_REQUEST {
+        let mut backend = UnixStream::connect(&shared.backend).await?;
+        backend.put_i32_len(&body).await?;
+        return Ok(());
+    }
+    let mut client: Box<dyn Io> = if code == SSL_REQUEST {
+        tcp.write_all(b"S").await?;
+        let tls = shared.tls.accept(tcp).await?;
+        Box::new(tls)
+    } else {
+        Box::new(tcp)
+    };
+    let startup = if code == SSL_REQUEST {
+        read_untyped(&mut client).await?
+    } else {
+        body
+    };
+    let params = parameters(&startup);
+    let user = params
+        .iter()
+        .find(|(k, _)| k == "user")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if user.is_empty() || user == "postgres" {
+        client
+            .write_all(&error_response("28000", "no such user for this cluster"))
+            .await?;
+        return Ok(());
+    }
+
+    // Ask the client for its password, in clear text (inside TLS when the client uses it).
+    let mut buf = BytesMut::new();
+    let _ = Authentication::CleartextPassword.encode(&mut buf);
+    client.write_all(&buf).await?;
+    let tag = client.read_u8().await?;
+    if tag != b'p' {
+        return Err(other("expected a password message"));
+    }
+    let len = client.read_i32().await?;
+    if !(5..=10_000).contains(&len) {
+        return Err(other("bad password message"));
+    }
+    let mut password = vec![0u8; len as usize - 4];
+    client.read_exact(&mut password).await?;
+
+    // The same user and password, to PostgreSQL.
+    let mut backend = UnixStream::connect(&shared.backend).await?;
+    backend.put_i32_len(&startup).await?;
+    let tag = backend.read_u8().await?;
+    let len = backend.read_i32().await?;
+    let mut first = BytesMut::zeroed((len.max(4) - 4) as usize);
+    backend.read_exact(&mut first).await?;
+    let asks_cleartext = tag == b'R' && first.len() >= 4 && first[..4] == 3i32.to_be_bytes();
+    let already_ok = tag == b'R' && first.len() >= 4 && first[..4] == 0i32.to_be_bytes();
+    if asks_cleartext {
+        let mut msg = BytesMut::new();
+        msg.put_u8(b'p');
+        msg.put_i32(password.len() as i32 + 4);
+        msg.put_slice(&password);
+        backend.write_all(&msg).await?;
+    } else if !already_ok {
+        // An error (unknown database, too many connections ...): relay it as is.
+        let mut msg = BytesMut::new();
+        msg.put_u8(tag);
+        msg.put_i32(len);
+        msg.put_slice(&first);
+        client.write_all(&msg).await?;
+        return Ok(());
+    } else {
+        let mut msg = BytesMut::new();
+        msg.put_u8(tag);
+        msg.put_i32(len);
+        msg.put_slice(&first);
+        client.write_all(&msg).await?;
+    }
+    drop(password);
+
+    let counters = Arc::new(Counters::default());
+    if let Ok(mut u) = counters.user.lock() {
+        *u = user;
+    }
+    if let Ok(mut list) = shared.connections.lock() {
+        list.push(counters.clone());
+    }
+    relay(client, backend, &shared.knobs, &counters).await
+}
+
+trait PutLen {
+    async fn put_i32_len(&mut self, body: &[u8]) -> Fallible<()>;
+}
+
+impl<T: AsyncWrite + Unpin> PutLen for T {
+    async fn put_i32_len(&mut self, body: &[u8]) -> Fallible<()> {
+        let mut msg = BytesMut::with_capacity(body.len() + 4);
+        msg.put_i32(body.len() as i32 + 4);
+        msg.put_slice(body);
+        self.write_all(&msg).await
+    }
+}
+
+/// Splits one complete typed message off the front of `buf`.
+fn frame(buf: &mut BytesMut) -> Option<(u8, BytesMut)> {
+    if buf.len() < 5 {
+        return None;
+    }
+    let len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]) as usize;
+    if buf.len() < len + 1 {
+        return None;
+    }
+    let msg = buf.split_to(len + 1);
+    Some((msg[0], msg))
+}
+
+fn cstring(body: &[u8]) -> (&[u8], &[u8]) {
+    match body.iter().position(|&b| b == 0) {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (body, &[]),
+    }
+}
+
+fn query_message(sql: &str) -> BytesMut {
+    let mut msg = BytesMut::with_capacity(sql.len() + 6);
+    msg.put_u8(b'Q');
+    msg.put_i32(sql.len() as i32 + 5);
+    msg.put_slice(sql.as_bytes());
+    msg.put_u8(0);
+    msg
+}
+
+/// What to do when the backend's next ReadyForQuery arrives.
+enum Pending {
+    Relay,
+    /// Send this error first (a refused Parse).
+    ErrorFirst(BytesMut),
+    /// Swallow everything and cut the connection (--drop-after).
+    Cut,
+}
+
+async fn relay(
+    client: Box<dyn Io>,
+    backend: UnixStream,
+    knobs: &Knobs,
+    counters: &Counters,
+) -> Fallible<()> {
+    let (mut client_r, mut client_w) = tokio::io::split(client);
+    let (mut backend_r, mut backend_w) = backend.into_split();
+    let mut from_client = BytesMut::with_capacity(8192);
+    let mut from_backend = BytesMut::with_capacity(8192);
+    let mut pending: VecDeque<Pending> = VecDeque::new();
+    let mut refusing = false;
+    let mut cutting = false;
+    loop {
+        tokio::select! {
+            n = client_r.read_buf(&mut from_client), if !cutting => {
+                if n? == 0 {
+                    return Ok(());
+                }
+                let mut out = BytesMut::new();
+                while let Some((tag, msg)) = frame(&mut from_client) {
+                    let budget = knobs.drop_after.load(Ordering::Relaxed);
+                    let done = counters.statements.load(Ordering::Relaxed);
+                    match tag {
+                        b'Q' => {
+                            let (sql, _) = cstring(&msg[5..]);
+                            let sql = String::from_utf8_lossy(sql);
+                            let rewritten = rewrite::rewrite(&sql);
+                            let n = rewritten.statements.len() as u64;
+                            counters.round_trips.fetch_add(1, Ordering::Relaxed);
+                            delay(knobs).await;
+                            if budget > 0 && done + n > budget {
+                                let keep = (budget - done.min(budget)) as usize;
+                                counters.statements.store(budget, Ordering::Relaxed);
+                                counters.dropped.store(true, Ordering::Relaxed);
+                                if keep == 0 {
+                                    return Ok(());
+                                }
+                                let head = rewritten.statements[..keep].join(";\n");
+                                out.unsplit(query_message(&head));
+                                pending.push_back(Pending::Cut);
+                                cutting = true;
+                                break;
+                            }
+                            counters.statements.fetch_add(n, Ordering::Relaxed);
+                            if rewritten.changed {
+                                out.unsplit(query_message(&rewritten.sql()));
+                            } else {
+                                out.unsplit(msg);
+                            }
+                            pending.push_back(Pending::Relay);
+                        }
+                        b'P' if !refusing => {
+                            let (_name, rest) = cstring(&msg[5..]);
+                            let (sql, _) = cstring(rest);
+                            let sql = String::from_utf8_lossy(sql);
+                            if rewrite::preparable(&sql) {
+                                out.unsplit(msg);
+                            } else {
+                                refusing = true;
+                            }
+                        }
+                        b'E' if !refusing => {
+                            if budget > 0 && done + 1 > budget {
+                                counters.dropped.store(true, Ordering::Relaxed);
+                                return Ok(());
+                            }
+                            counters.statements.fetch_add(1, Ordering::Relaxed);
+                            out.unsplit(msg);
+                        }
+                        b'S' => {
+                            counters.round_trips.fetch_add(1, Ordering::Relaxed);
+                            delay(knobs).await;
+                            pending.push_back(if refusing {
+                                Pending::ErrorFirst(statement_error(
+                                    "0A000",
+                                    "PREPARE supports only SELECT, INSERT, UPDATE and DELETE statements (Amazon Redshift); send this statement with the simple query protocol",
+                                ))
+                            } else {
+                                Pending::Relay
+                            });
+                            refusing = false;
+                            out.unsplit(msg);
+                        }
+                        b'X' => {
+                            out.unsplit(msg);
+                            let _ = backend_w.write_all(&out).await;
+                            return Ok(());
+                        }
+                        _ if refusing => {}
+                        _ => out.unsplit(msg),
+                    }
+                }
+                if !out.is_empty() {
+                    backend_w.write_all(&out).await?;
+                }
+            }
+            n = backend_r.read_buf(&mut from_backend) => {
+                if n? == 0 {
+                    return Ok(());
+                }
+                let mut out = BytesMut::new();
+                while let Some((tag, msg)) = frame(&mut from_backend) {
+                    if tag == b'Z' {
+                        match pending.pop_front() {
+                            Some(Pending::Cut) => return Ok(()),
+                            Some(Pending::ErrorFirst(e)) => out.unsplit(e),
+                            _ => {}
+                        }
+                    } else if matches!(pending.front(), Some(Pending::Cut)) {
+                        continue;
+                    }
+                    out.unsplit(msg);
+                }
+                if !out.is_empty() {
+                    client_w.write_all(&out).await?;
+                }
+            }
+        }
+    }
+}
+
+async fn delay(knobs: &Knobs) {
+    let ms = knobs.latency_ms.load(Ordering::Relaxed);
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
