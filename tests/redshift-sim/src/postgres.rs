@@ -186,13 +186,13 @@ async fn wait_ready(dir: &Path, mut child: Option<&mut Child>) -> Result<(), Sim
             let _ = conn.await;
             return Ok(());
         }
-        if let Some(c) = child.as_deref_mut() {
-            if let Ok(Some(status)) = c.try_wait() {
-                let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
-                return Err(SimError::Postgres(format!(
-                    "postgres exited ({status}):\n{log}"
-                )));
-            }
+        if let Some(c) = child.as_deref_mut()
+            && let Ok(Some(status)) = c.try_wait()
+        {
+            let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
+            return Err(SimError::Postgres(format!(
+                "postgres exited ({status}):\n{log}"
+            )));
         }
         if Instant::now() > deadline {
             return Err(SimError::Postgres(

@@ -407,19 +407,17 @@ impl<'a> Statement<'a> {
             match clause.as_str() {
                 "FUNCTION" => {
                     function = Some(fold(c.word()?, false));
-                    if c.eat(&Token::LParen) {
-                        if !c.eat(&Token::RParen) {
-                            loop {
-                                let t = c.text_until(|c| {
-                                    matches!(c.peek(), Some(Token::Comma | Token::RParen))
-                                });
-                                arg_types.push(t);
-                                if c.eat(&Token::RParen) {
-                                    break;
-                                }
-                                if !c.eat(&Token::Comma) {
-                                    return Err(c.unexpected());
-                                }
+                    if c.eat(&Token::LParen) && !c.eat(&Token::RParen) {
+                        loop {
+                            let t = c.text_until(|c| {
+                                matches!(c.peek(), Some(Token::Comma | Token::RParen))
+                            });
+                            arg_types.push(t);
+                            if c.eat(&Token::RParen) {
+                                break;
+                            }
+                            if !c.eat(&Token::Comma) {
+                                return Err(c.unexpected());
                             }
                         }
                     }
