@@ -9,9 +9,10 @@ use clap::{Parser, Subcommand};
 
 use crate::compile::{Compiled, compile};
 use crate::config::{self, AccessModel, ConfigError};
-use crate::diff::diff;
+use crate::diff::{self, diff};
 use crate::plan::{Membership, Plan};
 use crate::render::{self, Format};
+use crate::{apply, audit, catalog, connect, export};
 
 /// Keeps Amazon Redshift ML access as code.
 #[derive(Debug, Parser)]
@@ -31,6 +32,12 @@ struct Cli {
     #[arg(long, global = true, value_enum)]
     format: Option<Format>,
 
+    /// The cluster: postgres://user@host:5439/dev?sslmode=verify-full&sslrootcert=FILE. Without
+    /// it, the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE, PGSSLROOTCERT are
+    /// read; the password comes from the URL, PGPASSWORD or ~/.pgpass.
+    #[arg(long, global = true, value_name = "URL")]
+    url: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -48,10 +55,49 @@ enum Command {
         /// The access model after the change.
         new: PathBuf,
     },
+    /// Read the cluster and print the changes that would make it match the model.
+    Plan {
+        /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Plan again under a lock and apply in one transaction, with an audit record; then verify.
+    Apply {
+        /// Apply without asking (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Statements per round trip.
+        #[arg(long, default_value_t = 1000, value_name = "N")]
+        batch_size: usize,
+    },
+    /// Write the cluster's current ML access as an access model (TOML) on stdout.
+    Export,
+    /// Show the audit log of applied runs, newest first.
+    History {
+        /// How many runs to show.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+    },
 }
 
-/// A failure, already worded for the user.
+/// A failure, already worded for the user, with its exit code.
 struct Failure(String);
+
+/// What a command printed and the exit code it asks for.
+struct Done {
+    out: String,
+    code: u8,
+}
+
+impl From<String> for Done {
+    fn from(out: String) -> Self {
+        Done { out, code: 0 }
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> Failure {
+    Failure(format!("error: {e}\n"))
+}
 
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
@@ -77,7 +123,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(&cli) {
-        Ok(out) => {
+        Ok(Done { out, code }) => {
             let mut stdout = std::io::stdout().lock();
             if stdout
                 .write_all(out.as_bytes())
@@ -86,7 +132,7 @@ pub fn main() -> ExitCode {
             {
                 return ExitCode::from(1);
             }
-            ExitCode::SUCCESS
+            ExitCode::from(code)
         }
         Err(Failure(message)) => {
             let _ = std::io::stderr().write_all(message.as_bytes());
@@ -95,7 +141,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<String, Failure> {
+fn run(cli: &Cli) -> Result<Done, Failure> {
     let stdout = std::io::stdout();
     let format = cli.format.unwrap_or(if stdout.is_terminal() {
         Format::Text
@@ -121,7 +167,8 @@ fn run(cli: &Cli) -> Result<String, Failure> {
                 plural(compiled.grants.len()),
                 statements,
                 plural(statements),
-            ))
+            )
+            .into())
         }
         Command::Compile => {
             let model = config::load(&cli.config)?;
@@ -133,7 +180,7 @@ fn run(cli: &Cli) -> Result<String, Failure> {
                 plan.steps.len(),
                 plural(plan.steps.len())
             );
-            Ok(output(&plan, format, &header, "compile", &[&name], color))
+            Ok(output(&plan, format, &header, "compile", &[&name], color).into())
         }
         Command::Diff { old, new } => {
             let (old_model, new_model) = load_both(old, new)?;
@@ -154,7 +201,151 @@ fn run(cli: &Cli) -> Result<String, Failure> {
                 "diff",
                 &[&old_model.source.name, &new_model.source.name],
                 color,
-            ))
+            )
+            .into())
+        }
+        Command::Plan { exit_code } => {
+            let model = config::load(&cli.config)?;
+            let target = target(cli)?;
+            let plan = runtime()?.block_on(async {
+                let client = connect::connect(&target).await.map_err(fail)?;
+                let cluster = catalog::read(&client, "").await.map_err(fail)?;
+                diff::sync(&model, &cluster).map_err(fail)
+            })?;
+            let header = format!(
+                "mlgrant plan {} against {}: {} statement{}",
+                model.source.name,
+                target.describe(),
+                plan.steps.len(),
+                plural(plan.steps.len())
+            );
+            let out = output(&plan, format, &header, "plan", &[&model.source.name], color);
+            let code = if *exit_code && !plan.is_empty() { 2 } else { 0 };
+            Ok(Done { out, code })
+        }
+        Command::Apply { yes, batch_size } => {
+            let interactive = std::io::stdin().is_terminal();
+            if !yes && !interactive {
+                return Err(fail(
+                    "apply asks before it changes anything: pass --yes when stdin is not a terminal",
+                ));
+            }
+            let model = config::load(&cli.config)?;
+            let model_text = model.source.text.clone();
+            let target = target(cli)?;
+            let settings = apply::Settings {
+                batch_size: *batch_size,
+                ..apply::Settings::default()
+            };
+            let describe = target.describe();
+            let mut confirm = |plan: &Plan| {
+                let header = format!(
+                    "mlgrant apply {} to {describe}: {} statement{}",
+                    model.source.name,
+                    plan.steps.len(),
+                    plural(plan.steps.len())
+                );
+                let shown = output(plan, format, &header, "apply", &[&model.source.name], color);
+                if *yes {
+                    let mut err = std::io::stderr().lock();
+                    let _ = err.write_all(shown.as_bytes());
+                    return true;
+                }
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(shown.as_bytes());
+                let _ = write!(out, "Apply these {} changes? [y/N] ", plan.steps.len());
+                let _ = out.flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().read_line(&mut answer);
+                matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+            };
+            let outcome = runtime()?.block_on(async {
+                let client = connect::connect(&target).await.map_err(fail)?;
+                apply::apply(&client, &model, &model_text, &settings, &mut confirm)
+                    .await
+                    .map_err(fail)
+            })?;
+            Ok(match &outcome.run {
+                None => format!("{describe}: nothing to change\n").into(),
+                Some(run) => format!(
+                    "applied {} statement{} to {describe} in one transaction (run {}); verified in sync\n",
+                    outcome.plan.steps.len(),
+                    plural(outcome.plan.steps.len()),
+                    run.run_id
+                )
+                .into(),
+            })
+        }
+        Command::Export => {
+            let target = target(cli)?;
+            let text = runtime()?.block_on(async {
+                let client = connect::connect(&target).await.map_err(fail)?;
+                let cluster = catalog::read(&client, "").await.map_err(fail)?;
+                export::export(&cluster, &target.describe()).map_err(fail)
+            })?;
+            Ok(text.into())
+        }
+        Command::History { limit } => {
+            let target = target(cli)?;
+            let entries = runtime()?.block_on(async {
+                let client = connect::connect(&target).await.map_err(fail)?;
+                audit::history(&client, *limit).await.map_err(fail)
+            })?;
+            Ok(history_output(&entries, format).into())
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+}
+
+/// The connection target from --url and the environment; warnings go to stderr.
+fn target(cli: &Cli) -> Result<connect::Target, Failure> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let env = |k: &str| std::env::var(k).ok();
+    let target = connect::resolve(cli.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
+    for w in &target.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(target)
+}
+
+fn history_output(entries: &[audit::LogEntry], format: Format) -> String {
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "format": "mlgrant.history",
+                "version": 1,
+                "runs": entries,
+            });
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        _ => {
+            if entries.is_empty() {
+                return "no applied runs recorded on this cluster\n".to_owned();
+            }
+            let mut out = String::from(
+                "applied_at           user             statements  grants  revokes  run_id                            model_file\n",
+            );
+            for e in entries {
+                out.push_str(&format!(
+                    "{:<20} {:<16} {:>10}  {:>6}  {:>7}  {:<32}  {}\n",
+                    e.applied_at,
+                    config::sanitize(&e.db_user),
+                    e.statements,
+                    e.grants,
+                    e.revokes,
+                    e.run_id,
+                    config::sanitize(&e.model_file)
+                ));
+            }
+            out
         }
     }
 }

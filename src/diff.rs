@@ -234,3 +234,198 @@ pub fn describe(g: &Grantee) -> String {
         Grantee::Public => "PUBLIC".to_owned(),
     }
 }
+
+/// Why a model cannot be synced to a cluster as it stands.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{}", .0.join("\n"))]
+    Missing(Vec<String>),
+}
+
+/// The plan that makes `cluster` match `model`: declared groups created, members synced, and
+/// grants and revokes inside the fence. "Every model in schema S" covers the cluster's models.
+/// Superusers and owners' own rights are never touched; models and schemas named in the file
+/// that the cluster lacks are skipped with a note; users and roles it lacks are an error.
+pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Plan, SyncError> {
+    let existing: BTreeSet<crate::model::ModelName> = cluster.models.keys().cloned().collect();
+    let compiled = crate::compile::compile_with_models(model, &existing);
+    let mut notes = Vec::new();
+    let mut missing = Vec::new();
+
+    // Grantees the cluster lacks: groups are created, users and roles cannot be.
+    let fence = Fence::of(model);
+    for grantee in &fence.named {
+        match grantee {
+            Grantee::User(_) | Grantee::Role(_) if !cluster.has(grantee) => missing.push(format!(
+                "{} is named in {} but does not exist on the cluster: create it, or remove it from the model",
+                describe(grantee),
+                model.source.name
+            )),
+            Grantee::Group(g)
+                if !cluster.groups.contains_key(g)
+                    && (cluster.users.contains_key(g) || cluster.roles.contains(g)) =>
+            {
+                missing.push(format!(
+                    "group {g} is declared in {} but the cluster has a user or role of that name",
+                    model.source.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    let mut membership = Membership::default();
+    let file: Arc<str> = Arc::from(model.source.name.as_str());
+    for (group, decl) in &model.groups {
+        let present = cluster.groups.get(group);
+        if present.is_none() {
+            membership.create.insert(group.clone());
+        }
+        let Some(members) = &decl.members else {
+            continue;
+        };
+        let rule: Arc<str> =
+            format!("groups.{}.members", crate::config::toml_key(group.as_str())).into();
+        let listed: BTreeSet<&Name> = members.iter().map(|(u, _)| u).collect();
+        for (user, at) in members {
+            if !cluster.users.contains_key(user) {
+                missing.push(format!(
+                    "user {user} is listed in the members of group {group} but does not exist on the cluster"
+                ));
+            } else if present.is_none_or(|m| !m.contains(user)) {
+                membership.add.insert(
+                    (group.clone(), user.clone()),
+                    vec![Origin {
+                        file: file.clone(),
+                        at: *at,
+                        rule: rule.clone(),
+                    }],
+                );
+            }
+        }
+        for user in present.into_iter().flatten() {
+            if !listed.contains(user) {
+                membership.drop.insert(
+                    (group.clone(), user.clone()),
+                    vec![Origin {
+                        file: file.clone(),
+                        at: decl.at,
+                        rule: rule.clone(),
+                    }],
+                );
+            }
+        }
+    }
+    if !missing.is_empty() {
+        missing.sort();
+        missing.dedup();
+        return Err(SyncError::Missing(missing));
+    }
+
+    // Objects the cluster lacks: their grants wait.
+    let mut desired = GrantSet::new();
+    let mut skipped_models = BTreeSet::new();
+    let mut skipped_schemas = BTreeSet::new();
+    let mut exempt = BTreeSet::new();
+    for (g, origins) in compiled.grants {
+        match &g.object {
+            Object::Model(m) if !cluster.models.contains_key(m) => {
+                skipped_models.insert(m.clone());
+                continue;
+            }
+            Object::Schema(s) if !cluster.schemas.contains_key(s) => {
+                skipped_schemas.insert(s.clone());
+                continue;
+            }
+            _ => {}
+        }
+        if cluster.is_exempt(&g) {
+            exempt.insert(g.grantee.clone());
+            continue;
+        }
+        desired.insert(g, origins);
+    }
+    for m in skipped_models {
+        notes.push(format!(
+            "model {m} does not exist on the cluster: its EXECUTE grants wait until it does"
+        ));
+    }
+    for s in skipped_schemas {
+        notes.push(format!(
+            "schema {s} does not exist on the cluster: its grants wait until it does"
+        ));
+    }
+    for g in exempt {
+        notes.push(format!(
+            "{} is a superuser or owns the object: grants to it change nothing and are skipped",
+            describe(&g)
+        ));
+    }
+
+    let actual: BTreeSet<&Grant> = cluster
+        .grants
+        .iter()
+        .filter(|g| !cluster.is_exempt(g))
+        .collect();
+    let grants: GrantSet = desired
+        .iter()
+        .filter(|(g, _)| !actual.contains(g))
+        .map(|(g, o)| (g.clone(), o.clone()))
+        .collect();
+    let mut revokes = GrantSet::new();
+    let mut outside: BTreeSet<&Grantee> = BTreeSet::new();
+    let mut held_back = 0usize;
+    let mut kept = 0usize;
+    for g in actual.iter().filter(|g| !desired.contains_key(**g)) {
+        if fence.contains(g) {
+            if cluster.sees_all {
+                revokes.insert((*g).clone(), Vec::new());
+            } else {
+                held_back += 1;
+            }
+        } else if fence.manages_object(g) && !fence.manages_grantee(&g.grantee) {
+            outside.insert(&g.grantee);
+        } else if model.policy.mode == Mode::GrantOnly && fence.manages_object(g) {
+            kept += 1;
+        }
+    }
+    if kept > 0 {
+        notes.push(format!(
+            "[policy] mode = \"grant-only\": {kept} privilege{} the model does not require {} left in place",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "is" } else { "are" }
+        ));
+    }
+    if !cluster.sees_all && model.policy.mode == Mode::Sync {
+        notes.push(format!(
+            "no revokes planned: {} is not a superuser and lacks ACCESS SYSTEM TABLE, so the catalog shows it only its own grants{}; connect as a superuser, or GRANT ACCESS SYSTEM TABLE TO ROLE ... and grant that role to {}",
+            cluster.current_user,
+            if held_back > 0 { format!(" ({held_back} visible privileges are not required)") } else { String::new() },
+            cluster.current_user
+        ));
+    }
+    let by_pattern: BTreeMap<&Grantee, &GranteePattern> = revokes
+        .keys()
+        .filter_map(|g| match fence.standing(&g.grantee) {
+            Standing::Pattern(p) => Some((&g.grantee, p)),
+            _ => None,
+        })
+        .collect();
+    for (grantee, p) in by_pattern {
+        notes.push(format!(
+            "{} is not named in the model but is managed through the pattern `{}`: its grants are revoked",
+            describe(grantee),
+            p.text
+        ));
+    }
+    for grantee in outside {
+        let why = match fence.standing(grantee) {
+            Standing::Protected(p) => format!("protected by `{}`", p.text),
+            _ => "not managed by this model".to_owned(),
+        };
+        notes.push(format!(
+            "{} holds privileges on managed objects but is {why}: left alone",
+            describe(grantee)
+        ));
+    }
+    Ok(Plan::build(membership, &revokes, &grants, notes))
+}

@@ -6,10 +6,15 @@
 //! `diff` (two sets, inside the fence -> [`plan::Plan`]) -> `render` (plan -> SQL, text, JSON).
 //! `cli` is the command line over them.
 
+pub mod apply;
+pub mod audit;
+pub mod catalog;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod connect;
 pub mod diff;
+pub mod export;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -84,6 +84,12 @@ impl Name {
         Ok(Name(raw.to_owned()))
     }
 
+    /// A name read from the cluster's catalog: what the catalog stores is the name, so the
+    /// file-side rules (case, reserved forms) do not apply.
+    pub fn from_catalog(raw: &str) -> Name {
+        Name(raw.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

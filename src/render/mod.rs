@@ -10,7 +10,7 @@ mod quote;
 
 use serde_json::{Value, json};
 
-pub use quote::{is_reserved, quote_ident};
+pub use quote::{is_reserved, quote_ident, quote_literal};
 
 use crate::compile::Origin;
 use crate::config::sanitize;

@@ -209,6 +209,23 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
+/// Writes `value` as a SQL string literal that means the same whether or not the server treats
+/// backslashes as escapes (Redshift does, PostgreSQL with standard_conforming_strings does not):
+/// quotes are doubled, and each backslash is spliced in as `chr(92)`.
+///
+/// ```
+/// use mlgrant::render::quote_literal;
+/// assert_eq!(quote_literal("it's"), "'it''s'");
+/// assert_eq!(quote_literal("a\\b"), "'a' || chr(92) || 'b'");
+/// ```
+pub fn quote_literal(value: &str) -> String {
+    let parts: Vec<String> = value
+        .split('\\')
+        .map(|p| format!("'{}'", p.replace('\'', "''")))
+        .collect();
+    parts.join(" || chr(92) || ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
