@@ -28,6 +28,8 @@ pub enum AuditError {
     },
     #[error("reading mlgrant's audit schema failed (SQLSTATE {sqlstate}): {message}")]
     Read { sqlstate: String, message: String },
+    #[error(transparent)]
+    NotRedshift(crate::catalog::CatalogError),
 }
 
 fn state_of(e: &tokio_postgres::Error) -> (String, String) {
@@ -37,21 +39,27 @@ fn state_of(e: &tokio_postgres::Error) -> (String, String) {
     }
 }
 
-/// The schema version in the cluster (0 when mlgrant's schema does not exist yet).
+/// The schema version in the cluster (0 when mlgrant's schema does not exist yet). The same
+/// message first checks that the server is a Redshift cluster, so that mlgrant never creates its
+/// schema anywhere else.
 pub async fn version(client: &Client) -> Result<u32, AuditError> {
     match client
-        .simple_query("SELECT max(version) FROM mlgrant.schema_version")
+        .simple_query(
+            "SELECT 1 FROM svv_ml_model_info WHERE 1 = 0;\nSELECT max(version) FROM mlgrant.schema_version",
+        )
         .await
     {
         Ok(messages) => Ok(crate::catalog::result_sets(messages)
-            .first()
+            .get(1)
             .and_then(|rows| rows.first())
             .and_then(|row| row[0].as_deref())
             .and_then(|v| v.parse().ok())
             .unwrap_or(0)),
         Err(e) => {
             let (sqlstate, message) = state_of(&e);
-            if sqlstate == "42P01" || sqlstate == "3F000" {
+            if message.contains("svv_ml_model_info") {
+                Err(AuditError::NotRedshift(crate::catalog::CatalogError::from_pg(&e)))
+            } else if sqlstate == "42P01" || sqlstate == "3F000" {
                 Ok(0)
             } else {
                 Err(AuditError::Read { sqlstate, message })

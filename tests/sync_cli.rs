@@ -1,0 +1,564 @@
+//! plan, apply, export and history: the real binary against the Redshift simulator over
+//! verified TLS. Each test starts its own simulator.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use redshift_sim::{Options, Simulator};
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+/// A simulator, a scratch folder for model files, and a superuser connection for setup.
+struct Cluster {
+    sim: Simulator,
+    dir: PathBuf,
+    admin: Client,
+}
+
+impl Cluster {
+    async fn start() -> Cluster {
+        let sim = Simulator::start(Options::default())
+            .await
+            .expect("simulator");
+        let admin = connect(&sim, "awsuser", sim.password()).await;
+        let dir = std::env::temp_dir().join(format!(
+            "mlgrant-sync-{}-{}",
+            std::process::id(),
+            sim.port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Cluster { sim, dir, admin }
+    }
+
+    fn model(&self, name: &str, text: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    /// Runs mlgrant as `user` with `password` in PGPASSWORD, against this cluster.
+    fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Output {
+        let url = self.sim.url().replace("awsuser@", &format!("{user}@"));
+        Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(args)
+            .arg("--url")
+            .arg(url)
+            .env("PGPASSWORD", password)
+            .env("HOME", &self.dir)
+            .env("NO_COLOR", "1")
+            .env_remove("PGHOST")
+            .env_remove("PGUSER")
+            .output()
+            .expect("mlgrant runs")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_as("awsuser", self.sim.password(), args)
+    }
+
+    async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        rows(&self.admin, sql).await
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn connect(sim: &Simulator, user: &str, password: &str) -> Client {
+    let url = sim.url().replace("awsuser@", &format!("{user}@"));
+    let env = |k: &str| (k == "PGPASSWORD").then(|| password.to_owned());
+    let target = mlgrant::connect::resolve(Some(&url), &env, None).expect("target");
+    mlgrant::connect::connect(&target).await.expect("connects")
+}
+
+async fn rows(client: &Client, sql: &str) -> Vec<Vec<String>> {
+    client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap_or("NULL").trim_end().to_owned())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn statements(sql: &str) -> Vec<String> {
+    sql.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("--"))
+        .map(str::to_owned)
+        .collect()
+}
+
+const SETUP: &str = "
+    CREATE SCHEMA demo_ml;
+    CREATE SCHEMA other_ml;
+    CREATE USER alice PASSWORD 'Alice1pass';
+    CREATE USER bob PASSWORD 'Bob1pass';
+    CREATE GROUP outsider_grp;
+    GRANT USAGE ON SCHEMA demo_ml TO GROUP outsider_grp;
+    GRANT USAGE ON SCHEMA other_ml TO bob;
+";
+
+const MODEL: &str = r#"version = 1
+
+[groups.retention_analyst_grp]
+members = ["alice"]
+
+[groups.marketing_analyst_grp]
+members = ["bob"]
+
+[schemas.demo_ml]
+creators = ["retention_analyst_grp"]
+consumers = ["marketing_analyst_grp"]
+"#;
+
+fn create_model_sql(name: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS demo_ml.activity (state varchar(2), churn varchar(6));
+         CREATE MODEL demo_ml.{name} FROM (SELECT state, churn FROM demo_ml.activity)
+         TARGET churn FUNCTION fn_{name}(varchar) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_loop_converges_and_repairs_drift_inside_the_fence_only() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", err(&plan));
+    assert_eq!(
+        statements(&out(&plan)),
+        [
+            "CREATE GROUP marketing_analyst_grp;",
+            "CREATE GROUP retention_analyst_grp;",
+            "ALTER GROUP marketing_analyst_grp ADD USER bob;",
+            "ALTER GROUP retention_analyst_grp ADD USER alice;",
+            "GRANT CREATE MODEL TO GROUP retention_analyst_grp;",
+            "GRANT CREATE, USAGE ON SCHEMA demo_ml TO GROUP retention_analyst_grp;",
+            "GRANT USAGE ON SCHEMA demo_ml TO GROUP marketing_analyst_grp;",
+        ]
+    );
+    let apply = c.run(&["apply", "--config", &model, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", err(&apply));
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(0), "{}{}", out(&plan), err(&plan));
+
+    // A creator makes a new model: the schema's consumers get it at the next sync.
+    let alice = connect(&c.sim, "alice", "Alice1pass").await;
+    alice
+        .batch_execute(&create_model_sql("churn_v2"))
+        .await
+        .expect("alice creates a model");
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(2));
+    assert_eq!(
+        statements(&out(&plan)),
+        ["GRANT EXECUTE ON MODEL demo_ml.churn_v2 TO GROUP marketing_analyst_grp;"]
+    );
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+
+    // Drift by hand, inside the fence: found and repaired.
+    c.admin
+        .batch_execute(
+            "REVOKE EXECUTE ON MODEL demo_ml.churn_v2 FROM GROUP marketing_analyst_grp;
+             GRANT CREATE MODEL TO GROUP marketing_analyst_grp;
+             ALTER GROUP retention_analyst_grp ADD USER bob;",
+        )
+        .await
+        .unwrap();
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(2));
+    assert_eq!(
+        statements(&out(&plan)),
+        [
+            "ALTER GROUP retention_analyst_grp DROP USER bob;",
+            "REVOKE CREATE MODEL FROM GROUP marketing_analyst_grp;",
+            "GRANT EXECUTE ON MODEL demo_ml.churn_v2 TO GROUP marketing_analyst_grp;",
+        ]
+    );
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        c.run(&["plan", "--config", &model, "--exit-code"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Grants outside the fence are left alone.
+    assert_eq!(
+        c.rows("SELECT identity_name FROM svv_schema_privileges WHERE namespace_name = 'demo_ml' AND identity_name = 'outsider_grp'").await,
+        [["outsider_grp"]]
+    );
+    assert_eq!(
+        c.rows("SELECT identity_name FROM svv_schema_privileges WHERE namespace_name = 'other_ml' AND identity_name = 'bob'").await,
+        [["bob"]]
+    );
+    assert!(out(&c.run(&["plan", "--config", &model])).contains("group outsider_grp holds privileges on managed objects but is not managed by this model: left alone"));
+
+    // Every applied run is in the history, newest first, with its counts.
+    let history = c.run(&["history", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&history.stdout).expect("json");
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert_eq!(runs[0]["statements"], 3);
+    assert_eq!(runs[0]["revokes"], 1);
+    assert_eq!(runs[2]["statements"], 7);
+    assert_eq!(runs[2]["groups_created"], 2);
+    assert_eq!(
+        c.rows("SELECT count(*) FROM mlgrant.apply_statements")
+            .await,
+        [["11"]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grant_only_protected_names_and_superusers_are_never_revoked() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA demo_ml; CREATE USER carol PASSWORD 'Carol1pass';
+             CREATE USER root2 PASSWORD 'Root2pass' CREATEUSER;
+             CREATE GROUP ml_team; CREATE GROUP ml_extra;
+             GRANT CREATE MODEL TO GROUP ml_extra; GRANT CREATE MODEL TO carol;
+             GRANT CREATE MODEL TO root2; GRANT USAGE ON SCHEMA demo_ml TO root2;",
+        )
+        .await
+        .unwrap();
+    let sync = c.model(
+        "sync.toml",
+        r#"version = 1
+[groups.ml_team]
+[schemas.demo_ml]
+creators = ["ml_team"]
+[policy]
+manage = ["group:ml_*", "user:*"]
+protect = ["user:carol"]
+"#,
+    );
+    let plan = c.run(&["plan", "--config", &sync]);
+    let text = out(&plan);
+    assert!(
+        statements(&text).contains(&"REVOKE CREATE MODEL FROM GROUP ml_extra;".to_owned()),
+        "{text}"
+    );
+    assert!(!text.contains("FROM carol"), "{text}");
+    assert!(
+        !text.contains("root2;"),
+        "superusers are never touched: {text}"
+    );
+    assert!(text.contains("group ml_extra is not named in the model but is managed through the pattern `group:ml_*`"), "{text}");
+
+    let grant_only = c.model(
+        "grant-only.toml",
+        r#"version = 1
+[groups.ml_team]
+[schemas.demo_ml]
+creators = ["ml_team"]
+[policy]
+mode = "grant-only"
+manage = ["group:ml_*", "user:*"]
+"#,
+    );
+    let plan = c.run(&["plan", "--config", &grant_only]);
+    assert!(!out(&plan).contains("REVOKE"), "{}", out(&plan));
+    assert_eq!(
+        c.run(&["apply", "--config", &grant_only, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        c.rows("SELECT identity_name FROM svv_language_privileges WHERE identity_name IN ('ml_extra', 'carol', 'root2', 'ml_team') ORDER BY 1").await,
+        [["carol"], ["ml_extra"], ["ml_team"], ["root2"]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_apply_changes_nothing_and_the_next_one_converges() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    let alice = connect(&c.sim, "alice", "Alice1pass").await;
+    alice.batch_execute(&create_model_sql("m1")).await.unwrap();
+    alice.batch_execute(&create_model_sql("m2")).await.unwrap();
+
+    let snapshot = || async {
+        (
+            c.rows("SELECT namespace_name, model_name, identity_name FROM svv_ml_model_privileges ORDER BY 1, 2, 3").await,
+            c.rows("SELECT run_id FROM mlgrant.apply_log ORDER BY 1").await,
+            c.rows("SELECT groname FROM pg_group ORDER BY 1").await,
+        )
+    };
+
+    // A model dropped between plan and execution: the GRANT fails, everything rolls back.
+    let before = snapshot().await;
+    let client = connect(&c.sim, "awsuser", c.sim.password()).await;
+    let loaded = mlgrant::config::load(std::path::Path::new(&model)).unwrap();
+    let url = c.sim.url();
+    let password = c.sim.password().to_owned();
+    let mut confirm = |_: &mlgrant::plan::Plan| {
+        let dropped = Command::new("psql")
+            .arg(&url)
+            .args(["-X", "-q", "-c", "DROP MODEL demo_ml.m2"])
+            .env("PGPASSWORD", &password)
+            .output()
+            .expect("psql");
+        assert!(
+            dropped.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dropped.stderr)
+        );
+        true
+    };
+    let result = mlgrant::apply::apply(
+        &client,
+        &loaded,
+        &loaded.source.text,
+        &mlgrant::apply::Settings::default(),
+        &mut confirm,
+    )
+    .await;
+    let error = result
+        .expect_err("the grant on the dropped model fails")
+        .to_string();
+    assert!(error.contains("SQLSTATE 42704"), "{error}");
+    assert!(
+        error.contains("GRANT EXECUTE ON MODEL demo_ml.m2 TO GROUP marketing_analyst_grp"),
+        "{error}"
+    );
+    let after = snapshot().await;
+    assert_eq!(before.1, after.1, "the audit log is unchanged");
+    assert!(
+        after.0.iter().all(|r| r[2] != "marketing_analyst_grp"),
+        "no grant landed: {:?}",
+        after.0
+    );
+
+    // The simulator cuts the connection in the middle of the next apply.
+    let before = snapshot().await;
+    c.sim.set_drop_after(4);
+    let cut = c.run(&["apply", "--config", &model, "--yes", "--batch-size", "1"]);
+    c.sim.set_drop_after(0);
+    assert_eq!(cut.status.code(), Some(1), "{}", err(&cut));
+    assert!(err(&cut).contains("connection"), "{}", err(&cut));
+    assert_eq!(snapshot().await, before, "nothing changed, nothing logged");
+
+    let apply = c.run(&["apply", "--config", &model, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", err(&apply));
+    assert_eq!(
+        c.run(&["plan", "--config", &model, "--exit-code"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(snapshot().await.1.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_then_plan_shows_no_changes() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA demo_ml; CREATE SCHEMA scoring;
+             CREATE USER alice PASSWORD 'Alice1pass'; CREATE USER \"IAM:Bob\" PASSWORD 'Bob1pass';
+             CREATE USER carol PASSWORD 'Carol1pass';
+             CREATE GROUP creators_grp WITH USER alice; CREATE GROUP viewers_grp WITH USER carol, \"IAM:Bob\";
+             CREATE GROUP unrelated_grp;
+             CREATE ROLE ml_auditor; GRANT ROLE ml_auditor TO carol;
+             GRANT CREATE MODEL TO GROUP creators_grp;
+             GRANT CREATE, USAGE ON SCHEMA demo_ml TO GROUP creators_grp;
+             GRANT USAGE ON SCHEMA demo_ml TO GROUP viewers_grp, PUBLIC;
+             GRANT USAGE ON SCHEMA scoring TO ROLE ml_auditor;
+             GRANT CREATE MODEL TO carol;",
+        )
+        .await
+        .unwrap();
+    let alice = connect(&c.sim, "alice", "Alice1pass").await;
+    alice
+        .batch_execute(&create_model_sql("churn"))
+        .await
+        .unwrap();
+    c.admin
+        .batch_execute(
+            "GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP viewers_grp;
+             GRANT EXECUTE ON MODEL demo_ml.churn TO PUBLIC;",
+        )
+        .await
+        .unwrap();
+
+    let export = c.run(&["export"]);
+    assert_eq!(export.status.code(), Some(0), "{}", err(&export));
+    let text = out(&export);
+    assert!(text.contains("[schemas.demo_ml]\ncreators = [\"creators_grp\"]\nconsumers = [\"viewers_grp\", \"public\"]"), "{text}");
+    assert!(
+        text.contains("members = [\"IAM:Bob\", \"carol\"]"),
+        "{text}"
+    );
+    let model = c.model("exported.toml", &text);
+    let check = c.run(&["check", "--config", &model]);
+    assert_eq!(check.status.code(), Some(0), "{}", err(&check));
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(0), "{}\n{}", out(&plan), text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trips_one_for_a_plan_and_a_constant_plus_one_per_batch_for_an_apply() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let first = c.sim.stats().len();
+    assert_eq!(c.run(&["plan", "--config", &model]).status.code(), Some(0));
+    let stats = c.sim.stats();
+    assert_eq!(stats.len(), first + 1);
+    assert_eq!(
+        stats[first].round_trips, 1,
+        "a plan reads the catalog in one round trip"
+    );
+
+    // 7 statements in batches of 2: 4 batches.
+    let apply = c.run(&["apply", "--config", &model, "--yes", "--batch-size", "2"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", err(&apply));
+    let stats = c.sim.stats();
+    // version check + migration + lock and catalog + 4 batches + record and commit + verify.
+    assert_eq!(stats[first + 1].round_trips, 1 + 1 + 1 + 4 + 1 + 1);
+
+    c.admin
+        .batch_execute("REVOKE CREATE MODEL FROM GROUP retention_analyst_grp")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    let stats = c.sim.stats();
+    // Schema already current: version check + lock and catalog + 1 batch + record and commit + verify.
+    assert_eq!(stats[first + 2].round_trips, 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_cannot_see_everything_gets_no_revokes() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA demo_ml; CREATE USER dave PASSWORD 'Dave1pass';
+             CREATE GROUP ml_team; CREATE GROUP ml_extra; GRANT CREATE MODEL TO GROUP ml_extra;",
+        )
+        .await
+        .unwrap();
+    let model = c.model(
+        "m.toml",
+        "version = 1\n[groups.ml_team]\n[groups.ml_extra]\n[schemas.demo_ml]\ncreators = [\"ml_team\"]\n",
+    );
+    let plan = c.run_as("dave", "Dave1pass", &["plan", "--config", &model]);
+    assert_eq!(plan.status.code(), Some(0), "{}", err(&plan));
+    let text = out(&plan);
+    assert!(!text.contains("REVOKE"), "{text}");
+    assert!(
+        text.contains("no revokes planned: dave is not a superuser and lacks ACCESS SYSTEM TABLE"),
+        "{text}"
+    );
+    let admin_plan = out(&c.run(&["plan", "--config", &model]));
+    assert!(
+        admin_plan.contains("REVOKE CREATE MODEL FROM GROUP ml_extra;"),
+        "{admin_plan}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_failures_are_explained_and_never_show_the_password() {
+    let c = Cluster::start().await;
+    let model = c.model("m.toml", "version = 1\n");
+    let secret = "Sup3r-S3cret-Pw";
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![format!(
+                "postgres://awsuser:{secret}@127.0.0.1:1/dev?sslmode=require"
+            )],
+            "connection refused",
+        ),
+        (
+            vec![
+                c.sim
+                    .url()
+                    .replace("awsuser@", &format!("awsuser:{secret}@")),
+            ],
+            "SQLSTATE 28P01",
+        ),
+        (
+            vec![format!(
+                "postgres://awsuser:{secret}@127.0.0.1:{}/dev",
+                c.sim.port()
+            )],
+            "TLS to 127.0.0.1",
+        ),
+        (
+            vec![c.sim.url().replace("/dev?", "/postgres?")],
+            "no Redshift catalog view",
+        ),
+    ];
+    for (url, expected) in cases {
+        for command in ["plan", "apply", "export", "history"] {
+            let mut args = vec![command, "--config", &model, "--url", &url[0]];
+            if command == "apply" {
+                args.push("--yes");
+            }
+            let o = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+                .args(&args)
+                .env(
+                    "PGPASSWORD",
+                    if url[0].contains(secret) {
+                        "unused"
+                    } else {
+                        c.sim.password()
+                    },
+                )
+                .env("HOME", &c.dir)
+                .output()
+                .unwrap();
+            let all = format!("{}{}", out(&o), err(&o));
+            assert_eq!(o.status.code(), Some(1), "{command} {expected}: {all}");
+            assert!(
+                all.contains(expected),
+                "{command}: expected `{expected}` in {all}"
+            );
+            assert!(
+                !all.contains(secret),
+                "{command}: the password leaked: {all}"
+            );
+            assert!(
+                !all.contains(c.sim.password()),
+                "{command}: the password leaked: {all}"
+            );
+        }
+    }
+}
