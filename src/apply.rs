@@ -244,3 +244,21 @@ async fn verify(client: &Client, model: &AccessModel) -> Result<(), ApplyError> 
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::retryable;
+
+    #[test]
+    fn serialization_and_concurrency_errors_are_retried() {
+        assert!(retryable("40001", "could not serialize access"));
+        assert!(retryable("40P01", "deadlock detected"));
+        assert!(retryable(
+            "XX000",
+            "1023: Serializable isolation violation on table"
+        ));
+        assert!(retryable("XX000", "concurrent transaction conflict"));
+        assert!(!retryable("XX000", "disk full"));
+        assert!(!retryable("42704", "model does not exist"));
+    }
+}

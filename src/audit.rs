@@ -97,12 +97,13 @@ pub async fn migrate(client: &Client) -> Result<usize, AuditError> {
     Ok(ran)
 }
 
-/// The current UTC time as `YYYY-MM-DD HH:MM:SS`.
+/// The current UTC time as `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds, so that runs sort in
+/// the order they happened).
 pub fn now_utc() -> String {
-    let secs = SystemTime::now()
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format_utc(secs)
+        .unwrap_or_default();
+    format!("{}.{:06}", format_utc(now.as_secs()), now.subsec_micros())
 }
 
 /// Seconds since the epoch as a UTC timestamp (proleptic Gregorian calendar).

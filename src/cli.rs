@@ -331,11 +331,11 @@ fn history_output(entries: &[audit::LogEntry], format: Format) -> String {
                 return "no applied runs recorded on this cluster\n".to_owned();
             }
             let mut out = String::from(
-                "applied_at           user             statements  grants  revokes  run_id                            model_file\n",
+                "applied_at (UTC)            user             statements  grants  revokes  run_id                            model_file\n",
             );
             for e in entries {
                 out.push_str(&format!(
-                    "{:<20} {:<16} {:>10}  {:>6}  {:>7}  {:<32}  {}\n",
+                    "{:<27} {:<16} {:>10}  {:>6}  {:>7}  {:<32}  {}\n",
                     e.applied_at,
                     config::sanitize(&e.db_user),
                     e.statements,

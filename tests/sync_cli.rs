@@ -562,3 +562,62 @@ async fn connection_failures_are_explained_and_never_show_the_password() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_without_a_terminal_needs_yes() {
+    let c = Cluster::start().await;
+    let model = c.model("m.toml", MODEL);
+    let o = c.run(&["apply", "--config", &model]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("pass --yes when stdin is not a terminal"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        c.rows("SELECT groname FROM pg_group").await.is_empty(),
+        "nothing changed"
+    );
+}
+
+/// A server that asks for authentication method 13, as Redshift does for a user whose password
+/// was set as `sha256|...`: only the first message of the protocol, not a database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentication_method_13_gets_a_message_that_says_what_to_do() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        if let Ok((mut s, _)) = listener.accept().await {
+            let len = s.read_i32().await.unwrap_or(8);
+            let mut startup = vec![0u8; (len.max(4) - 4) as usize];
+            let _ = s.read_exact(&mut startup).await;
+            let _ = s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 13]).await;
+            let _ = s.flush().await;
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("mlgrant-m13-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("m.toml"), "version = 1\n").unwrap();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(["plan", "--config"])
+            .arg(dir.join("m.toml"))
+            .arg("--url")
+            .arg(format!(
+                "postgres://someone@127.0.0.1:{port}/dev?sslmode=disable"
+            ))
+            .env("PGPASSWORD", "Pw-13-secret")
+            .env("HOME", &dir)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let all = format!("{}{}", out(&o), err(&o));
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("authentication method 13"), "{all}");
+    assert!(all.contains("ALTER USER"), "{all}");
+    assert!(!all.contains("Pw-13-secret"), "{all}");
+}
