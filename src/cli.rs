@@ -72,12 +72,27 @@ enum Command {
     },
     /// Write the cluster's current ML access as an access model (TOML) on stdout.
     Export,
+    /// Print the IAM policies the Redshift ML setup needs, from the model's [iam] section.
+    Iam {
+        #[command(subcommand)]
+        policy: IamPolicy,
+    },
     /// Show the audit log of applied runs, newest first.
     History {
         /// How many runs to show.
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum IamPolicy {
+    /// The restrictive permission policy (JSON, for aws iam create-policy).
+    Permissions,
+    /// The trust policy (JSON, for aws iam create-role --assume-role-policy-document).
+    Trust,
+    /// The simpler alternative: the AWS managed policies to attach, one ARN a line.
+    Managed,
 }
 
 /// A failure, already worded for the user, with its exit code.
@@ -285,6 +300,29 @@ fn run(cli: &Cli) -> Result<Done, Failure> {
             })?;
             Ok(text.into())
         }
+        Command::Iam { policy } => {
+            let model = config::load(&cli.config)?;
+            let Some(iam) = &model.iam else {
+                return Err(fail(format!(
+                    "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see the README, \"From nothing to CREATE MODEL\")",
+                    config::sanitize(&model.source.name)
+                )));
+            };
+            let pretty = |v: serde_json::Value| {
+                let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+                s.push('\n');
+                s
+            };
+            Ok(match policy {
+                IamPolicy::Permissions => pretty(iam.permission_policy()),
+                IamPolicy::Trust => pretty(iam.trust_policy()),
+                IamPolicy::Managed => match format {
+                    Format::Json => pretty(serde_json::json!(iam.managed_policies())),
+                    _ => iam.managed_policies().join("\n") + "\n",
+                },
+            }
+            .into())
+        }
         Command::History { limit } => {
             let target = target(cli)?;
             let entries = runtime()?.block_on(async {
@@ -381,7 +419,7 @@ fn output(
 fn grant_plan(compiled: &Compiled) -> Plan {
     Plan::build(
         Membership::default(),
-        &Default::default(),
+        &compiled.forbidden,
         &compiled.grants,
         compiled.notes.clone(),
     )

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::config::{AccessModel, Loc, toml_key};
-use crate::model::{Grant, ModelName};
+use crate::model::{Grant, Grantee, IamCommand, ModelName};
 
 /// A place in a model file that requires a grant: the file, the grantee reference's position,
 /// and the rule as a TOML key path (`schemas.demo_ml.creators`).
@@ -32,6 +32,9 @@ pub type GrantSet = BTreeMap<Grant, Vec<Origin>>;
 #[derive(Debug, Default)]
 pub struct Compiled {
     pub grants: GrantSet,
+    /// Privileges the model asks to be revoked explicitly (the `[policy]
+    /// revoke_public_assumerole` switch), wherever they are held.
+    pub forbidden: GrantSet,
     /// Things a reviewer should know about the script (e.g. rules resolved only at plan time).
     pub notes: Vec<String>,
 }
@@ -74,6 +77,20 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             add(Grant::schema_create(schema.clone(), r.grantee.clone()), &o);
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
         }
+        let iam_rule: Arc<str> = Arc::from(format!("{path}.iam_roles"));
+        for (arn, at) in &rules.iam_roles {
+            let o = Origin {
+                file: file.clone(),
+                at: *at,
+                rule: iam_rule.clone(),
+            };
+            for r in &rules.creators {
+                add(
+                    Grant::assume_role(arn.clone(), IamCommand::CreateModel, r.grantee.clone()),
+                    &o,
+                );
+            }
+        }
         let consumers_rule: Arc<str> = Arc::from(format!("{path}.consumers"));
         let in_schema: Vec<&ModelName> = existing
             .iter()
@@ -110,8 +127,20 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     for origins in grants.values_mut() {
         origins.sort();
     }
+    let mut forbidden = GrantSet::new();
+    if let Some(at) = model.policy.revoke_public_assumerole {
+        forbidden.insert(
+            Grant::assume_role("ALL", IamCommand::All, Grantee::Public),
+            vec![Origin {
+                file: file.clone(),
+                at,
+                rule: Arc::from("policy.revoke_public_assumerole"),
+            }],
+        );
+    }
     Compiled {
         grants,
+        forbidden,
         notes: Vec::new(),
     }
 }

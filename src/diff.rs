@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::compile::{Compiled, GrantSet, Origin};
 use crate::config::{AccessModel, Loc, Mode, Ref};
-use crate::model::{Grant, Grantee, GranteePattern, Name, Object};
+use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Name, Object, Privilege};
 use crate::plan::{Membership, Plan};
 
 /// The bounds of what a sync driven by one access model may revoke.
@@ -76,6 +76,11 @@ impl<'a> Fence<'a> {
     pub fn manages_object(&self, grant: &Grant) -> bool {
         match &grant.object {
             Object::Database => true,
+            // ASSUMEROLE for CREATE MODEL, once the model gives any schema IAM roles.
+            Object::IamRole(_) => {
+                grant.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
+                    && self.model.schemas.values().any(|s| !s.iam_roles.is_empty())
+            }
             Object::Schema(s) => self.model.schemas.contains_key(s),
             Object::Model(m) => {
                 self.model.schemas.contains_key(&m.schema) || self.model.models.contains_key(m)
@@ -166,6 +171,17 @@ pub fn diff(
             notes.push(format!(
                 "model {m} left the model: EXECUTE on it is no longer managed and will not be revoked"
             ));
+        }
+    }
+    // The explicit opt-ins to revoke (REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL).
+    for (g, origins) in &new.forbidden {
+        if old.forbidden.contains_key(g) {
+            continue;
+        }
+        if new_model.policy.mode == Mode::GrantOnly {
+            held_back += 1;
+        } else {
+            revokes.insert(g.clone(), origins.clone());
         }
     }
     if held_back > 0 {
@@ -386,6 +402,18 @@ pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Pl
             outside.insert(&g.grantee);
         } else if model.policy.mode == Mode::GrantOnly && fence.manages_object(g) {
             kept += 1;
+        }
+    }
+    for g in compiled.forbidden.keys() {
+        if !cluster.grants.contains(g) {
+            continue;
+        }
+        if model.policy.mode == Mode::GrantOnly {
+            kept += 1;
+        } else if cluster.sees_all {
+            revokes.insert(g.clone(), compiled.forbidden[g].clone());
+        } else {
+            held_back += 1;
         }
     }
     if kept > 0 {

@@ -158,6 +158,7 @@ pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
                 .join(", ");
             let on = match object {
                 Object::Database => String::new(),
+                Object::IamRole(arn) => format!(" on IAM role {arn}"),
                 Object::Schema(s) => format!(" on schema {s}"),
                 Object::Model(m) => format!(" on model {m}"),
             };

@@ -15,6 +15,7 @@ pub mod config;
 pub mod connect;
 pub mod diff;
 pub mod export;
+pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -621,3 +621,90 @@ async fn authentication_method_13_gets_a_message_that_says_what_to_do() {
     assert!(all.contains("ALTER USER"), "{all}");
     assert!(!all.contains("Pw-13-secret"), "{all}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assumerole_for_creators_syncs_and_restricts_create_model() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA churn_ml; CREATE USER alice PASSWORD 'Alice1pass';
+             CREATE GROUP churn_creators WITH USER alice;",
+        )
+        .await
+        .unwrap();
+    let arn = "arn:aws:iam::123456789012:role/RedshiftML-churn";
+    let model = c.model(
+        "m.toml",
+        &format!(
+            "version = 1\n[groups.churn_creators]\nmembers = [\"alice\"]\n[schemas.churn_ml]\ncreators = [\"churn_creators\"]\niam_roles = [\"{arn}\"]\n[policy]\nrevoke_public_assumerole = true\n"
+        ),
+    );
+    let plan = c.run(&["plan", "--config", &model]);
+    assert_eq!(
+        statements(&out(&plan)),
+        [
+            "REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;",
+            "GRANT CREATE MODEL TO GROUP churn_creators;",
+            &format!("GRANT ASSUMEROLE ON '{arn}' TO GROUP churn_creators FOR CREATE MODEL;"),
+            "GRANT CREATE, USAGE ON SCHEMA churn_ml TO GROUP churn_creators;",
+        ]
+    );
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        c.run(&["plan", "--config", &model, "--exit-code"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        c.rows("SELECT iam_arn, command_type, identity_name FROM svv_iam_privileges ORDER BY 1")
+            .await,
+        [[arn, "CREATE MODEL", "churn_creators"]]
+    );
+
+    // The restriction bites: alice may use her role, not another.
+    let alice = connect(&c.sim, "alice", "Alice1pass").await;
+    let create = |role: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS churn_ml.t (a int, b int);
+             CREATE MODEL churn_ml.m_{n} FROM churn_ml.t TARGET b FUNCTION f_{n}(int)
+             IAM_ROLE '{role}' SETTINGS (S3_BUCKET 'bucket')",
+            n = role.len()
+        )
+    };
+    alice
+        .batch_execute(&create(arn))
+        .await
+        .expect("her own role works");
+    let refused = alice
+        .batch_execute(&create("arn:aws:iam::123456789012:role/Other"))
+        .await
+        .expect_err("another role is refused");
+    assert_eq!(refused.code().map(|c| c.code()), Some("42501"));
+
+    // Drift inside the fence: an ASSUMEROLE for CREATE MODEL the model does not give.
+    c.admin
+        .batch_execute("GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/Other' TO GROUP churn_creators FOR CREATE MODEL, COPY")
+        .await
+        .unwrap();
+    let plan = c.run(&["plan", "--config", &model]);
+    assert_eq!(
+        statements(&out(&plan)),
+        [
+            "REVOKE ASSUMEROLE ON 'arn:aws:iam::123456789012:role/Other' FROM GROUP churn_creators FOR CREATE MODEL;"
+        ],
+        "only the CREATE MODEL command is managed"
+    );
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        c.rows("SELECT command_type FROM svv_iam_privileges WHERE iam_arn LIKE '%Other'")
+            .await,
+        [["COPY"]]
+    );
+}

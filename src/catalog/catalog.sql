@@ -24,3 +24,5 @@ SELECT namespace_name, privilege_type, identity_name, identity_type FROM svv_sch
 SELECT privilege_type, identity_name, identity_type FROM svv_language_privileges WHERE language_name = 'mlfunc';
 -- system_privileges
 SELECT system_privilege, identity_name, identity_type FROM svv_system_privileges WHERE system_privilege IN ('CREATE MODEL', 'ACCESS SYSTEM TABLE');
+-- iam_privileges
+SELECT iam_arn, command_type, identity_name, identity_type FROM svv_iam_privileges;

@@ -13,7 +13,7 @@ use crate::model::{Grant, Grantee, ModelName, Name, Privilege};
 /// The queries, in the order their results are read.
 pub const SQL: &str = include_str!("catalog.sql");
 
-const SECTIONS: usize = 11;
+const SECTIONS: usize = 12;
 
 /// What one cluster holds, as far as mlgrant cares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -153,6 +153,7 @@ impl Catalog {
             schema_privileges,
             language_privileges,
             system_privileges,
+            iam_privileges,
         ] = sets
         else {
             return c;
@@ -240,6 +241,18 @@ impl Catalog {
                     access_system_table |= mine;
                 }
                 _ => {}
+            }
+        }
+        for row in iam_privileges {
+            if let (Some(command), Some(g)) = (
+                crate::model::IamCommand::parse(text(&row[1])),
+                grantee(&row[2], &row[3]),
+            ) {
+                c.grants.insert(Grant::assume_role(
+                    text(&row[0]).trim_end().to_owned(),
+                    command,
+                    g,
+                ));
             }
         }
         c.sees_all = c.superuser || access_system_table;

@@ -32,6 +32,8 @@ pub struct AccessModel {
     pub schemas: BTreeMap<Name, SchemaRules>,
     pub models: BTreeMap<ModelName, ModelRules>,
     pub policy: Policy,
+    /// The `[iam]` section, when present.
+    pub iam: Option<crate::iam::IamSettings>,
 }
 
 /// A declared group.
@@ -55,6 +57,8 @@ pub struct SchemaRules {
     pub at: Loc,
     pub creators: Vec<Ref>,
     pub consumers: Vec<Ref>,
+    /// IAM roles the creators may use for CREATE MODEL (ASSUMEROLE ... FOR CREATE MODEL).
+    pub iam_roles: Vec<(String, Loc)>,
 }
 
 /// `[models."schema.model"]`.
@@ -80,6 +84,9 @@ pub struct Policy {
     pub mode: Mode,
     pub manage: Vec<GranteePattern>,
     pub protect: Vec<GranteePattern>,
+    /// Opt-in: `REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL`, without which per-group IAM roles
+    /// restrict nothing.
+    pub revoke_public_assumerole: Option<Loc>,
 }
 
 impl Default for Loc {
@@ -168,11 +175,22 @@ fn entries<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
     v
 }
 
-const ROOT_KEYS: &[&str] = &["version", "groups", "schemas", "models", "policy"];
+const ROOT_KEYS: &[&str] = &["version", "groups", "schemas", "models", "policy", "iam"];
 const GROUP_KEYS: &[&str] = &["members"];
-const SCHEMA_KEYS: &[&str] = &["creators", "consumers"];
+const SCHEMA_KEYS: &[&str] = &["creators", "consumers", "iam_roles"];
 const MODEL_KEYS: &[&str] = &["consumers"];
-const POLICY_KEYS: &[&str] = &["mode", "manage", "protect"];
+const POLICY_KEYS: &[&str] = &["mode", "manage", "protect", "revoke_public_assumerole"];
+const IAM_KEYS: &[&str] = &[
+    "account_id",
+    "role_name",
+    "role_arn",
+    "region",
+    "s3_bucket",
+    "kms_key_id",
+    "forecast",
+    "vpc_routing",
+    "sample_data",
+];
 
 impl Reader {
     fn push(&mut self, d: Diagnostic) {
@@ -196,6 +214,7 @@ impl Reader {
     fn root(&mut self, root: &DeTable<'_>) -> AccessModel {
         let mut version = None;
         let (mut groups_v, mut schemas_v, mut models_v, mut policy_v) = (None, None, None, None);
+        let mut iam_v = None;
         for (key, value) in entries(root) {
             match key.get_ref().as_ref() {
                 "version" => version = Some(value),
@@ -203,6 +222,7 @@ impl Reader {
                 "schemas" => schemas_v = self.table(value, "schemas"),
                 "models" => models_v = self.table(value, "models"),
                 "policy" => policy_v = self.table(value, "policy"),
+                "iam" => iam_v = self.table(value, "iam").map(|t| (t, key.span())),
                 other if value.get_ref().is_table() => self.unknown_key(
                     other,
                     key.span(),
@@ -227,12 +247,14 @@ impl Reader {
             .map(|t| self.models(t, &groups))
             .unwrap_or_default();
         let policy = policy_v.map(|t| self.policy(t)).unwrap_or_default();
+        let iam = iam_v.and_then(|(t, span)| self.iam(t, span));
         AccessModel {
             source: self.file.clone(),
             groups,
             schemas,
             models,
             policy,
+            iam,
         }
     }
 
@@ -406,6 +428,16 @@ impl Reader {
                     match k.get_ref().as_ref() {
                         "creators" => rules.creators = self.refs(v, "creators", groups),
                         "consumers" => rules.consumers = self.refs(v, "consumers", groups),
+                        "iam_roles" => {
+                            for (arn, span) in self.strings(v, "iam_roles") {
+                                match crate::iam::parse_role_arn(&arn) {
+                                    Ok(_) => rules.iam_roles.push((arn, self.loc(&span))),
+                                    Err(e) => {
+                                        self.push(Diagnostic::new(span, e, "not an IAM role ARN"))
+                                    }
+                                }
+                            }
+                        }
                         other => self.unknown_key(other, k.span(), SCHEMA_KEYS, "in a schema"),
                     }
                 }
@@ -608,11 +640,176 @@ impl Reader {
                     }
                 },
                 "manage" => policy.manage = self.patterns(v, "manage"),
+                "revoke_public_assumerole" => {
+                    if self.boolean(v, "revoke_public_assumerole") == Some(true) {
+                        policy.revoke_public_assumerole = Some(self.loc(&v.span()));
+                    }
+                }
                 "protect" => policy.protect = self.patterns(v, "protect"),
                 other => self.unknown_key(other, k.span(), POLICY_KEYS, "in [policy]"),
             }
         }
         policy
+    }
+
+    fn boolean(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.push(
+                    Diagnostic::new(
+                        v.span(),
+                        format!("`{what}` must be true or false, found {}", other.type_str()),
+                        "expected a boolean",
+                    )
+                    .hint(format!("write `{what} = true` or `{what} = false`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.push(
+                    Diagnostic::new(
+                        v.span(),
+                        format!("`{what}` must be a string, found {}", other.type_str()),
+                        "expected a string",
+                    )
+                    .hint(format!("write `{what} = \"...\"`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[iam]`: each value checked where it stands; missing keys reported at the section.
+    fn iam(&mut self, table: &DeTable<'_>, at: Range<usize>) -> Option<crate::iam::IamSettings> {
+        use crate::iam;
+        let mut fields: BTreeMap<&str, (String, Range<usize>)> = BTreeMap::new();
+        let (mut forecast, mut vpc_routing, mut sample_data) = (false, false, true);
+        let mut ok = true;
+        for (k, v) in entries(table) {
+            let key = k.get_ref().as_ref();
+            match key {
+                "forecast" | "vpc_routing" | "sample_data" => match self.boolean(v, key) {
+                    Some(b) if key == "forecast" => forecast = b,
+                    Some(b) if key == "vpc_routing" => vpc_routing = b,
+                    Some(b) => sample_data = b,
+                    None => ok = false,
+                },
+                "account_id" | "role_name" | "role_arn" | "region" | "s3_bucket" | "kms_key_id" => {
+                    let Some(text) = self.string(v, key) else {
+                        ok = false;
+                        continue;
+                    };
+                    let checked = match key {
+                        "account_id" => iam::check_account_id(&text),
+                        "role_name" => iam::check_role_name(&text),
+                        "role_arn" => iam::parse_role_arn(&text).map(|_| ()),
+                        "region" => iam::check_region(&text),
+                        "s3_bucket" => iam::check_bucket(&text),
+                        _ => iam::check_kms_key(&text),
+                    };
+                    if let Err(e) = checked {
+                        self.push(Diagnostic::new(v.span(), e, format!("invalid {key}")));
+                        ok = false;
+                    }
+                    let idx = IAM_KEYS.iter().position(|k| *k == key).unwrap_or(0);
+                    fields.insert(IAM_KEYS[idx], (text, v.span()));
+                }
+                other => {
+                    self.unknown_key(other, k.span(), IAM_KEYS, "in [iam]");
+                    ok = false;
+                }
+            }
+        }
+        let from_arn = fields
+            .get("role_arn")
+            .and_then(|(arn, _)| iam::parse_role_arn(arn).ok());
+        if let (Some((account, name)), Some((given, span))) = (&from_arn, fields.get("role_name"))
+            && given != name
+        {
+            self.push(Diagnostic::new(
+                span.clone(),
+                format!("role_name `{given}` does not match role_arn, which names `{name}`"),
+                "does not match role_arn",
+            ));
+            ok = false;
+            let _ = account;
+        }
+        if let (Some((account, _)), Some((given, span))) = (&from_arn, fields.get("account_id"))
+            && given != account
+        {
+            self.push(Diagnostic::new(
+                span.clone(),
+                format!(
+                    "account_id `{given}` does not match role_arn, which is in account {account}"
+                ),
+                "does not match role_arn",
+            ));
+            ok = false;
+        }
+        let account = fields
+            .get("account_id")
+            .map(|(a, _)| a.clone())
+            .or_else(|| from_arn.as_ref().map(|(a, _)| a.clone()));
+        let role_name = fields
+            .get("role_name")
+            .map(|(n, _)| n.clone())
+            .or_else(|| from_arn.as_ref().map(|(_, n)| n.clone()));
+        let mut missing = Vec::new();
+        if account.is_none() {
+            missing.push("account_id");
+        }
+        if role_name.is_none() {
+            missing.push("role_name (or role_arn)");
+        }
+        for key in ["region", "s3_bucket"] {
+            if !fields.contains_key(key) {
+                missing.push(key);
+            }
+        }
+        if !missing.is_empty() {
+            self.push(
+                Diagnostic::new(
+                    at,
+                    format!("[iam] lacks {}", missing.join(", ")),
+                    "incomplete section",
+                )
+                .hint("an [iam] section needs account_id, role_name (or role_arn), region and s3_bucket"),
+            );
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        let account_id = account?;
+        let role_name = role_name?;
+        let region = fields.get("region")?.0.clone();
+        let role_arn = fields
+            .get("role_arn")
+            .map(|(a, _)| a.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:{}:iam::{account_id}:role/{role_name}",
+                    iam::partition(&region)
+                )
+            });
+        Some(iam::IamSettings {
+            account_id,
+            role_name,
+            role_arn,
+            region,
+            s3_bucket: fields.get("s3_bucket")?.0.clone(),
+            kms_key_id: fields.get("kms_key_id").map(|(k, _)| k.clone()),
+            forecast,
+            vpc_routing,
+            sample_data,
+        })
     }
 
     fn patterns(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Vec<GranteePattern> {

@@ -66,11 +66,47 @@ impl fmt::Display for Grantee {
     }
 }
 
+/// The command an ASSUMEROLE grant is for (`FOR ...`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IamCommand {
+    All,
+    Copy,
+    Unload,
+    ExternalFunction,
+    CreateModel,
+}
+
+impl IamCommand {
+    pub fn sql(self) -> &'static str {
+        match self {
+            IamCommand::All => "ALL",
+            IamCommand::Copy => "COPY",
+            IamCommand::Unload => "UNLOAD",
+            IamCommand::ExternalFunction => "EXTERNAL FUNCTION",
+            IamCommand::CreateModel => "CREATE MODEL",
+        }
+    }
+
+    /// Reads `command_type` as svv_iam_privileges spells it.
+    pub fn parse(s: &str) -> Option<IamCommand> {
+        Some(match s.trim().to_ascii_uppercase().as_str() {
+            "ALL" => IamCommand::All,
+            "COPY" => IamCommand::Copy,
+            "UNLOAD" => IamCommand::Unload,
+            "EXTERNAL FUNCTION" => IamCommand::ExternalFunction,
+            "CREATE MODEL" => IamCommand::CreateModel,
+            _ => return None,
+        })
+    }
+}
+
 /// A managed privilege kind, in the order statements are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Privilege {
     /// CREATE MODEL, granted per database.
     CreateModel,
+    /// ASSUMEROLE on an IAM role, for a command.
+    AssumeRole(IamCommand),
     /// CREATE on a schema.
     Create,
     /// USAGE on a schema.
@@ -80,10 +116,11 @@ pub enum Privilege {
 }
 
 impl Privilege {
-    /// The privilege as SQL spells it.
+    /// The privilege as SQL spells it (for ASSUMEROLE, the command of its FOR clause).
     pub fn sql(self) -> &'static str {
         match self {
             Privilege::CreateModel => "CREATE MODEL",
+            Privilege::AssumeRole(c) => c.sql(),
             Privilege::Create => "CREATE",
             Privilege::Usage => "USAGE",
             Privilege::Execute => "EXECUTE",
@@ -105,27 +142,30 @@ impl fmt::Display for ModelName {
 }
 
 /// What a privilege is held on. Objects sort by schema, a schema before its models, so that a
-/// script reads schema by schema; the database comes first.
+/// script reads schema by schema; the database and IAM roles come first.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Object {
     Database,
+    /// An IAM role for ASSUMEROLE: its ARN, or `ALL` / `default`.
+    IamRole(String),
     Schema(Name),
     Model(ModelName),
 }
 
 impl Object {
-    fn sort_key(&self) -> (u8, Option<&Name>, Option<&Name>) {
+    fn sort_key(&self) -> (u8, Option<&str>, Option<&str>) {
         match self {
             Object::Database => (0, None, None),
-            Object::Schema(s) => (1, Some(s), None),
-            Object::Model(m) => (1, Some(&m.schema), Some(&m.model)),
+            Object::IamRole(arn) => (1, Some(arn), None),
+            Object::Schema(s) => (2, Some(s.as_str()), None),
+            Object::Model(m) => (2, Some(m.schema.as_str()), Some(m.model.as_str())),
         }
     }
 
     /// The schema the object lives in, if any.
     pub fn schema(&self) -> Option<&Name> {
         match self {
-            Object::Database => None,
+            Object::Database | Object::IamRole(_) => None,
             Object::Schema(s) => Some(s),
             Object::Model(m) => Some(&m.schema),
         }
@@ -182,6 +222,14 @@ impl Grant {
         Grant {
             object: Object::Model(model),
             privilege: Privilege::Execute,
+            grantee,
+        }
+    }
+
+    pub fn assume_role(arn: impl Into<String>, command: IamCommand, grantee: Grantee) -> Grant {
+        Grant {
+            object: Object::IamRole(arn.into()),
+            privilege: Privilege::AssumeRole(command),
             grantee,
         }
     }

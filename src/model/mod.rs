@@ -7,5 +7,7 @@ mod grant;
 mod name;
 
 pub(crate) use grant::split_kind;
-pub use grant::{Grant, Grantee, GranteeKind, GranteePattern, ModelName, Object, Privilege};
+pub use grant::{
+    Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
+};
 pub use name::{MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, read_qualified};

@@ -40,8 +40,18 @@ pub fn model_key(m: &ModelName) -> String {
 fn object_sql(object: &Object) -> String {
     match object {
         Object::Database => String::new(),
+        Object::IamRole(arn) => format!(" ON {}", iam_role_sql(arn)),
         Object::Schema(s) => format!(" ON SCHEMA {}", quote_ident(s.as_str())),
         Object::Model(m) => format!(" ON MODEL {}", model_key(m)),
+    }
+}
+
+/// `ALL` and `default` are keywords of ASSUMEROLE; an ARN is a string literal.
+fn iam_role_sql(arn: &str) -> String {
+    match arn {
+        "ALL" => "ALL".to_owned(),
+        "default" => "default".to_owned(),
+        arn => quote_literal(arn),
     }
 }
 
@@ -71,6 +81,26 @@ pub fn statement(change: &Change) -> String {
             "ALTER GROUP {} DROP USER {};",
             quote_ident(group.as_str()),
             quote_ident(user.as_str())
+        ),
+        Change::Grant {
+            privileges,
+            object: object @ Object::IamRole(_),
+            grantee,
+        } => format!(
+            "GRANT ASSUMEROLE{} TO {} FOR {};",
+            object_sql(object),
+            grantee_sql(grantee),
+            privileges_sql(privileges)
+        ),
+        Change::Revoke {
+            privileges,
+            object: object @ Object::IamRole(_),
+            grantee,
+        } => format!(
+            "REVOKE ASSUMEROLE{} FROM {} FOR {};",
+            object_sql(object),
+            grantee_sql(grantee),
+            privileges_sql(privileges)
         ),
         Change::Grant {
             privileges,
@@ -113,6 +143,7 @@ pub fn sql(plan: &Plan, header: &str) -> String {
         out.push('\n');
         for o in &step.origins {
             let verb = match step.change {
+                Change::Revoke { .. } if o.rule.starts_with("policy.") => "asked for by ",
                 Change::Revoke { .. } => "no longer required by ",
                 Change::DropMember { .. } => "not listed in ",
                 _ => "",
@@ -181,6 +212,7 @@ fn object_json(change: &Change) -> Value {
         | Change::DropMember { group, .. } => json!({"type": "group", "name": group}),
         Change::Grant { object, .. } | Change::Revoke { object, .. } => match object {
             Object::Database => json!({"type": "database"}),
+            Object::IamRole(arn) => json!({"type": "iam_role", "arn": arn}),
             Object::Schema(s) => json!({"type": "schema", "schema": s}),
             Object::Model(m) => json!({"type": "model", "schema": m.schema, "model": m.model}),
         },
@@ -202,10 +234,14 @@ fn grantee_json(change: &Change) -> Value {
 }
 
 fn step_json(step: &Step) -> Value {
-    let privileges: Vec<&str> = match &step.change {
-        Change::Grant { privileges, .. } | Change::Revoke { privileges, .. } => {
-            privileges.iter().map(|p| p.sql()).collect()
-        }
+    let privileges: Vec<String> = match &step.change {
+        Change::Grant { privileges, .. } | Change::Revoke { privileges, .. } => privileges
+            .iter()
+            .map(|p| match p {
+                Privilege::AssumeRole(c) => format!("ASSUMEROLE FOR {}", c.sql()),
+                p => p.sql().to_owned(),
+            })
+            .collect(),
         _ => Vec::new(),
     };
     let sources: Vec<Value> = step

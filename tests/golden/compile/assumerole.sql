@@ -1,0 +1,37 @@
+-- mlgrant compile tests/golden/compile/assumerole.toml: 12 statements, idempotent
+
+-- asked for by tests/golden/compile/assumerole.toml:16:28 policy.revoke_public_assumerole
+REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;
+
+-- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
+GRANT CREATE MODEL TO GROUP churn_creators;
+
+-- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
+GRANT CREATE MODEL TO GROUP forecast_creators;
+
+-- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
+GRANT CREATE MODEL TO ROLE ml_admin;
+
+-- tests/golden/compile/assumerole.toml:9:14 schemas.churn_ml.iam_roles
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-churn' TO GROUP churn_creators FOR CREATE MODEL;
+
+-- tests/golden/compile/assumerole.toml:13:14 schemas.forecast_ml.iam_roles
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO GROUP forecast_creators FOR CREATE MODEL;
+
+-- tests/golden/compile/assumerole.toml:13:14 schemas.forecast_ml.iam_roles
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO ROLE ml_admin FOR CREATE MODEL;
+
+-- tests/golden/compile/assumerole.toml:13:68 schemas.forecast_ml.iam_roles
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO GROUP forecast_creators FOR CREATE MODEL;
+
+-- tests/golden/compile/assumerole.toml:13:68 schemas.forecast_ml.iam_roles
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO ROLE ml_admin FOR CREATE MODEL;
+
+-- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
+GRANT CREATE, USAGE ON SCHEMA churn_ml TO GROUP churn_creators;
+
+-- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
+GRANT CREATE, USAGE ON SCHEMA forecast_ml TO GROUP forecast_creators;
+
+-- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
+GRANT CREATE, USAGE ON SCHEMA forecast_ml TO ROLE ml_admin;
