@@ -106,15 +106,28 @@ pub enum ConfigError {
     },
     #[error("{}", .0.short())]
     Invalid(Diagnostics),
+    #[error("{path} is {size} bytes, larger than 64 MiB: that is not an access model")]
+    TooLarge { path: String, size: u64 },
 }
+
+/// The largest model file mlgrant reads.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads and validates the model file at `path`.
 pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+    let read_error = |source| ConfigError::Read {
         path: sanitize(&name),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: sanitize(&name),
+            size,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
     match String::from_utf8(bytes) {
         Ok(text) => parse(&name, &text),
         Err(e) => {
@@ -692,8 +705,10 @@ impl Reader {
         let mut fields: BTreeMap<&str, (String, Range<usize>)> = BTreeMap::new();
         let (mut forecast, mut vpc_routing, mut sample_data) = (false, false, true);
         let mut ok = true;
+        let mut present: BTreeSet<String> = BTreeSet::new();
         for (k, v) in entries(table) {
             let key = k.get_ref().as_ref();
+            present.insert(key.to_owned());
             match key {
                 "forecast" | "vpc_routing" | "sample_data" => match self.boolean(v, key) {
                     Some(b) if key == "forecast" => forecast = b,
@@ -761,15 +776,16 @@ impl Reader {
             .get("role_name")
             .map(|(n, _)| n.clone())
             .or_else(|| from_arn.as_ref().map(|(_, n)| n.clone()));
+        let has = |k: &str| present.contains(k);
         let mut missing = Vec::new();
-        if account.is_none() {
+        if !has("account_id") && !has("role_arn") {
             missing.push("account_id");
         }
-        if role_name.is_none() {
+        if !has("role_name") && !has("role_arn") {
             missing.push("role_name (or role_arn)");
         }
         for key in ["region", "s3_bucket"] {
-            if !fields.contains_key(key) {
+            if !has(key) {
                 missing.push(key);
             }
         }

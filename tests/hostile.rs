@@ -1,0 +1,153 @@
+//! Inputs built to hurt: a 50 MB model, deep nesting, arbitrary bytes. None may panic, hang or
+//! crash; each gets a located message and exit code 1.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use common::{mlgrant, stderr};
+use proptest::prelude::*;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mlgrant-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn a_50_mb_model_is_read_and_its_problem_located() {
+    let path = scratch("big.toml");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "version = 1").unwrap();
+    let line = format!("# {}\n", "x".repeat(97));
+    let lines = 50 * 1024 * 1024 / line.len();
+    for _ in 0..lines {
+        f.write_all(line.as_bytes()).unwrap();
+    }
+    writeln!(f, "[groups.Bad_Name]").unwrap();
+    drop(f);
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("big.toml:{}:9", lines + 2)),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(err.contains("uppercase letters"));
+}
+
+#[test]
+fn a_model_over_64_mib_is_refused_before_it_is_read() {
+    let path = scratch("huge.toml");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    drop(f);
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("larger than 64 MiB"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let depth = 100_000;
+    let cases = [
+        (
+            "arrays.toml",
+            format!(
+                "version = 1\nx = {}{}\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ),
+        ),
+        (
+            "inline.toml",
+            format!(
+                "version = 1\nx = {}1{}\n",
+                "{a = ".repeat(depth),
+                "}".repeat(depth)
+            ),
+        ),
+        (
+            "dotted.toml",
+            format!("version = 1\n[{}]\n", vec!["a"; depth].join(".")),
+        ),
+        (
+            "dotted-groups.toml",
+            format!("version = 1\n[groups.{}]\n", vec!["g"; 20_000].join(".")),
+        ),
+    ];
+    for (name, text) in cases {
+        let path = scratch(name);
+        std::fs::write(&path, text).unwrap();
+        let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+        std::fs::remove_file(&path).unwrap();
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}",
+            &err[..err.len().min(500)]
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("overflow"),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains(&format!("{name}:")),
+            "{name}: no location in {}",
+            &err[..err.len().min(500)]
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any text: parsing and, when it parses, compiling and rendering never panic.
+    #[test]
+    fn any_text_never_panics(text in "(version = 1\n)?[\\[\\]{}=\".a-zA-Z0-9_:;' \n\t\\\\-]{0,200}") {
+        if let Ok(model) = mlgrant::config::parse("fuzz.toml", &text) {
+            let compiled = mlgrant::compile::compile(&model);
+            let plan = mlgrant::plan::Plan::build(Default::default(), &compiled.forbidden, &compiled.grants, compiled.notes);
+            let _ = mlgrant::render::sql(&plan, "h");
+        }
+    }
+
+    /// Structured TOML with hostile strings in every place a name goes.
+    #[test]
+    fn hostile_names_anywhere_never_panic(
+        a in "\\PC{0,12}", b in "\\PC{0,12}", c in "\\PC{0,12}"
+    ) {
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let text = format!(
+            "version = 1\n[groups.{ga}]\nmembers = [{b}]\n[schemas.{sa}]\ncreators = [{a}, {uc}]\n[models.{mk}]\nconsumers = [{ra}]\n[policy]\nmanage = [{c}]\n",
+            ga = q(&a), b = q(&b), sa = q(&c), a = q(&a), uc = q(&format!("user:{b}")),
+            mk = q(&format!("{c}.{a}")), ra = q(&format!("role:{c}")), c = q(&c),
+        );
+        match mlgrant::config::parse("fuzz.toml", &text) {
+            Ok(model) => {
+                let compiled = mlgrant::compile::compile(&model);
+                let plan = mlgrant::plan::Plan::build(Default::default(), &compiled.forbidden, &compiled.grants, compiled.notes);
+                let sql = mlgrant::render::sql(&plan, "h");
+                // No line of the script may start outside a statement or a comment.
+                for line in sql.lines().filter(|l| !l.is_empty()) {
+                    prop_assert!(line.starts_with("--") || line.starts_with("GRANT ") || line.starts_with("REVOKE "), "{line}");
+                }
+            }
+            Err(e) => {
+                let mlgrant::config::ConfigError::Invalid(d) = e else { panic!("not a diagnostic") };
+                prop_assert!(!d.items.is_empty());
+                let rendered = d.render(false);
+                prop_assert!(!rendered.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'));
+            }
+        }
+    }
+}
