@@ -82,8 +82,10 @@ pub async fn migrate(client: &Client) -> Result<usize, AuditError> {
         if let Err(e) = client.batch_execute(&script).await {
             let _ = client.batch_execute("ROLLBACK").await;
             let (sqlstate, message) = state_of(&e);
-            // 42P06/42P07: a concurrent apply created the schema first.
-            if (sqlstate == "42P06" || sqlstate == "42P07") && version(client).await? >= v {
+            // 42P06/42P07 (or 23505 when both ran at once): a concurrent apply created it first.
+            if matches!(sqlstate.as_str(), "42P06" | "42P07" | "23505")
+                && version(client).await? >= v
+            {
                 continue;
             }
             return Err(AuditError::Migration {
