@@ -1,0 +1,311 @@
+//! `cargo bench --bench sync`: mlgrant's speed, as ratios measured in one run.
+//!
+//! 1. Offline: compile + diff + render of a model requiring 1,000,000 grants against a catalog
+//!    that differs from it in 20,000 places; wall time and peak memory (VmHWM).
+//! 2. Live, through the Redshift simulator: a plan's round trips and time with 10, 1,000 and
+//!    10,000 models across 100 schemas and 50 groups; then an apply of about 10,000 changes at
+//!    5 ms injected latency, against `psql -f` of the same statements through the same
+//!    simulator, and against the same apply at 0 ms.
+//!
+//! `--quick` runs the live part with 1,000 models only (for a smoke run).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mlgrant::catalog::Catalog;
+use mlgrant::model::{Grant, Grantee, ModelName, Name};
+use redshift_sim::{Options, Simulator};
+
+const SCHEMAS: usize = 100;
+const GROUPS: usize = 50;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn n(s: &str) -> Name {
+    Name::from_catalog(s)
+}
+
+fn offline() -> String {
+    let models_per_schema = 100;
+    let users = 50;
+    let mut text = String::from("version = 1\n");
+    for g in 0..GROUPS {
+        let _ = writeln!(text, "[groups.g{g:02}]");
+    }
+    let consumers: Vec<String> = (0..GROUPS)
+        .map(|g| format!("\"g{g:02}\""))
+        .chain((0..users).map(|u| format!("\"user:u{u:02}\"")))
+        .collect();
+    for s in 0..SCHEMAS {
+        let extra = if s == SCHEMAS - 1 {
+            (0..10).map(|x| format!(", \"user:x{x}\"")).collect::<String>()
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "[schemas.s{s:03}]\ncreators = [\"g{:02}\"{extra}]\nconsumers = [{}]",
+            s % GROUPS,
+            consumers.join(", ")
+        );
+    }
+    let rss_before = peak_rss_mb();
+    let t = Instant::now();
+    let model = mlgrant::config::parse("bench.toml", &text).expect("bench model");
+    let parse = t.elapsed();
+
+    let mut cluster = Catalog {
+        current_user: "awsuser".into(),
+        superuser: true,
+        sees_all: true,
+        ..Catalog::default()
+    };
+    cluster.users.insert(n("awsuser"), true);
+    for u in 0..users {
+        cluster.users.insert(n(&format!("u{u:02}")), false);
+    }
+    for x in 0..10 {
+        cluster.users.insert(n(&format!("x{x}")), false);
+    }
+    for g in 0..GROUPS {
+        cluster.groups.insert(n(&format!("g{g:02}")), BTreeSet::new());
+    }
+    for s in 0..SCHEMAS {
+        cluster.schemas.insert(n(&format!("s{s:03}")), Some(n("awsuser")));
+        for m in 0..models_per_schema {
+            cluster.models.insert(
+                ModelName {
+                    schema: n(&format!("s{s:03}")),
+                    model: n(&format!("m{m:03}")),
+                },
+                n("awsuser"),
+            );
+        }
+    }
+    // The cluster holds what the model requires, less 1 in 100, plus 10,000 EXECUTE grants to
+    // managed users the model does not give them.
+    let required =
+        mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
+    let mut held: BTreeSet<Grant> = BTreeSet::new();
+    for (i, g) in required.grants.keys().enumerate() {
+        if i % 100 != 0 {
+            held.insert(g.clone());
+        }
+    }
+    for (i, m) in cluster.models.keys().enumerate() {
+        held.insert(Grant::execute(m.clone(), Grantee::User(n(&format!("x{}", i % 10)))));
+    }
+    cluster.grants = held;
+    let facts = required.grants.len();
+    drop(required);
+
+    let t = Instant::now();
+    let compiled =
+        mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
+    let compile = t.elapsed();
+    drop(compiled);
+    let t = Instant::now();
+    let plan = mlgrant::diff::sync(&model, &cluster).expect("plan");
+    let sync = t.elapsed();
+    let t = Instant::now();
+    let sql = mlgrant::render::sql(&plan, "bench");
+    let render = t.elapsed();
+    let counts = plan.counts();
+    format!(
+        "offline, {facts} required grants vs a catalog of {} held:\n  parse {:>8.1} ms\n  compile {:>6.1} ms\n  compile + diff (sync) {:>6.1} ms\n  render {:>7.1} ms ({} statements, {:.1} MB of SQL)\n  compile + diff + render {:.3} s (goal: under 1 s)\n  peak memory {:.0} MB (before the model: {:.0} MB; goal: under 500 MB)\n  plan: {:?}\n",
+        cluster.grants.len(),
+        ms(parse),
+        ms(compile),
+        ms(sync),
+        ms(render),
+        plan.steps.len(),
+        sql.len() as f64 / 1e6,
+        (sync + render).as_secs_f64(),
+        peak_rss_mb(),
+        rss_before,
+        counts
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Live {
+    sim: Simulator,
+    dir: std::path::PathBuf,
+}
+
+impl Live {
+    fn mlgrant(&self, args: &[&str]) -> (Duration, std::process::Output) {
+        let t = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(args)
+            .arg("--url")
+            .arg(self.sim.url())
+            .env("PGPASSWORD", self.sim.password())
+            .env("HOME", &self.dir)
+            .output()
+            .expect("mlgrant runs");
+        let elapsed = t.elapsed();
+        assert!(
+            out.status.success() || out.status.code() == Some(2),
+            "mlgrant {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (elapsed, out)
+    }
+
+    fn last_round_trips(&self) -> u64 {
+        self.sim.stats().last().map_or(0, |c| c.round_trips)
+    }
+}
+
+async fn live(sizes: &[usize]) -> String {
+    let sim = Simulator::start(Options::default()).await.expect("simulator");
+    let dir = std::env::temp_dir().join(format!("mlgrant-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let l = Live { sim, dir };
+    let env = |k: &str| (k == "PGPASSWORD").then(|| l.sim.password().to_owned());
+    let target = mlgrant::connect::resolve(Some(&l.sim.url()), &env, None).unwrap();
+    let admin = mlgrant::connect::connect(&target).await.unwrap();
+    let mut setup = String::new();
+    for s in 0..SCHEMAS {
+        let _ = write!(setup, "CREATE SCHEMA s{s:03}; CREATE TABLE s{s:03}.t (a int, b int);");
+    }
+    admin.batch_execute(&setup).await.unwrap();
+
+    let mut declared = String::from("version = 1\n");
+    for g in 0..GROUPS {
+        let _ = writeln!(declared, "[groups.g{g:02}]");
+    }
+    let mut with = declared.clone();
+    let mut without = declared.clone();
+    for s in 0..SCHEMAS {
+        let _ = writeln!(with, "[schemas.s{s:03}]\nconsumers = [\"g{:02}\"]", s % GROUPS);
+        let _ = writeln!(without, "[schemas.s{s:03}]");
+    }
+    let with_path = l.dir.join("with.toml");
+    let without_path = l.dir.join("without.toml");
+    std::fs::write(&with_path, with).unwrap();
+    std::fs::write(&without_path, without).unwrap();
+    let (with_path, without_path) = (
+        with_path.display().to_string(),
+        without_path.display().to_string(),
+    );
+
+    let mut report = String::from("live, through the simulator:\n");
+    let mut made = 0;
+    for &size in sizes {
+        let t = Instant::now();
+        let mut batch = String::new();
+        for i in made..size {
+            let _ = write!(
+                batch,
+                "CREATE MODEL s{s:03}.m{i} FROM s{s:03}.t TARGET b FUNCTION f{i}(int) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');",
+                s = i % SCHEMAS
+            );
+            if batch.len() > 200_000 {
+                admin.batch_execute(&batch).await.unwrap();
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            admin.batch_execute(&batch).await.unwrap();
+        }
+        made = size;
+        let setup_time = t.elapsed();
+        let (elapsed, out) = l.mlgrant(&["plan", "--config", &with_path, "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let _ = writeln!(
+            report,
+            "  plan, {size:>5} models: {} round trip(s), {:>7.1} ms, {} changes (models made in {:.1} s)",
+            l.last_round_trips(),
+            ms(elapsed),
+            doc["statements"].as_array().map_or(0, Vec::len),
+            setup_time.as_secs_f64()
+        );
+    }
+
+    // The same statements three ways: mlgrant at 5 ms, psql -f at 5 ms, mlgrant at 0 ms.
+    l.mlgrant(&["apply", "--yes", "--config", &with_path]); // groups exist from here on
+    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+    let (_, out) = l.mlgrant(&["plan", "--config", &with_path, "--format", "sql"]);
+    let script = l.dir.join("changes.sql");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let changes = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|s| s.starts_with("GRANT") || s.starts_with("REVOKE"))
+        .count();
+
+    l.sim.set_latency(Duration::from_millis(5));
+    let (apply_5ms, _) = l.mlgrant(&["apply", "--yes", "--config", &with_path]);
+    let apply_round_trips = l.last_round_trips();
+    l.sim.set_latency(Duration::ZERO);
+    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+
+    l.sim.set_latency(Duration::from_millis(5));
+    let t = Instant::now();
+    let psql = Command::new("psql")
+        .arg(l.sim.url())
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&script)
+        .env("PGPASSWORD", l.sim.password())
+        .output()
+        .expect("psql runs");
+    let psql_5ms = t.elapsed();
+    assert!(psql.status.success(), "{}", String::from_utf8_lossy(&psql.stderr));
+    let psql_round_trips = l.last_round_trips();
+    l.sim.set_latency(Duration::ZERO);
+    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+
+    let (apply_0ms, _) = l.mlgrant(&["apply", "--yes", "--config", &with_path]);
+    let _ = writeln!(
+        report,
+        "  apply of {changes} changes at 5 ms: {:.2} s, {apply_round_trips} round trips\n  psql -f of the same statements at 5 ms: {:.2} s, {psql_round_trips} round trips\n  the same apply at 0 ms: {:.2} s\n  ratio psql -f / mlgrant apply (5 ms): {:.1}x (goal: at least 20x)\n  ratio mlgrant at 5 ms / at 0 ms: {:.2}x (1.0 is the server's floor)",
+        apply_5ms.as_secs_f64(),
+        psql_5ms.as_secs_f64(),
+        apply_0ms.as_secs_f64(),
+        psql_5ms.as_secs_f64() / apply_5ms.as_secs_f64(),
+        apply_5ms.as_secs_f64() / apply_0ms.as_secs_f64(),
+    );
+    let _ = std::fs::remove_dir_all(&l.dir);
+    report
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c
+                .lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+            .unwrap_or_default()
+    );
+    println!("mlgrant benchmark, {machine}");
+    println!("{}", offline());
+    let sizes: &[usize] = if quick { &[10, 1000] } else { &[10, 1000, 10_000] };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!("{}", runtime.block_on(live(sizes)));
+    let _: BTreeMap<(), ()> = BTreeMap::new();
+}
