@@ -7,9 +7,9 @@
 //!    5 ms injected latency, against `psql -f` of the same statements through the same
 //!    simulator, and against the same apply at 0 ms.
 //!
-//! `--quick` runs the live part with 1,000 models only (for a smoke run).
+//! `--quick` runs the live part with 1,000 models only (for a smoke run); `--offline` skips it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -50,7 +50,9 @@ fn offline() -> String {
         .collect();
     for s in 0..SCHEMAS {
         let extra = if s == SCHEMAS - 1 {
-            (0..10).map(|x| format!(", \"user:x{x}\"")).collect::<String>()
+            (0..10)
+                .map(|x| format!(", \"user:x{x}\""))
+                .collect::<String>()
         } else {
             String::new()
         };
@@ -80,10 +82,14 @@ fn offline() -> String {
         cluster.users.insert(n(&format!("x{x}")), false);
     }
     for g in 0..GROUPS {
-        cluster.groups.insert(n(&format!("g{g:02}")), BTreeSet::new());
+        cluster
+            .groups
+            .insert(n(&format!("g{g:02}")), BTreeSet::new());
     }
     for s in 0..SCHEMAS {
-        cluster.schemas.insert(n(&format!("s{s:03}")), Some(n("awsuser")));
+        cluster
+            .schemas
+            .insert(n(&format!("s{s:03}")), Some(n("awsuser")));
         for m in 0..models_per_schema {
             cluster.models.insert(
                 ModelName {
@@ -105,7 +111,10 @@ fn offline() -> String {
         }
     }
     for (i, m) in cluster.models.keys().enumerate() {
-        held.insert(Grant::execute(m.clone(), Grantee::User(n(&format!("x{}", i % 10)))));
+        held.insert(Grant::execute(
+            m.clone(),
+            Grantee::User(n(&format!("x{}", i % 10))),
+        ));
     }
     cluster.grants = held;
     let facts = required.grants.len();
@@ -174,7 +183,9 @@ impl Live {
 }
 
 async fn live(sizes: &[usize]) -> String {
-    let sim = Simulator::start(Options::default()).await.expect("simulator");
+    let sim = Simulator::start(Options::default())
+        .await
+        .expect("simulator");
     let dir = std::env::temp_dir().join(format!("mlgrant-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let l = Live { sim, dir };
@@ -183,7 +194,10 @@ async fn live(sizes: &[usize]) -> String {
     let admin = mlgrant::connect::connect(&target).await.unwrap();
     let mut setup = String::new();
     for s in 0..SCHEMAS {
-        let _ = write!(setup, "CREATE SCHEMA s{s:03}; CREATE TABLE s{s:03}.t (a int, b int);");
+        let _ = write!(
+            setup,
+            "CREATE SCHEMA s{s:03}; CREATE TABLE s{s:03}.t (a int, b int);"
+        );
     }
     admin.batch_execute(&setup).await.unwrap();
 
@@ -194,7 +208,11 @@ async fn live(sizes: &[usize]) -> String {
     let mut with = declared.clone();
     let mut without = declared.clone();
     for s in 0..SCHEMAS {
-        let _ = writeln!(with, "[schemas.s{s:03}]\nconsumers = [\"g{:02}\"]", s % GROUPS);
+        let _ = writeln!(
+            with,
+            "[schemas.s{s:03}]\nconsumers = [\"g{:02}\"]",
+            s % GROUPS
+        );
         let _ = writeln!(without, "[schemas.s{s:03}]");
     }
     let with_path = l.dir.join("with.toml");
@@ -266,7 +284,11 @@ async fn live(sizes: &[usize]) -> String {
         .output()
         .expect("psql runs");
     let psql_5ms = t.elapsed();
-    assert!(psql.status.success(), "{}", String::from_utf8_lossy(&psql.stderr));
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
     let psql_round_trips = l.last_round_trips();
     l.sim.set_latency(Duration::ZERO);
     l.mlgrant(&["apply", "--yes", "--config", &without_path]);
@@ -292,20 +314,30 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::fs::read_to_string("/proc/cpuinfo")
             .ok()
-            .and_then(|c| c
-                .lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned())
+            )
             .unwrap_or_default()
     );
     println!("mlgrant benchmark, {machine}");
     println!("{}", offline());
-    let sizes: &[usize] = if quick { &[10, 1000] } else { &[10, 1000, 10_000] };
+    if std::env::args().any(|a| a == "--offline") {
+        return;
+    }
+    let sizes: &[usize] = if quick {
+        &[10, 1000]
+    } else {
+        &[10, 1000, 10_000]
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     println!("{}", runtime.block_on(live(sizes)));
-    let _: BTreeMap<(), ()> = BTreeMap::new();
 }

@@ -10,11 +10,11 @@
 //! Every grant keeps the places in the file that require it ([`Origin`]), for the provenance
 //! comments of the rendered SQL.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::config::{AccessModel, Loc, toml_key};
-use crate::model::{Grant, Grantee, IamCommand, ModelName};
+use crate::model::{Grant, Grantee, IamCommand, ModelName, Name};
 
 /// A place in a model file that requires a grant: the file, the grantee reference's position,
 /// and the rule as a TOML key path (`schemas.demo_ml.creators`).
@@ -25,8 +25,15 @@ pub struct Origin {
     pub rule: Arc<str>,
 }
 
+/// The places that require one grant; almost always one, kept inline.
+pub type Origins = smallvec::SmallVec<[Origin; 1]>;
+
+/// A hash map with a fast hasher (foldhash): a large plan hashes millions of grants. Nothing
+/// depends on its iteration order; the plan fixes the order of statements.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Grants with the places that require them.
-pub type GrantSet = BTreeMap<Grant, Vec<Origin>>;
+pub type GrantSet = FastMap<Grant, Origins>;
 
 /// What a model requires.
 #[derive(Debug, Default)]
@@ -57,7 +64,28 @@ pub fn compile(model: &AccessModel) -> Compiled {
 /// consumers get EXECUTE on each of them in their schema, and on models the file names.
 pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) -> Compiled {
     let file: Arc<str> = Arc::from(model.source.name.as_str());
-    let mut grants = GrantSet::new();
+    let mut by_schema: FastMap<&Name, Vec<&ModelName>> = FastMap::default();
+    for m in existing.iter().chain(model.models.keys()) {
+        by_schema.entry(&m.schema).or_default().push(m);
+    }
+    for list in by_schema.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    let expected: usize = model
+        .schemas
+        .iter()
+        .map(|(s, r)| {
+            r.creators.len() * (3 + r.iam_roles.len())
+                + r.consumers.len() * (1 + by_schema.get(s).map_or(0, Vec::len))
+        })
+        .sum::<usize>()
+        + model
+            .models
+            .values()
+            .map(|r| 2 * r.consumers.len())
+            .sum::<usize>();
+    let mut grants = GrantSet::with_capacity_and_hasher(expected, Default::default());
     let mut add = |grant: Grant, origin: &Origin| {
         let origins = grants.entry(grant).or_default();
         if !origins.contains(origin) {
@@ -92,11 +120,7 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             }
         }
         let consumers_rule: Arc<str> = Arc::from(format!("{path}.consumers"));
-        let in_schema: Vec<&ModelName> = existing
-            .iter()
-            .chain(model.models.keys())
-            .filter(|m| &m.schema == schema)
-            .collect();
+        let in_schema: &[&ModelName] = by_schema.get(schema).map_or(&[], Vec::as_slice);
         for r in &rules.consumers {
             let o = Origin {
                 file: file.clone(),
@@ -104,7 +128,7 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
                 rule: consumers_rule.clone(),
             };
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
-            for m in &in_schema {
+            for m in in_schema {
                 add(Grant::execute((*m).clone(), r.grantee.clone()), &o);
             }
         }
@@ -127,11 +151,11 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     for origins in grants.values_mut() {
         origins.sort();
     }
-    let mut forbidden = GrantSet::new();
+    let mut forbidden = GrantSet::default();
     if let Some(at) = model.policy.revoke_public_assumerole {
         forbidden.insert(
             Grant::assume_role("ALL", IamCommand::All, Grantee::Public),
-            vec![Origin {
+            smallvec::smallvec![Origin {
                 file: file.clone(),
                 at,
                 rule: Arc::from("policy.revoke_public_assumerole"),

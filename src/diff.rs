@@ -11,11 +11,11 @@
 //!   `[policy] manage` patterns match;
 //! - never: names matched by `[policy] protect`; with `mode = "grant-only"`, nothing at all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use std::sync::Arc;
 
-use crate::compile::{Compiled, GrantSet, Origin};
+use crate::compile::{Compiled, GrantSet, Origin, Origins};
 use crate::config::{AccessModel, Loc, Mode, Ref};
 use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Name, Object, Privilege};
 use crate::plan::{Membership, Plan};
@@ -113,12 +113,12 @@ pub fn diff(
         .filter(|(g, _)| !old.grants.contains_key(*g))
         .map(|(g, o)| (g.clone(), o.clone()))
         .collect();
-    let gone: Vec<(&Grant, &Vec<_>)> = old
+    let gone: Vec<(&Grant, &Origins)> = old
         .grants
         .iter()
         .filter(|(g, _)| !new.grants.contains_key(*g))
         .collect();
-    let mut revokes = GrantSet::new();
+    let mut revokes = GrantSet::default();
     let mut held_back = 0usize;
     let mut kept: BTreeSet<&Grantee> = BTreeSet::new();
     for (g, origins) in gone {
@@ -338,28 +338,51 @@ pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Pl
     }
 
     // Objects the cluster lacks: their grants wait.
-    let mut desired = GrantSet::new();
     let mut skipped_models = BTreeSet::new();
     let mut skipped_schemas = BTreeSet::new();
     let mut exempt = BTreeSet::new();
-    for (g, origins) in compiled.grants {
+    let models: HashSet<&crate::model::ModelName, foldhash::fast::RandomState> =
+        cluster.models.keys().collect();
+    // Catalog::is_exempt, with its lookups hashed: it runs once per grant.
+    let superusers: HashSet<&Name, foldhash::fast::RandomState> = cluster
+        .users
+        .iter()
+        .filter(|(_, s)| **s)
+        .map(|(u, _)| u)
+        .collect();
+    let model_owner: HashMap<&crate::model::ModelName, &Name, foldhash::fast::RandomState> =
+        cluster.models.iter().collect();
+    let exempt_from = |g: &Grant| -> bool {
+        let Grantee::User(user) = &g.grantee else {
+            return false;
+        };
+        if superusers.contains(user) {
+            return true;
+        }
+        match (&g.object, g.privilege) {
+            (Object::Model(m), Privilege::Execute) => model_owner.get(m) == Some(&user),
+            _ => cluster.is_exempt(g),
+        }
+    };
+    let mut desired = compiled.grants;
+    desired.retain(|g, _| {
         match &g.object {
-            Object::Model(m) if !cluster.models.contains_key(m) => {
+            Object::Model(m) if !models.contains(m) => {
                 skipped_models.insert(m.clone());
-                continue;
+                return false;
             }
             Object::Schema(s) if !cluster.schemas.contains_key(s) => {
                 skipped_schemas.insert(s.clone());
-                continue;
+                return false;
             }
             _ => {}
         }
-        if cluster.is_exempt(&g) {
+        if exempt_from(g) {
             exempt.insert(g.grantee.clone());
-            continue;
+            return false;
         }
-        desired.insert(g, origins);
-    }
+        true
+    });
     for m in skipped_models {
         notes.push(format!(
             "model {m} does not exist on the cluster: its EXECUTE grants wait until it does"
@@ -377,33 +400,35 @@ pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Pl
         ));
     }
 
-    let actual: BTreeSet<&Grant> = cluster
-        .grants
-        .iter()
-        .filter(|g| !cluster.is_exempt(g))
-        .collect();
-    let grants: GrantSet = desired
-        .iter()
-        .filter(|(g, _)| !actual.contains(g))
-        .map(|(g, o)| (g.clone(), o.clone()))
-        .collect();
-    let mut revokes = GrantSet::new();
+    // One pass over what the cluster holds: a held grant the model requires is struck off the
+    // desired set; what is left of that set is what to grant.
+    let mut revokes = GrantSet::default();
     let mut outside: BTreeSet<&Grantee> = BTreeSet::new();
     let mut held_back = 0usize;
     let mut kept = 0usize;
-    for g in actual.iter().filter(|g| !desired.contains_key(**g)) {
-        if fence.contains(g) {
+    // A grantee's standing does not change from grant to grant: work it out once.
+    let mut managed: HashMap<&Grantee, bool> = HashMap::new();
+    for g in &cluster.grants {
+        if exempt_from(g) || desired.remove(g).is_some() {
+            continue;
+        }
+        let grantee_managed = *managed
+            .entry(&g.grantee)
+            .or_insert_with(|| fence.manages_grantee(&g.grantee));
+        let object_managed = fence.manages_object(g);
+        if model.policy.mode == Mode::Sync && object_managed && grantee_managed {
             if cluster.sees_all {
-                revokes.insert((*g).clone(), Vec::new());
+                revokes.insert(g.clone(), Origins::new());
             } else {
                 held_back += 1;
             }
-        } else if fence.manages_object(g) && !fence.manages_grantee(&g.grantee) {
+        } else if object_managed && !grantee_managed {
             outside.insert(&g.grantee);
-        } else if model.policy.mode == Mode::GrantOnly && fence.manages_object(g) {
+        } else if model.policy.mode == Mode::GrantOnly && object_managed {
             kept += 1;
         }
     }
+    let grants = desired;
     for g in compiled.forbidden.keys() {
         if !cluster.grants.contains(g) {
             continue;

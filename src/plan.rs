@@ -182,6 +182,7 @@ type Merged = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
 fn merge(set: &GrantSet) -> Vec<Merged> {
     type Target<'a> = (&'a Object, &'a Grantee);
     let mut by_target: BTreeMap<Target, (Vec<Privilege>, Vec<Origin>)> = BTreeMap::new();
+    // (The input is unordered; everything below sorts.)
     for (g, origins) in set {
         let entry = by_target.entry((&g.object, &g.grantee)).or_default();
         entry.0.push(g.privilege);

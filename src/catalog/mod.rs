@@ -202,6 +202,8 @@ impl Catalog {
                     schema: name(&row[0]),
                     model: name(&row[1]),
                 };
+                // Share the inventory's names: equal grants then compare by pointer.
+                let m = c.models.get_key_value(&m).map_or(m, |(k, _)| k.clone());
                 c.grants.insert(Grant::execute(m, g));
             }
         }

@@ -6,6 +6,7 @@
 //! sqlparser's tokenizer and its Redshift dialect in [`read_qualified`], the one reader of SQL names.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlparser::dialect::RedshiftSqlDialect;
@@ -71,23 +72,31 @@ impl fmt::Display for NameError {
 
 impl std::error::Error for NameError {}
 
-/// A validated identifier, exactly as the catalog stores it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A validated identifier, exactly as the catalog stores it. Shared, so that the million grants
+/// of a large plan clone names without allocating.
+#[derive(Clone, Debug, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Name(String);
+pub struct Name(Arc<str>);
+
+impl PartialEq for Name {
+    /// Clones of one name compare by pointer; others by text (consistent with Hash and Ord).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl Name {
     /// Checks `raw` against the rules for `kind` (DG r_names, r_CREATE_GROUP, r_CREATE_ROLE,
     /// r_CREATE_USER) and returns it as a name.
     pub fn new(kind: NameKind, raw: &str) -> Result<Name, NameError> {
         check(kind, raw)?;
-        Ok(Name(raw.to_owned()))
+        Ok(Name(Arc::from(raw)))
     }
 
     /// A name read from the cluster's catalog: what the catalog stores is the name, so the
     /// file-side rules (case, reserved forms) do not apply.
     pub fn from_catalog(raw: &str) -> Name {
-        Name(raw.to_owned())
+        Name(Arc::from(raw))
     }
 
     pub fn as_str(&self) -> &str {
