@@ -74,9 +74,15 @@ impl std::error::Error for NameError {}
 
 /// A validated identifier, exactly as the catalog stores it. Shared, so that the million grants
 /// of a large plan clone names without allocating.
-#[derive(Clone, Debug, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Eq, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Name(Arc<str>);
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for Name {
     /// Clones of one name compare by pointer; others by text (consistent with Hash and Ord).
