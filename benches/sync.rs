@@ -105,7 +105,8 @@ fn offline() -> String {
     let required =
         mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
     let mut held: BTreeSet<Grant> = BTreeSet::new();
-    for (i, g) in required.grants.keys().enumerate() {
+    let ordered: BTreeSet<&Grant> = required.grants.keys().collect();
+    for (i, g) in ordered.into_iter().enumerate() {
         if i % 100 != 0 {
             held.insert(g.clone());
         }

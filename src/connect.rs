@@ -460,7 +460,17 @@ pub async fn connect(target: &Target) -> Result<Client, ConnectError> {
         config.password(p.expose());
     }
     let tls = postgres_native_tls::MakeTlsConnector::new(tls_connector(target)?);
-    match config.connect(tls).await {
+    // The driver's timeout covers the TCP connect only; a server that accepts and then says
+    // nothing must not hang mlgrant either.
+    let attempt = tokio::time::timeout(target.connect_timeout, config.connect(tls)).await;
+    let Ok(attempt) = attempt else {
+        return Err(ConnectError::Timeout {
+            host: target.host.clone(),
+            port: target.port,
+            seconds: target.connect_timeout.as_secs(),
+        });
+    };
+    match attempt {
         Ok((client, connection)) => {
             tokio::spawn(async move {
                 let _ = connection.await;

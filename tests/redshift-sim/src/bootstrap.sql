@@ -78,17 +78,24 @@ LANGUAGE sql STABLE AS $$
     SELECT identity = 0 OR mlsim.sees_all() OR pg_has_role(current_user, identity, 'MEMBER')
 $$;
 
+-- The cast to jsonb must only ever see model comments: OFFSET 0 keeps the planner from
+-- evaluating it on other functions' comments before the language filter.
 CREATE VIEW mlsim.models AS
-SELECT p.oid AS fn,
-       n.nspname::text AS schema_name,
-       (d.description::jsonb) ->> 'model' AS model_name,
-       p.proowner AS owner,
-       d.description::jsonb AS info
-FROM pg_proc p
-JOIN pg_language l ON l.oid = p.prolang AND l.lanname = 'mlfunc'
-JOIN pg_namespace n ON n.oid = p.pronamespace
-JOIN pg_description d
-  ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0;
+SELECT f.fn,
+       f.schema_name,
+       (f.description::jsonb) ->> 'model' AS model_name,
+       f.owner,
+       f.description::jsonb AS info
+FROM (SELECT p.oid AS fn,
+             n.nspname::text AS schema_name,
+             p.proowner AS owner,
+             d.description
+      FROM pg_proc p
+      JOIN pg_language l ON l.oid = p.prolang AND l.lanname = 'mlfunc'
+      JOIN pg_namespace n ON n.oid = p.pronamespace
+      JOIN pg_description d
+        ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
+      OFFSET 0) f;
 
 -- A grantee written by the front as 'group:g', 'role:r', 'user:u' or 'public', checked against
 -- the catalog and returned as SQL.
