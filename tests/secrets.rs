@@ -50,7 +50,9 @@ async fn the_password_never_appears_in_output_or_the_audit_log() {
     let silent_port = silent.local_addr().unwrap().port();
 
     let with_password_in_url = |rest: &str| format!("postgres://awsuser:{SECRET}@{rest}");
-    let cases: Vec<(String, Vec<(&str, String)>, &str)> = vec![
+    // (URL, environment, what the message must say)
+    type Case<'a> = (String, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             with_password_in_url("127.0.0.1:1/dev?sslmode=require"),
             vec![],
