@@ -114,10 +114,16 @@ proptest! {
     /// Any text: parsing and, when it parses, compiling and rendering never panic.
     #[test]
     fn any_text_never_panics(text in "(version = 1\n)?[\\[\\]{}=\".a-zA-Z0-9_:;' \n\t\\\\-]{0,200}") {
-        if let Ok(model) = mlgrant::config::parse("fuzz.toml", &text) {
-            let compiled = mlgrant::compile::compile(&model);
-            let plan = mlgrant::plan::Plan::build(Default::default(), &compiled.forbidden, &compiled.grants, compiled.notes);
-            let _ = mlgrant::render::sql(&plan, "h");
+        match mlgrant::config::parse("fuzz.toml", &text) {
+            Ok(model) => {
+                let compiled = mlgrant::compile::compile(&model);
+                let plan = mlgrant::plan::Plan::build(Default::default(), &compiled.forbidden, &compiled.grants, compiled.notes);
+                let _ = mlgrant::render::sql(&plan, "h");
+            }
+            Err(mlgrant::config::ConfigError::Invalid(d)) => {
+                let _ = d.render(false);
+            }
+            Err(_) => {}
         }
     }
 

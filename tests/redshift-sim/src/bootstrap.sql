@@ -3,8 +3,9 @@
 -- How Redshift ML maps onto real PostgreSQL objects:
 --   CREATE MODEL privilege  = USAGE on the trusted language mlfunc (as Redshift stores it);
 --   a model                 = a function in language mlfunc, owned by its creator, no PUBLIC
---                             execute; its model name and CREATE MODEL clauses live in the
---                             function's comment (JSON), so everything is transactional;
+--                             execute; mlsim.model_registry maps its name to the function and
+--                             the CREATE MODEL clauses live in the function's comment (JSON);
+--                             all of it transactional;
 --   EXECUTE ON MODEL        = EXECUTE on that function;
 --   groups and RBAC roles   = NOLOGIN roles marked by a role comment ('redshift:group' or
 --                             'redshift:role'); users are LOGIN roles;
@@ -78,24 +79,26 @@ LANGUAGE sql STABLE AS $$
     SELECT identity = 0 OR mlsim.sees_all() OR pg_has_role(current_user, identity, 'MEMBER')
 $$;
 
--- The cast to jsonb must only ever see model comments: OFFSET 0 keeps the planner from
--- evaluating it on other functions' comments before the language filter.
+-- Which function is which model: written by create_model and drop_model, in the caller's
+-- transaction, so that looking a model up by name is an index probe. Rows whose function is
+-- gone (dropped by hand) are ignored by the join with pg_proc.
+CREATE TABLE mlsim.model_registry (
+    schema_name text NOT NULL,
+    model_name text NOT NULL,
+    fn oid NOT NULL,
+    PRIMARY KEY (schema_name, model_name)
+);
+GRANT SELECT, INSERT, DELETE ON mlsim.model_registry TO PUBLIC;
+
 CREATE VIEW mlsim.models AS
-SELECT f.fn,
-       f.schema_name,
-       (f.description::jsonb) ->> 'model' AS model_name,
-       f.owner,
-       f.description::jsonb AS info
-FROM (SELECT p.oid AS fn,
-             n.nspname::text AS schema_name,
-             p.proowner AS owner,
-             d.description
-      FROM pg_proc p
-      JOIN pg_language l ON l.oid = p.prolang AND l.lanname = 'mlfunc'
-      JOIN pg_namespace n ON n.oid = p.pronamespace
-      JOIN pg_description d
-        ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
-      OFFSET 0) f;
+SELECT r.fn,
+       n.nspname::text AS schema_name,
+       r.model_name,
+       p.proowner AS owner,
+       coalesce(obj_description(r.fn, 'pg_proc')::jsonb, '{}'::jsonb) AS info
+FROM mlsim.model_registry r
+JOIN pg_proc p ON p.oid = r.fn
+JOIN pg_namespace n ON n.oid = p.pronamespace;
 
 -- A grantee written by the front as 'group:g', 'role:r', 'user:u' or 'public', checked against
 -- the catalog and returned as SQL.
@@ -167,9 +170,9 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     f oid;
 BEGIN
-    SELECT m.fn INTO f FROM mlsim.models m
-    WHERE m.schema_name = coalesce(model_fn.schema_name, current_schema())
-      AND m.model_name = model_fn.model_name;
+    SELECT r.fn INTO f FROM mlsim.model_registry r JOIN pg_proc p ON p.oid = r.fn
+    WHERE r.schema_name = coalesce(model_fn.schema_name, current_schema())
+      AND r.model_name = model_fn.model_name;
     IF f IS NULL THEN
         RAISE EXCEPTION 'model "%" does not exist',
             coalesce(model_fn.schema_name || '.', '') || model_fn.model_name
@@ -220,8 +223,8 @@ DECLARE
     args text;
     signature text;
 BEGIN
-    IF EXISTS (SELECT 1 FROM mlsim.models m WHERE m.schema_name = s
-               AND m.model_name = create_model.model_name) THEN
+    IF EXISTS (SELECT 1 FROM mlsim.model_registry r JOIN pg_proc p ON p.oid = r.fn
+               WHERE r.schema_name = s AND r.model_name = create_model.model_name) THEN
         RAISE EXCEPTION 'model "%.%" already exists', s, model_name USING ERRCODE = '42710';
     END IF;
     IF NOT mlsim.is_superuser() AND NOT EXISTS (
@@ -242,6 +245,9 @@ BEGIN
                    (info || jsonb_build_object('model', model_name, 'function', function_name,
                                                'iam_role', iam_role,
                                                'state', 'Model is Ready'))::text);
+    DELETE FROM mlsim.model_registry r
+    WHERE r.schema_name = s AND r.model_name = create_model.model_name;
+    INSERT INTO mlsim.model_registry VALUES (s, model_name, signature::regprocedure::oid);
 END
 $$;
 
@@ -250,14 +256,17 @@ LANGUAGE plpgsql AS $$
 DECLARE
     f oid;
 BEGIN
-    SELECT m.fn INTO f FROM mlsim.models m
-    WHERE m.schema_name = coalesce(drop_model.schema_name, current_schema())
-      AND m.model_name = drop_model.model_name;
+    SELECT r.fn INTO f FROM mlsim.model_registry r JOIN pg_proc p ON p.oid = r.fn
+    WHERE r.schema_name = coalesce(drop_model.schema_name, current_schema())
+      AND r.model_name = drop_model.model_name;
     IF f IS NULL AND if_exists THEN
         RAISE NOTICE 'model "%" does not exist, skipping', model_name;
         RETURN;
     END IF;
     EXECUTE format('DROP FUNCTION %s', mlsim.model_fn(schema_name, model_name));
+    DELETE FROM mlsim.model_registry r
+    WHERE r.schema_name = coalesce(drop_model.schema_name, current_schema())
+      AND r.model_name = drop_model.model_name;
 END
 $$;
 

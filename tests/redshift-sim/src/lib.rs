@@ -63,6 +63,11 @@ pub struct Options {
     pub latency_ms: u64,
     /// Cut a client connection after this many statements (0: never).
     pub drop_after: u64,
+    /// Use this PostgreSQL (a superuser URL, e.g. `postgres://postgres@/dev?host=/run/postgresql`)
+    /// instead of starting one. The database it names gets Redshift's shape if it lacks it; the
+    /// server must accept the simulator's clients with `password` (clear text) or `trust`
+    /// authentication.
+    pub pg: Option<String>,
 }
 
 impl Default for Options {
@@ -72,6 +77,7 @@ impl Default for Options {
             password: "awsuser-Passw0rd".to_owned(),
             latency_ms: 0,
             drop_after: 0,
+            pg: None,
         }
     }
 }
@@ -93,15 +99,74 @@ pub struct Simulator {
     knobs: Arc<Knobs>,
     connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
     server: tokio::task::JoinHandle<()>,
-    cluster: postgres::Cluster,
+    backend: Backend,
+    /// Our own PostgreSQL, when we started one (dropped last: it removes the files).
+    _cluster: Option<postgres::Cluster>,
+    /// Where the CA certificate lives when there is no cluster directory.
+    _scratch: Option<Scratch>,
+}
+
+/// A directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How the simulator reaches PostgreSQL.
+#[derive(Clone, Debug)]
+enum Backend {
+    Own {
+        socket_dir: PathBuf,
+    },
+    Given {
+        config: tokio_postgres::Config,
+        dbname: String,
+    },
 }
 
 impl Simulator {
     /// Starts PostgreSQL from the bootstrapped template, sets awsuser's password, and starts the
     /// TLS front.
     pub async fn start(options: Options) -> Result<Simulator, SimError> {
-        let cluster = postgres::Cluster::start().await?;
-        let admin = postgres::admin(&cluster.socket_dir(), "dev").await?;
+        let (cluster, scratch, backend, target) = match &options.pg {
+            None => {
+                let cluster = postgres::Cluster::start().await?;
+                let backend = Backend::Own {
+                    socket_dir: cluster.socket_dir(),
+                };
+                let target = proxy::Backend::Unix(cluster.socket_path());
+                (Some(cluster), None, backend, target)
+            }
+            Some(url) => {
+                let config: tokio_postgres::Config = url
+                    .parse()
+                    .map_err(|e: tokio_postgres::Error| SimError::Postgres(format!("--pg: {e}")))?;
+                let dbname = config.get_dbname().unwrap_or("dev").to_owned();
+                let port = config.get_ports().first().copied().unwrap_or(5432);
+                let target = match config.get_hosts().first() {
+                    Some(tokio_postgres::config::Host::Unix(dir)) => {
+                        proxy::Backend::Unix(dir.join(format!(".s.PGSQL.{port}")))
+                    }
+                    Some(tokio_postgres::config::Host::Tcp(host)) => {
+                        proxy::Backend::Tcp(host.clone(), port)
+                    }
+                    None => proxy::Backend::Tcp("localhost".to_owned(), port),
+                };
+                postgres::bootstrap_into(&config, &dbname).await?;
+                let scratch = Scratch(postgres::scratch_dir()?);
+                (
+                    None,
+                    Some(scratch),
+                    Backend::Given { config, dbname },
+                    target,
+                )
+            }
+        };
+        let sim_backend = backend.clone();
+        let admin = admin_of(&backend).await?;
         admin
             .batch_execute(&format!(
                 "ALTER ROLE awsuser PASSWORD '{}'",
@@ -109,7 +174,12 @@ impl Simulator {
             ))
             .await
             .map_err(SimError::Sql)?;
-        let ca_path = cluster.dir().join("ca.pem");
+        let dir = match (&cluster, &scratch) {
+            (Some(c), _) => c.dir().to_owned(),
+            (None, Some(s)) => s.0.clone(),
+            (None, None) => std::env::temp_dir(),
+        };
+        let ca_path = dir.join("ca.pem");
         let tls = tls::make(&ca_path)?;
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
@@ -127,7 +197,7 @@ impl Simulator {
         let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
         let shared = Arc::new(proxy::Shared {
             tls: tokio_rustls::TlsAcceptor::from(tls),
-            backend: cluster.socket_path(),
+            backend: target,
             knobs: knobs.clone(),
             connections: connections.clone(),
         });
@@ -139,14 +209,20 @@ impl Simulator {
             knobs,
             connections,
             server,
-            cluster,
+            backend: sim_backend,
+            _cluster: cluster,
+            _scratch: scratch,
         })
     }
 
     /// A libpq URL for awsuser that verifies the certificate (no password in it).
     pub fn url(&self) -> String {
+        let db = match &self.backend {
+            Backend::Own { .. } => "dev",
+            Backend::Given { dbname, .. } => dbname.as_str(),
+        };
         format!(
-            "postgres://awsuser@127.0.0.1:{}/dev?sslmode=verify-full&sslrootcert={}",
+            "postgres://awsuser@127.0.0.1:{}/{db}?sslmode=verify-full&sslrootcert={}",
             self.addr.port(),
             self.ca_path.display()
         )
@@ -173,7 +249,7 @@ impl Simulator {
     /// A superuser connection straight to PostgreSQL (not through the front), for setting up
     /// and inspecting test state. It sees PostgreSQL's own catalog, not Redshift's shape.
     pub async fn backend_admin(&self) -> Result<tokio_postgres::Client, SimError> {
-        postgres::admin(&self.cluster.socket_dir(), "dev").await
+        admin_of(&self.backend).await
     }
 
     /// Counters of every client connection so far, in connection order.
@@ -203,6 +279,22 @@ impl Simulator {
     /// Cut client connections after this many statements (per connection; 0: never).
     pub fn set_drop_after(&self, statements: u64) {
         self.knobs.drop_after.store(statements, Ordering::Relaxed);
+    }
+}
+
+async fn admin_of(backend: &Backend) -> Result<tokio_postgres::Client, SimError> {
+    match backend {
+        Backend::Own { socket_dir } => postgres::admin(socket_dir, "dev").await,
+        Backend::Given { config, .. } => {
+            let (client, conn) = config
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(SimError::Sql)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(client)
+        }
     }
 }
 

@@ -24,6 +24,10 @@ struct Args {
     /// Cut a client connection after this many statements.
     #[arg(long)]
     drop_after: Option<u64>,
+    /// Use this PostgreSQL instead of starting one: a superuser URL whose database gets
+    /// Redshift's shape (e.g. postgres://postgres@/dev?host=/run/postgresql).
+    #[arg(long, value_name = "URL")]
+    pg: Option<String>,
 }
 
 #[tokio::main]
@@ -34,6 +38,7 @@ async fn main() -> ExitCode {
         password: args.password,
         latency_ms: args.latency_ms,
         drop_after: args.drop_after.unwrap_or(0),
+        pg: args.pg,
     };
     let sim = match Simulator::start(options).await {
         Ok(sim) => sim,

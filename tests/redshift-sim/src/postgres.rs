@@ -221,6 +221,72 @@ pub async fn admin(socket_dir: &Path, db: &str) -> Result<tokio_postgres::Client
     Ok(client)
 }
 
+/// A private scratch directory (for the CA certificate when PostgreSQL is not ours).
+pub fn scratch_dir() -> Result<PathBuf, SimError> {
+    unique_dir("redshift-sim")
+}
+
+/// Gives the database a given server's `config` names Redshift's shape, unless it has it: the
+/// database is created when missing, awsuser too, and bootstrap.sql runs once.
+pub async fn bootstrap_into(config: &tokio_postgres::Config, dbname: &str) -> Result<(), SimError> {
+    let mut maintenance = config.clone();
+    maintenance.dbname("postgres");
+    let (admin, conn) = maintenance
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(SimError::Sql)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let exists = !admin
+        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&dbname])
+        .await
+        .map_err(SimError::Sql)?
+        .is_empty();
+    if !exists {
+        admin
+            .batch_execute(&format!(
+                "CREATE DATABASE \"{}\"",
+                dbname.replace('"', "\"\"")
+            ))
+            .await
+            .map_err(SimError::Sql)?;
+    }
+    let has_awsuser = !admin
+        .query("SELECT 1 FROM pg_roles WHERE rolname = 'awsuser'", &[])
+        .await
+        .map_err(SimError::Sql)?
+        .is_empty();
+    if !has_awsuser {
+        admin
+            .batch_execute("CREATE ROLE awsuser LOGIN SUPERUSER")
+            .await
+            .map_err(SimError::Sql)?;
+    }
+    let (db, conn) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(SimError::Sql)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let shaped = !db
+        .query("SELECT 1 FROM pg_namespace WHERE nspname = 'mlsim'", &[])
+        .await
+        .map_err(SimError::Sql)?
+        .is_empty();
+    if !shaped {
+        db.batch_execute(BOOTSTRAP).await.map_err(SimError::Sql)?;
+        db.batch_execute(&format!(
+            "ALTER DATABASE \"{}\" SET search_path = \"$user\", public, rs_catalog, pg_catalog",
+            dbname.replace('"', "\"\"")
+        ))
+        .await
+        .map_err(SimError::Sql)?;
+    }
+    Ok(())
+}
+
 /// A hash of what the template is made of, so that a changed bootstrap makes a new template.
 fn template_key() -> u64 {
     use std::hash::{Hash, Hasher};

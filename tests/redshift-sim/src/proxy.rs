@@ -48,9 +48,29 @@ pub struct Knobs {
     pub drop_after: AtomicU64,
 }
 
+/// Where PostgreSQL listens.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Unix(std::path::PathBuf),
+    Tcp(String, u16),
+}
+
+impl Backend {
+    async fn connect(&self) -> Fallible<Box<dyn Io>> {
+        Ok(match self {
+            Backend::Unix(path) => Box::new(UnixStream::connect(path).await?),
+            Backend::Tcp(host, port) => {
+                let s = TcpStream::connect((host.as_str(), *port)).await?;
+                let _ = s.set_nodelay(true);
+                Box::new(s)
+            }
+        })
+    }
+}
+
 pub struct Shared {
     pub tls: TlsAcceptor,
-    pub backend: std::path::PathBuf,
+    pub backend: Backend,
     pub knobs: Arc<Knobs>,
     pub connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
 }
@@ -133,7 +153,7 @@ async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
         code = i32::from_be_bytes([body[0], body[1], body[2], body[3]]);
     }
     if code == CANCEL_REQUEST {
-        let mut backend = UnixStream::connect(&shared.backend).await?;
+        let mut backend = shared.backend.connect().await?;
         backend.put_i32_len(&body).await?;
         return Ok(());
     }
@@ -178,7 +198,7 @@ async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
     client.read_exact(&mut password).await?;
 
     // The same user and password, to PostgreSQL.
-    let mut backend = UnixStream::connect(&shared.backend).await?;
+    let mut backend = shared.backend.connect().await?;
     backend.put_i32_len(&startup).await?;
     let tag = backend.read_u8().await?;
     let len = backend.read_i32().await?;
@@ -272,12 +292,12 @@ enum Pending {
 
 async fn relay(
     client: Box<dyn Io>,
-    backend: UnixStream,
+    backend: Box<dyn Io>,
     knobs: &Knobs,
     counters: &Counters,
 ) -> Fallible<()> {
     let (mut client_r, mut client_w) = tokio::io::split(client);
-    let (mut backend_r, mut backend_w) = backend.into_split();
+    let (mut backend_r, mut backend_w) = tokio::io::split(backend);
     let mut from_client = BytesMut::with_capacity(8192);
     let mut from_backend = BytesMut::with_capacity(8192);
     let mut pending: VecDeque<Pending> = VecDeque::new();

@@ -543,3 +543,58 @@ async fn psql_runs_the_guide_scenario() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_postgresql_gets_redshifts_shape_with_pg() {
+    // The first simulator's own server stands in for a PostgreSQL someone already runs.
+    let first = start().await;
+    let backend = first.backend_admin().await.expect("backend");
+    let socket_dir: String = backend
+        .query_one("SELECT current_setting('unix_socket_directories')", &[])
+        .await
+        .expect("socket dir")
+        .get(0);
+    let second = Simulator::start(Options {
+        pg: Some(format!(
+            "postgres://postgres@/analytics?host={socket_dir}&port=5439"
+        )),
+        password: "Other-Passw0rd".to_owned(),
+        ..Options::default()
+    })
+    .await
+    .expect("a simulator over a given server");
+    assert!(second.url().contains("/analytics?"), "{}", second.url());
+    let admin = connect_as(&second, "awsuser", "Other-Passw0rd")
+        .await
+        .expect("awsuser, with the second simulator's password");
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("127.0.0.1")
+        .port(second.port())
+        .user("awsuser")
+        .password("Other-Passw0rd")
+        .dbname("analytics")
+        .ssl_mode(tokio_postgres::config::SslMode::Require);
+    let (analytics, conn) = config
+        .connect(tls(Some(second.ca_path())))
+        .await
+        .expect("analytics");
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    drop(admin);
+    analytics
+        .batch_execute(GUIDE_SETUP)
+        .await
+        .expect("the guide's setup");
+    assert_eq!(
+        rows(&analytics, "SELECT groname FROM pg_group ORDER BY 1").await,
+        [["marketing_analyst_grp"], ["retention_analyst_grp"]]
+    );
+    let databases = rows(
+        &backend,
+        "SELECT datname FROM pg_database WHERE datname = 'analytics'",
+    )
+    .await;
+    assert_eq!(databases, [["analytics"]]);
+}
