@@ -122,7 +122,7 @@ enum Backend {
         socket_dir: PathBuf,
     },
     Given {
-        config: tokio_postgres::Config,
+        config: Box<tokio_postgres::Config>,
         dbname: String,
     },
 }
@@ -160,7 +160,10 @@ impl Simulator {
                 (
                     None,
                     Some(scratch),
-                    Backend::Given { config, dbname },
+                    Backend::Given {
+                        config: Box::new(config),
+                        dbname,
+                    },
                     target,
                 )
             }
