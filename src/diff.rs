@@ -145,20 +145,7 @@ pub fn diff(
             Standing::Named | Standing::Pattern(_) => {}
         }
     }
-    let by_pattern: BTreeMap<&Grantee, &GranteePattern> = revokes
-        .keys()
-        .filter_map(|g| match fence.standing(&g.grantee) {
-            Standing::Pattern(p) => Some((&g.grantee, p)),
-            _ => None,
-        })
-        .collect();
-    for (grantee, p) in by_pattern {
-        notes.push(format!(
-            "{} left the model but stays managed through the pattern `{}`: its grants are revoked",
-            describe(grantee),
-            p.text
-        ));
-    }
+    notes.extend(pattern_notes(&fence, &revokes, "left the model but stays"));
     for schema in old_model.schemas.keys() {
         if !new_model.schemas.contains_key(schema) {
             notes.push(format!(
@@ -239,6 +226,28 @@ fn membership(old: &AccessModel, new: &AccessModel, notes: &mut Vec<String>) -> 
         }
     }
     m
+}
+
+/// One note per grantee whose revokes come from a `[policy] manage` pattern rather than a name:
+/// "{grantee} {how} managed through the pattern ...".
+fn pattern_notes(fence: &Fence<'_>, revokes: &GrantSet, how: &str) -> Vec<String> {
+    let by_pattern: BTreeMap<&Grantee, &GranteePattern> = revokes
+        .keys()
+        .filter_map(|g| match fence.standing(&g.grantee) {
+            Standing::Pattern(p) => Some((&g.grantee, p)),
+            _ => None,
+        })
+        .collect();
+    by_pattern
+        .into_iter()
+        .map(|(grantee, p)| {
+            format!(
+                "{} {how} managed through the pattern `{}`: its grants are revoked",
+                describe(grantee),
+                p.text
+            )
+        })
+        .collect()
 }
 
 /// A grantee in words, for notes.
@@ -456,20 +465,11 @@ pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Pl
             cluster.current_user
         ));
     }
-    let by_pattern: BTreeMap<&Grantee, &GranteePattern> = revokes
-        .keys()
-        .filter_map(|g| match fence.standing(&g.grantee) {
-            Standing::Pattern(p) => Some((&g.grantee, p)),
-            _ => None,
-        })
-        .collect();
-    for (grantee, p) in by_pattern {
-        notes.push(format!(
-            "{} is not named in the model but is managed through the pattern `{}`: its grants are revoked",
-            describe(grantee),
-            p.text
-        ));
-    }
+    notes.extend(pattern_notes(
+        &fence,
+        &revokes,
+        "is not named in the model but is",
+    ));
     for grantee in outside {
         let why = match fence.standing(grantee) {
             Standing::Protected(p) => format!("protected by `{}`", p.text),

@@ -288,16 +288,7 @@ impl Simulator {
 async fn admin_of(backend: &Backend) -> Result<tokio_postgres::Client, SimError> {
     match backend {
         Backend::Own { socket_dir } => postgres::admin(socket_dir, "dev").await,
-        Backend::Given { config, .. } => {
-            let (client, conn) = config
-                .connect(tokio_postgres::NoTls)
-                .await
-                .map_err(SimError::Sql)?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            Ok(client)
-        }
+        Backend::Given { config, .. } => postgres::connect(config).await,
     }
 }
 

@@ -203,14 +203,9 @@ async fn wait_ready(dir: &Path, mut child: Option<&mut Child>) -> Result<(), Sim
     }
 }
 
-/// An admin connection (the bootstrap superuser, over the socket) to database `db`.
-pub async fn admin(socket_dir: &Path, db: &str) -> Result<tokio_postgres::Client, SimError> {
-    let mut config = tokio_postgres::Config::new();
-    config
-        .host_path(socket_dir)
-        .port(SOCKET_PORT)
-        .user("postgres")
-        .dbname(db);
+/// A connection without TLS (to our own socket, or to a server given with --pg), its driver
+/// running on the current runtime.
+pub async fn connect(config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, SimError> {
     let (client, conn) = config
         .connect(tokio_postgres::NoTls)
         .await
@@ -219,6 +214,17 @@ pub async fn admin(socket_dir: &Path, db: &str) -> Result<tokio_postgres::Client
         let _ = conn.await;
     });
     Ok(client)
+}
+
+/// An admin connection (the bootstrap superuser, over the socket) to database `db`.
+pub async fn admin(socket_dir: &Path, db: &str) -> Result<tokio_postgres::Client, SimError> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host_path(socket_dir)
+        .port(SOCKET_PORT)
+        .user("postgres")
+        .dbname(db);
+    connect(&config).await
 }
 
 /// A private scratch directory (for the CA certificate when PostgreSQL is not ours).
@@ -231,13 +237,7 @@ pub fn scratch_dir() -> Result<PathBuf, SimError> {
 pub async fn bootstrap_into(config: &tokio_postgres::Config, dbname: &str) -> Result<(), SimError> {
     let mut maintenance = config.clone();
     maintenance.dbname("postgres");
-    let (admin, conn) = maintenance
-        .connect(tokio_postgres::NoTls)
-        .await
-        .map_err(SimError::Sql)?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    let admin = connect(&maintenance).await?;
     let exists = !admin
         .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&dbname])
         .await
@@ -263,13 +263,7 @@ pub async fn bootstrap_into(config: &tokio_postgres::Config, dbname: &str) -> Re
             .await
             .map_err(SimError::Sql)?;
     }
-    let (db, conn) = config
-        .connect(tokio_postgres::NoTls)
-        .await
-        .map_err(SimError::Sql)?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    let db = connect(config).await?;
     let shaped = !db
         .query("SELECT 1 FROM pg_namespace WHERE nspname = 'mlsim'", &[])
         .await

@@ -104,22 +104,11 @@ async fn read_untyped(io: &mut (impl AsyncRead + Unpin)) -> Fallible<BytesMut> {
     Ok(body)
 }
 
-fn error_response(code: &str, message: &str) -> BytesMut {
+/// An ErrorResponse message with `severity` FATAL (the connection ends) or ERROR.
+fn error_message(severity: &str, code: &str, message: &str) -> BytesMut {
     let e = ErrorResponse::new(vec![
-        (b'S', "FATAL".to_owned()),
-        (b'V', "FATAL".to_owned()),
-        (b'C', code.to_owned()),
-        (b'M', message.to_owned()),
-    ]);
-    let mut buf = BytesMut::new();
-    let _ = e.encode(&mut buf);
-    buf
-}
-
-fn statement_error(code: &str, message: &str) -> BytesMut {
-    let e = ErrorResponse::new(vec![
-        (b'S', "ERROR".to_owned()),
-        (b'V', "ERROR".to_owned()),
+        (b'S', severity.to_owned()),
+        (b'V', severity.to_owned()),
         (b'C', code.to_owned()),
         (b'M', message.to_owned()),
     ]);
@@ -177,7 +166,11 @@ async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
         .unwrap_or_default();
     if user.is_empty() || user == "postgres" {
         client
-            .write_all(&error_response("28000", "no such user for this cluster"))
+            .write_all(&error_message(
+                "FATAL",
+                "28000",
+                "no such user for this cluster",
+            ))
             .await?;
         return Ok(());
     }
@@ -364,7 +357,8 @@ async fn relay(
                             counters.round_trips.fetch_add(1, Ordering::Relaxed);
                             delay(knobs).await;
                             pending.push_back(if refusing {
-                                Pending::ErrorFirst(statement_error(
+                                Pending::ErrorFirst(error_message(
+                                    "ERROR",
                                     "0A000",
                                     "PREPARE supports only SELECT, INSERT, UPDATE and DELETE statements (Amazon Redshift); send this statement with the simple query protocol",
                                 ))
