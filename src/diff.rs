@@ -352,27 +352,8 @@ pub fn sync(model: &AccessModel, cluster: &crate::catalog::Catalog) -> Result<Pl
     let mut exempt = BTreeSet::new();
     let models: HashSet<&crate::model::ModelName, foldhash::fast::RandomState> =
         cluster.models.keys().collect();
-    // Catalog::is_exempt, with its lookups hashed: it runs once per grant.
-    let superusers: HashSet<&Name, foldhash::fast::RandomState> = cluster
-        .users
-        .iter()
-        .filter(|(_, s)| **s)
-        .map(|(u, _)| u)
-        .collect();
-    let model_owner: HashMap<&crate::model::ModelName, &Name, foldhash::fast::RandomState> =
-        cluster.models.iter().collect();
-    let exempt_from = |g: &Grant| -> bool {
-        let Grantee::User(user) = &g.grantee else {
-            return false;
-        };
-        if superusers.contains(user) {
-            return true;
-        }
-        match (&g.object, g.privilege) {
-            (Object::Model(m), Privilege::Execute) => model_owner.get(m) == Some(&user),
-            _ => cluster.is_exempt(g),
-        }
-    };
+    let exemptions = cluster.exemptions();
+    let exempt_from = |g: &Grant| exemptions.covers(g);
     let mut desired = compiled.grants;
     desired.retain(|g, _| {
         match &g.object {

@@ -49,10 +49,11 @@ fn list(grantees: &BTreeSet<&Grantee>) -> String {
 
 /// The access model that describes `cluster`, as TOML. `source` names the cluster in the header.
 pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
+    let exemptions = cluster.exemptions();
     let grants: BTreeSet<&Grant> = cluster
         .grants
         .iter()
-        .filter(|g| !cluster.is_exempt(g))
+        .filter(|g| !exemptions.covers(g))
         .collect();
     let holders = |object: &Object, privilege: Privilege| -> BTreeSet<&Grantee> {
         grants

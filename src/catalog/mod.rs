@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use crate::model::{Grant, Grantee, ModelName, Name, Privilege};
+use crate::compile::FastMap;
+use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege};
+
+type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// The queries, in the order their results are read.
 pub const SQL: &str = include_str!("catalog.sql");
@@ -271,22 +274,47 @@ impl Catalog {
         }
     }
 
-    /// Whether a grant is one mlgrant never touches: held by a superuser (whose rights no grant
-    /// changes) or an owner's own right on its object.
-    pub fn is_exempt(&self, grant: &Grant) -> bool {
+    /// What mlgrant never touches on this cluster, ready to be asked once per grant.
+    pub fn exemptions(&self) -> Exemptions<'_> {
+        Exemptions {
+            superusers: self
+                .users
+                .iter()
+                .filter(|(_, superuser)| **superuser)
+                .map(|(u, _)| u)
+                .collect(),
+            schema_owners: self
+                .schemas
+                .iter()
+                .filter_map(|(s, o)| o.as_ref().map(|o| (s, o)))
+                .collect(),
+            model_owners: self.models.iter().collect(),
+        }
+    }
+}
+
+/// Grants mlgrant never touches: those held by a superuser (whose rights no grant changes) and
+/// an owner's own rights on its schema or model. Lookups are hashed: a large plan asks about
+/// every grant of the cluster.
+pub struct Exemptions<'a> {
+    superusers: FastSet<&'a Name>,
+    schema_owners: FastMap<&'a Name, &'a Name>,
+    model_owners: FastMap<&'a ModelName, &'a Name>,
+}
+
+impl Exemptions<'_> {
+    pub fn covers(&self, grant: &Grant) -> bool {
         let Grantee::User(user) = &grant.grantee else {
             return false;
         };
-        if self.users.get(user).copied().unwrap_or(false) {
+        if self.superusers.contains(user) {
             return true;
         }
         match (&grant.object, grant.privilege) {
-            (crate::model::Object::Schema(s), Privilege::Create | Privilege::Usage) => {
-                self.schemas.get(s).and_then(Option::as_ref) == Some(user)
+            (Object::Schema(s), Privilege::Create | Privilege::Usage) => {
+                self.schema_owners.get(s) == Some(&user)
             }
-            (crate::model::Object::Model(m), Privilege::Execute) => {
-                self.models.get(m) == Some(user)
-            }
+            (Object::Model(m), Privilege::Execute) => self.model_owners.get(m) == Some(&user),
             _ => false,
         }
     }

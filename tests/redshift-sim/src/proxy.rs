@@ -205,20 +205,17 @@ async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
         msg.put_i32(password.len() as i32 + 4);
         msg.put_slice(&password);
         backend.write_all(&msg).await?;
-    } else if !already_ok {
-        // An error (unknown database, too many connections ...): relay it as is.
-        let mut msg = BytesMut::new();
-        msg.put_u8(tag);
-        msg.put_i32(len);
-        msg.put_slice(&first);
-        client.write_all(&msg).await?;
-        return Ok(());
     } else {
+        // AuthenticationOk (trust) goes on to the client; anything else is an error (unknown
+        // database, too many connections ...), relayed as is, and the end of the connection.
         let mut msg = BytesMut::new();
         msg.put_u8(tag);
         msg.put_i32(len);
         msg.put_slice(&first);
         client.write_all(&msg).await?;
+        if !already_ok {
+            return Ok(());
+        }
     }
     drop(password);
 
