@@ -1,6 +1,6 @@
 //! The Postgres-protocol front: TLS, password authentication checked by PostgreSQL itself (the
 //! client's password goes to the server as the same user), then a message relay that rewrites
-//! simple queries (rewrite.rs), refuses what Redshift's PREPARE refuses, counts round trips and
+//! simple queries (rewrite/), refuses what Redshift's PREPARE refuses, counts round trips and
 //! statements, adds latency, and cuts connections on request.
 //!
 //! Backend messages are relayed byte for byte; frontend messages are decoded only where they

@@ -1,0 +1,245 @@
+//! Rewrites Redshift's ML grammar (and the few other Redshift statements PostgreSQL lacks) onto
+//! the PostgreSQL objects that bootstrap.sql sets up; passes everything else through unchanged.
+//!
+//! A simple-query message is split into statements with sqlparser's tokenizer (Redshift dialect);
+//! each ML statement becomes a `CALL mlsim.<procedure>(literals)` that runs in the same
+//! transaction, as the calling user. Statements mlgrant must never rely on (SAVEPOINT, advisory
+//! locks) become a CALL that fails with SQLSTATE 0A000, so errors and transaction state are
+//! PostgreSQL's own. If the tokenizer cannot read a message, it is passed through untouched.
+//!
+//! The work is split by grammar: `cursor` reads tokens and maps them back to the message's text,
+//! `model` handles CREATE/DROP MODEL, `identity` users, groups, roles and grantee names, `grant`
+//! GRANT and REVOKE. This module splits the message, dispatches each statement and spells the
+//! literals the CALLs take.
+//!
+//! It must never alter a statement it does not recognise (that statement's own text goes
+//! through), and never put the message's text into a CALL it builds except as a literal (`lit`).
+
+mod cursor;
+mod grant;
+mod identity;
+mod model;
+
+use sqlparser::dialect::RedshiftSqlDialect;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+use cursor::{Offsets, Statement};
+
+/// A simple-query message after rewriting.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rewritten {
+    /// Each statement's SQL, in order, without the separating semicolons.
+    pub statements: Vec<String>,
+    /// Whether any statement differs from the text that came in.
+    pub changed: bool,
+}
+
+impl Rewritten {
+    /// The statements as one message.
+    pub fn sql(&self) -> String {
+        self.statements.join(";\n")
+    }
+}
+
+/// Splits and rewrites one simple-query message.
+pub fn rewrite(sql: &str) -> Rewritten {
+    let Ok(tokens) = Tokenizer::new(&RedshiftSqlDialect {}, sql).tokenize_with_location() else {
+        return Rewritten {
+            statements: vec![sql.to_owned()],
+            changed: false,
+        };
+    };
+    let offsets = Offsets::new(sql);
+    let mut statements = Vec::new();
+    let mut changed = false;
+    for piece in tokens.split(|t| t.token == Token::SemiColon) {
+        let significant: Vec<&TokenWithSpan> = piece
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .collect();
+        let (Some(first), Some(last)) = (significant.first(), significant.last()) else {
+            continue;
+        };
+        let original = &sql[offsets.at(first.span.start)..offsets.at(last.span.end)];
+        let stmt = Statement {
+            sql,
+            offsets: &offsets,
+            tokens: significant,
+        };
+        match stmt.rewrite() {
+            Some(new) => {
+                changed = true;
+                statements.push(new);
+            }
+            None => statements.push(original.to_owned()),
+        }
+    }
+    Rewritten {
+        statements,
+        changed,
+    }
+}
+
+/// Whether a statement may go through the extended protocol: Redshift's PREPARE takes only
+/// SELECT, INSERT, UPDATE and DELETE (WITH ... SELECT included).
+pub fn preparable(sql: &str) -> bool {
+    let Ok(tokens) = Tokenizer::new(&RedshiftSqlDialect {}, sql).tokenize() else {
+        return false;
+    };
+    let mut words = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::LParen));
+    match words.next() {
+        None | Some(Token::EOF) => true,
+        Some(Token::Word(w)) if w.quote_style.is_none() => matches!(
+            w.value.to_ascii_uppercase().as_str(),
+            "SELECT" | "WITH" | "INSERT" | "UPDATE" | "DELETE"
+        ),
+        _ => false,
+    }
+}
+
+/// The number of statements in a simple-query message.
+pub fn count_statements(sql: &str) -> usize {
+    rewrite(sql).statements.len()
+}
+
+/// A SQL string literal (standard_conforming_strings is on).
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn lit_or_null(s: Option<&str>) -> String {
+    s.map_or_else(|| "NULL".to_owned(), lit)
+}
+
+fn text_array(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| lit(s)).collect();
+    format!("ARRAY[{}]::text[]", inner.join(", "))
+}
+
+fn nullable_text_array(items: &[Option<String>]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| lit_or_null(s.as_deref())).collect();
+    format!("ARRAY[{}]::text[]", inner.join(", "))
+}
+
+fn refuse(message: &str, code: &str) -> String {
+    format!("CALL mlsim.refuse({}, {})", lit(message), lit(code))
+}
+
+impl Statement<'_> {
+    /// The rewritten statement, or `None` to pass it through unchanged.
+    fn rewrite(&self) -> Option<String> {
+        if self.tokens.iter().any(|t| {
+            matches!(&t.token, Token::Word(w) if {
+                let v = w.value.to_ascii_lowercase();
+                v.starts_with("pg_advisory") || v.starts_with("pg_try_advisory")
+            })
+        }) {
+            return Some(refuse(
+                "advisory locks are not supported (Amazon Redshift)",
+                "0A000",
+            ));
+        }
+        let mut c = self.cursor();
+        let result = if c.eat_kw("CREATE") {
+            if c.eat_kw("MODEL") {
+                self.create_model(c)
+            } else if c.eat_kw("GROUP") {
+                self.create_group(c)
+            } else if c.eat_kw("ROLE") {
+                self.create_role(c)
+            } else if c.is_kw("USER") {
+                return self.user_options();
+            } else {
+                return None;
+            }
+        } else if c.eat_kw("DROP") {
+            if c.eat_kw("MODEL") {
+                self.drop_model(c)
+            } else if c.eat_kw("GROUP") {
+                self.drop_identity(c, "group")
+            } else if c.eat_kw("ROLE") {
+                self.drop_identity(c, "role")
+            } else {
+                return None;
+            }
+        } else if c.eat_kw("ALTER") {
+            if c.eat_kw("GROUP") {
+                return self.alter_group(c);
+            } else if c.is_kw("USER") {
+                return self.user_options();
+            }
+            return None;
+        } else if c.is_kw("GRANT") || c.is_kw("REVOKE") {
+            return self.grant(c);
+        } else if c.is_kw("SAVEPOINT")
+            || c.is_kw("RELEASE")
+            || (c.eat_kw("ROLLBACK")
+                && (c.is_kw("TO") || c.is_kw("TRANSACTION") || c.is_kw("WORK"))
+                && {
+                    c.eat_kw("TRANSACTION");
+                    c.eat_kw("WORK");
+                    c.is_kw("TO")
+                })
+        {
+            Ok(refuse(
+                "SAVEPOINT is not supported (Amazon Redshift)",
+                "0A000",
+            ))
+        } else {
+            return None;
+        };
+        Some(result.unwrap_or_else(|e| refuse(&e, "42601")))
+    }
+}
+
+/// One statement's rewrite, for the unit tests here and in the submodules.
+#[cfg(test)]
+fn one(sql: &str) -> String {
+    let r = rewrite(sql);
+    assert_eq!(r.statements.len(), 1, "{sql}");
+    r.statements[0].clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes_ordinary_sql_through_unchanged() {
+        let sql = "select 1; create table t (a int) ;  GRANT USAGE ON SCHEMA s TO GROUP g";
+        let r = rewrite(sql);
+        assert!(!r.changed);
+        assert_eq!(
+            r.statements,
+            [
+                "select 1",
+                "create table t (a int)",
+                "GRANT USAGE ON SCHEMA s TO GROUP g"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_savepoints_and_advisory_locks() {
+        for sql in [
+            "SAVEPOINT a",
+            "ROLLBACK TO SAVEPOINT a",
+            "release a",
+            "select pg_advisory_lock(1)",
+        ] {
+            assert!(one(sql).starts_with("CALL mlsim.refuse("), "{sql}");
+        }
+        assert_eq!(one("ROLLBACK"), "ROLLBACK");
+    }
+
+    #[test]
+    fn preparable_statements() {
+        assert!(preparable("select 1"));
+        assert!(preparable(" (select 1)"));
+        assert!(preparable("with x as (select 1) select * from x"));
+        assert!(!preparable("GRANT USAGE ON SCHEMA s TO u"));
+        assert!(!preparable("create table t (a int)"));
+    }
+}
