@@ -14,8 +14,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mlgrant::catalog::Catalog;
-use mlgrant::model::{Grant, Grantee, ModelName, Name};
+use mlgrant::model::{Grant, GrantSet, Grantee, GroupState, Inventory, ModelName, Name, State};
 use redshift_sim::{Options, Simulator};
 
 const SCHEMAS: usize = 100;
@@ -68,23 +67,31 @@ fn offline() -> String {
     let model = mlgrant::config::parse("bench.toml", &text).expect("bench model");
     let parse = t.elapsed();
 
-    let mut cluster = Catalog {
+    let mut inventory = Inventory {
         current_user: "awsuser".into(),
         superuser: true,
         sees_all: true,
-        ..Catalog::default()
+        ..Inventory::default()
     };
-    cluster.users.insert(n("awsuser"), true);
+    inventory.users.insert(n("awsuser"), true);
     for u in 0..users {
-        cluster.users.insert(n(&format!("u{u:02}")), false);
+        inventory.users.insert(n(&format!("u{u:02}")), false);
     }
     for x in 0..10 {
-        cluster.users.insert(n(&format!("x{x}")), false);
+        inventory.users.insert(n(&format!("x{x}")), false);
     }
+    let mut cluster = State {
+        cluster: Some(inventory),
+        ..State::default()
+    };
     for g in 0..GROUPS {
-        cluster
-            .groups
-            .insert(n(&format!("g{g:02}")), BTreeSet::new());
+        cluster.groups.insert(
+            n(&format!("g{g:02}")),
+            GroupState {
+                members: Some(Default::default()),
+                declared: None,
+            },
+        );
     }
     for s in 0..SCHEMAS {
         cluster
@@ -96,7 +103,7 @@ fn offline() -> String {
                     schema: n(&format!("s{s:03}")),
                     model: n(&format!("m{m:03}")),
                 },
-                n("awsuser"),
+                Some(n("awsuser")),
             );
         }
     }
@@ -104,18 +111,18 @@ fn offline() -> String {
     // managed users the model does not give them.
     let required =
         mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
-    let mut held: BTreeSet<Grant> = BTreeSet::new();
+    let mut held = GrantSet::default();
     let ordered: BTreeSet<&Grant> = required.grants.keys().collect();
     for (i, g) in ordered.into_iter().enumerate() {
         if i % 100 != 0 {
-            held.insert(g.clone());
+            held.insert(g.clone(), Default::default());
         }
     }
     for (i, m) in cluster.models.keys().enumerate() {
-        held.insert(Grant::execute(
-            m.clone(),
-            Grantee::User(n(&format!("x{}", i % 10))),
-        ));
+        held.insert(
+            Grant::execute(m.clone(), Grantee::User(n(&format!("x{}", i % 10)))),
+            Default::default(),
+        );
     }
     cluster.grants = held;
     let facts = required.grants.len();

@@ -18,6 +18,7 @@ use crate::config::AccessModel;
 use crate::diff::{SyncError, sync};
 use crate::plan::Plan;
 use crate::render;
+use crate::server::{ServerError, WireError};
 
 /// Why an apply did not complete. In every case the transaction was rolled back.
 #[derive(Debug, thiserror::Error)]
@@ -29,19 +30,20 @@ pub enum ApplyError {
     #[error("{0}")]
     Sync(#[from] SyncError),
     #[error(
-        "statement failed (SQLSTATE {sqlstate}): {message}\n  in: {statement}\nnothing was changed: the transaction was rolled back"
+        "statement failed (SQLSTATE {}): {}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
+        .error.sqlstate,
+        .error.message
     )]
     Statement {
         statement: String,
-        sqlstate: String,
-        message: String,
+        error: ServerError,
     },
-    #[error("{what} failed (SQLSTATE {sqlstate}): {message}; nothing was changed")]
-    Server {
-        what: String,
-        sqlstate: String,
-        message: String,
-    },
+    #[error(
+        "{what} failed (SQLSTATE {}): {}; nothing was changed",
+        .error.sqlstate,
+        .error.message
+    )]
+    Server { what: String, error: ServerError },
     #[error(
         "the connection was lost during {what}: {message}; the transaction did not commit unless the cluster says otherwise: run `mlgrant plan` to see where it stands"
     )]
@@ -81,12 +83,12 @@ pub struct Outcome {
 }
 
 /// SQLSTATEs after which the whole transaction is worth running again.
-fn retryable(sqlstate: &str, message: &str) -> bool {
-    match sqlstate {
+fn retryable(e: &ServerError) -> bool {
+    match e.sqlstate.as_str() {
         "40001" | "40P01" => true,
         // Redshift reports concurrent-transaction conflicts as internal errors.
         "XX000" => {
-            let m = message.to_ascii_lowercase();
+            let m = e.message.to_ascii_lowercase();
             m.contains("serializ") || m.contains("concurrent")
         }
         _ => false,
@@ -94,15 +96,14 @@ fn retryable(sqlstate: &str, message: &str) -> bool {
 }
 
 fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
-    match e.as_db_error() {
-        Some(db) => ApplyError::Server {
+    match WireError::from(e) {
+        WireError::Server(s) => ApplyError::Server {
             what: what.to_owned(),
-            sqlstate: db.code().code().to_owned(),
-            message: db.message().to_owned(),
+            error: s,
         },
-        None => ApplyError::Connection {
+        WireError::Connection(message) => ApplyError::Connection {
             what: what.to_owned(),
-            message: e.to_string(),
+            message,
         },
     }
 }
@@ -122,15 +123,14 @@ async fn execute(client: &Client, statements: &[String]) -> Result<(), ApplyErro
             Ok(SimpleQueryMessage::CommandComplete(_)) => done += 1,
             Ok(_) => {}
             Err(e) => {
-                return Err(match e.as_db_error() {
-                    Some(db) => ApplyError::Statement {
+                return Err(match WireError::from(e) {
+                    WireError::Server(error) => ApplyError::Statement {
                         statement: statements.get(done).cloned().unwrap_or_default(),
-                        sqlstate: db.code().code().to_owned(),
-                        message: db.message().to_owned(),
+                        error,
                     },
-                    None => ApplyError::Connection {
+                    WireError::Connection(message) => ApplyError::Connection {
                         what: "a batch".to_owned(),
-                        message: e.to_string(),
+                        message,
                     },
                 });
             }
@@ -166,12 +166,9 @@ pub async fn apply(
             Err(e) => {
                 let _ = client.batch_execute("ROLLBACK").await;
                 let again = match &e {
-                    ApplyError::Statement {
-                        sqlstate, message, ..
+                    ApplyError::Statement { error, .. } | ApplyError::Server { error, .. } => {
+                        retryable(error)
                     }
-                    | ApplyError::Server {
-                        sqlstate, message, ..
-                    } => retryable(sqlstate, message),
                     _ => false,
                 };
                 if again && attempts <= settings.retries {
@@ -191,7 +188,7 @@ async fn attempt(
     settings: &Settings,
     confirm: &mut dyn FnMut(&Plan) -> bool,
 ) -> Result<(Plan, Option<Run>), ApplyError> {
-    let cluster = catalog::read(client, "BEGIN;\nLOCK mlgrant.apply_log;\n").await?;
+    let cluster = catalog::read(client, "BEGIN;\nLOCK mlgrant.apply_log;\n", 2).await?;
     let plan = sync(model, &cluster)?;
     if plan.is_empty() {
         client
@@ -217,7 +214,10 @@ async fn attempt(
     }
     let plan_sql = render::sql(&plan, "plan");
     let run = Run::new(
-        &cluster.current_user,
+        cluster
+            .cluster
+            .as_ref()
+            .map_or("", |i| i.current_user.as_str()),
         &model.source.name,
         model_text,
         &plan_sql,
@@ -230,7 +230,7 @@ async fn attempt(
 
 /// Reads the cluster again after COMMIT; anything still to change is an error.
 async fn verify(client: &Client, model: &AccessModel) -> Result<(), ApplyError> {
-    let cluster = catalog::read(client, "").await?;
+    let cluster = catalog::read(client, "", 0).await?;
     let again = sync(model, &cluster)?;
     if again.is_empty() {
         Ok(())
@@ -248,17 +248,26 @@ async fn verify(client: &Client, model: &AccessModel) -> Result<(), ApplyError> 
 #[cfg(test)]
 mod tests {
     use super::retryable;
+    use crate::server::ServerError;
+
+    fn retryable_(sqlstate: &str, message: &str) -> bool {
+        retryable(&ServerError {
+            sqlstate: sqlstate.to_owned(),
+            message: message.to_owned(),
+            detail: None,
+        })
+    }
 
     #[test]
     fn serialization_and_concurrency_errors_are_retried() {
-        assert!(retryable("40001", "could not serialize access"));
-        assert!(retryable("40P01", "deadlock detected"));
-        assert!(retryable(
+        assert!(retryable_("40001", "could not serialize access"));
+        assert!(retryable_("40P01", "deadlock detected"));
+        assert!(retryable_(
             "XX000",
             "1023: Serializable isolation violation on table"
         ));
-        assert!(retryable("XX000", "concurrent transaction conflict"));
-        assert!(!retryable("XX000", "disk full"));
-        assert!(!retryable("42704", "model does not exist"));
+        assert!(retryable_("XX000", "concurrent transaction conflict"));
+        assert!(!retryable_("XX000", "disk full"));
+        assert!(!retryable_("42704", "model does not exist"));
     }
 }

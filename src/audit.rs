@@ -2,18 +2,44 @@
 //! the record of each applied run. The record is written in the same transaction as the change,
 //! so the change and its record land together or not at all.
 //!
-//! Values reach SQL only through `render::quote_literal`; there are no names from users here.
+//! Migrations are checksummed, as refinery does: each embedded file's SHA-256 is pinned here
+//! (a test fails when a released file changes), recorded in `mlgrant.schema_version` when it
+//! runs, and an apply refuses a cluster whose recorded checksum differs from the file's.
+//!
+//! Values reach SQL only through `quote_literal`; there are no names from users here.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
+use crate::catalog::{CatalogError, result_sets};
+use crate::model::{LogEntry, quote_literal};
 use crate::plan::Plan;
-use crate::render::quote_literal;
+use crate::server::{ServerError, WireError};
 
-/// The migrations, in order: (version, SQL).
-pub const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_audit.sql"))];
+/// One migration of mlgrant's schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+    /// The SHA-256 of `sql`, pinned when the migration was released.
+    pub checksum: &'static str,
+}
+
+/// The migrations, in order. A released migration never changes: add a new one instead.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_audit.sql"),
+        checksum: "1a3de35319d72c8c6cb0bc339f6ec09ada0fc40adaa85bdc223281e1de057be0",
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../migrations/0002_checksums.sql"),
+        checksum: "1ab66fdf5c855461655f7c99349443dfc368fe99b92ce9d86900942e952ea996",
+    },
+];
 
 /// Why the audit schema could not be brought up to date or read.
 #[derive(Debug, thiserror::Error)]
@@ -29,13 +55,23 @@ pub enum AuditError {
     #[error("reading mlgrant's audit schema failed (SQLSTATE {sqlstate}): {message}")]
     Read { sqlstate: String, message: String },
     #[error(transparent)]
-    NotRedshift(crate::catalog::CatalogError),
+    NotRedshift(CatalogError),
+    #[error(
+        "migration {version} of mlgrant's audit schema was recorded on this cluster with checksum {recorded}, but this mlgrant's file has {embedded}: a released migration was changed; nothing was applied"
+    )]
+    Changed {
+        version: u32,
+        recorded: String,
+        embedded: String,
+    },
 }
 
 fn state_of(e: &tokio_postgres::Error) -> (String, String) {
-    match e.as_db_error() {
-        Some(db) => (db.code().code().to_owned(), db.message().to_owned()),
-        None => (String::new(), e.to_string()),
+    match WireError::from(e) {
+        WireError::Server(ServerError {
+            sqlstate, message, ..
+        }) => (sqlstate, message),
+        WireError::Connection(c) => (String::new(), c),
     }
 }
 
@@ -43,24 +79,42 @@ fn state_of(e: &tokio_postgres::Error) -> (String, String) {
 /// message first checks that the server is a Redshift cluster, so that mlgrant never creates its
 /// schema anywhere else.
 pub async fn version(client: &Client) -> Result<u32, AuditError> {
+    Ok(applied(client).await?.keys().max().copied().unwrap_or(0))
+}
+
+/// The migrations the cluster records, with their checksums (none for those recorded before
+/// checksums were).
+async fn applied(
+    client: &Client,
+) -> Result<std::collections::BTreeMap<u32, Option<String>>, AuditError> {
     match client
         .simple_query(
-            "SELECT 1 FROM svv_ml_model_info WHERE 1 = 0;\nSELECT max(version) FROM mlgrant.schema_version",
+            "SELECT 1 FROM svv_ml_model_info WHERE 1 = 0;\nSELECT * FROM mlgrant.schema_version",
         )
         .await
     {
-        Ok(messages) => Ok(crate::catalog::result_sets(messages)
+        Ok(messages) => Ok(result_sets(messages)
             .get(1)
-            .and_then(|rows| rows.first())
-            .and_then(|row| row[0].as_deref())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)),
+            .into_iter()
+            .flatten()
+            .filter_map(|row| {
+                let version = row.first()?.as_deref()?.parse().ok()?;
+                let checksum = row
+                    .get(2)
+                    .cloned()
+                    .flatten()
+                    .map(|c| c.trim_end().to_owned());
+                Some((version, checksum))
+            })
+            .collect()),
         Err(e) => {
             let (sqlstate, message) = state_of(&e);
             if message.contains("svv_ml_model_info") {
-                Err(AuditError::NotRedshift(crate::catalog::CatalogError::from_pg(&e)))
+                Err(AuditError::NotRedshift(CatalogError::from(
+                    WireError::from(&e),
+                )))
             } else if sqlstate == "42P01" || sqlstate == "3F000" {
-                Ok(0)
+                Ok(Default::default())
             } else {
                 Err(AuditError::Read { sqlstate, message })
             }
@@ -72,18 +126,42 @@ pub async fn version(client: &Client) -> Result<u32, AuditError> {
 /// round trip each). Returns how many ran. Another apply migrating at the same moment is fine:
 /// its work is taken as done.
 pub async fn migrate(client: &Client) -> Result<usize, AuditError> {
-    let current = version(client).await?;
+    let recorded = applied(client).await?;
+    for m in MIGRATIONS {
+        if let Some(Some(checksum)) = recorded.get(&m.version)
+            && checksum != m.checksum
+        {
+            return Err(AuditError::Changed {
+                version: m.version,
+                recorded: checksum.clone(),
+                embedded: m.checksum.to_owned(),
+            });
+        }
+    }
+    let current = recorded.keys().max().copied().unwrap_or(0);
     let mut ran = 0;
-    for &(v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        let script = format!(
-            "BEGIN;\n{sql}\nINSERT INTO mlgrant.schema_version VALUES ({v}, {});\nCOMMIT;",
-            quote_literal(&now_utc())
-        );
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let (v, sql) = (m.version, m.sql);
+        // The version row is written after the file runs; from version 2 on it carries the
+        // file's checksum.
+        let row = if v >= 2 {
+            format!(
+                "INSERT INTO mlgrant.schema_version (version, applied_at, checksum) VALUES ({v}, {}, {})",
+                quote_literal(&now_utc()),
+                quote_literal(m.checksum)
+            )
+        } else {
+            format!(
+                "INSERT INTO mlgrant.schema_version (version, applied_at) VALUES ({v}, {})",
+                quote_literal(&now_utc())
+            )
+        };
+        let script = format!("BEGIN;\n{sql}\n{row};\nCOMMIT;");
         if let Err(e) = client.batch_execute(&script).await {
             let _ = client.batch_execute("ROLLBACK").await;
             let (sqlstate, message) = state_of(&e);
-            // 42P06/42P07 (or 23505 when both ran at once): a concurrent apply created it first.
-            if matches!(sqlstate.as_str(), "42P06" | "42P07" | "23505")
+            // 42P06/42P07/42701 (or 23505 when both ran at once): a concurrent apply created it first.
+            if matches!(sqlstate.as_str(), "42P06" | "42P07" | "42701" | "23505")
                 && version(client).await? >= v
             {
                 continue;
@@ -215,25 +293,6 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
     out
 }
 
-/// One row of the log, for `mlgrant history`.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct LogEntry {
-    pub run_id: String,
-    pub applied_at: String,
-    pub db_user: String,
-    pub mlgrant_version: String,
-    pub model_file: String,
-    pub model_digest: String,
-    pub plan_digest: String,
-    pub statements: u64,
-    pub grants: u64,
-    pub revokes: u64,
-    pub groups_created: u64,
-    pub members_added: u64,
-    pub members_dropped: u64,
-    pub outcome: String,
-}
-
 /// The log, newest first; empty when mlgrant never applied on this cluster.
 pub async fn history(client: &Client, limit: usize) -> Result<Vec<LogEntry>, AuditError> {
     if version(client).await? == 0 {
@@ -246,10 +305,7 @@ pub async fn history(client: &Client, limit: usize) -> Result<Vec<LogEntry>, Aud
         let (sqlstate, message) = state_of(&e);
         AuditError::Read { sqlstate, message }
     })?;
-    let rows = crate::catalog::result_sets(messages)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let rows = result_sets(messages).into_iter().next().unwrap_or_default();
     let t = |v: &Option<String>| v.as_deref().unwrap_or("").trim_end().to_owned();
     let n = |v: &Option<String>| v.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
     Ok(rows
@@ -276,6 +332,23 @@ pub async fn history(client: &Client, limit: usize) -> Result<Vec<LogEntry>, Aud
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn released_migrations_never_change() {
+        for m in MIGRATIONS {
+            assert_eq!(
+                digest(m.sql.as_bytes()),
+                m.checksum,
+                "migration {} changed after its release: add a new migration instead",
+                m.version
+            );
+        }
+        assert!(
+            MIGRATIONS
+                .windows(2)
+                .all(|w| w[0].version + 1 == w[1].version)
+        );
+    }
 
     #[test]
     fn formats_utc_timestamps() {

@@ -1,5 +1,5 @@
-//! compile: turns an access model into the set of grants it requires. Pure: no I/O, no clock;
-//! the same model (and the same list of existing models) always gives the same set.
+//! compile: turns an access model into the [`State`] it requires. Pure: no I/O, no clock; the
+//! same model (and the same list of existing models) always gives the same state.
 //!
 //! | rule                 | grants                                                         |
 //! |----------------------|----------------------------------------------------------------|
@@ -8,62 +8,34 @@
 //! | consumer of model M  | USAGE ON SCHEMA of M + EXECUTE ON MODEL M                      |
 //!
 //! Every grant keeps the places in the file that require it ([`Origin`]), for the provenance
-//! comments of the rendered SQL.
+//! comments of the rendered SQL. Groups carry their members where the file lists them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::config::{AccessModel, Loc, toml_key};
-use crate::model::{Grant, Grantee, IamCommand, ModelName, Name};
-
-/// A place in a model file that requires a grant: the file, the grantee reference's position,
-/// and the rule as a TOML key path (`schemas.demo_ml.creators`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Origin {
-    pub file: Arc<str>,
-    pub at: Loc,
-    pub rule: Arc<str>,
-}
-
-/// The places that require one grant; almost always one, kept inline.
-pub type Origins = smallvec::SmallVec<[Origin; 1]>;
-
-/// A hash map with a fast hasher (foldhash): a large plan hashes millions of grants. Nothing
-/// depends on its iteration order; the plan fixes the order of statements.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// Grants with the places that require them.
-pub type GrantSet = FastMap<Grant, Origins>;
-
-/// What a model requires.
-#[derive(Debug, Default)]
-pub struct Compiled {
-    pub grants: GrantSet,
-    /// Privileges the model asks to be revoked explicitly (the `[policy]
-    /// revoke_public_assumerole` switch), wherever they are held.
-    pub forbidden: GrantSet,
-    /// Things a reviewer should know about the script (e.g. rules resolved only at plan time).
-    pub notes: Vec<String>,
-}
+use crate::config::AccessModel;
+use crate::model::{
+    FastMap, Grant, GrantSet, Grantee, GroupState, IamCommand, ModelName, Name, Origin, State,
+};
 
 /// Compiles offline: "every model in schema S" covers the models the file itself names in S.
-pub fn compile(model: &AccessModel) -> Compiled {
+pub fn compile(model: &AccessModel) -> State {
     let named: BTreeSet<ModelName> = model.models.keys().cloned().collect();
-    let mut compiled = compile_with_models(model, &named);
+    let mut state = compile_with_models(model, &named);
     for (schema, rules) in &model.schemas {
         if !rules.consumers.is_empty() {
-            compiled.notes.push(format!(
+            state.notes.push(format!(
                 "consumers of schema {schema} get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster"
             ));
         }
     }
-    compiled
+    state
 }
 
 /// Compiles against a known list of existing models (the cluster's, at plan time); schema
 /// consumers get EXECUTE on each of them in their schema, and on models the file names.
-pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) -> Compiled {
-    let file: Arc<str> = Arc::from(model.source.name.as_str());
+pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) -> State {
+    let file = &model.file;
     let mut by_schema: FastMap<&Name, Vec<&ModelName>> = FastMap::default();
     for m in existing.iter().chain(model.models.keys()) {
         by_schema.entry(&m.schema).or_default().push(m);
@@ -93,24 +65,17 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
         }
     };
     for (schema, rules) in &model.schemas {
-        let path = format!("schemas.{}", toml_key(schema.as_str()));
-        let creators_rule: Arc<str> = Arc::from(format!("{path}.creators"));
         for r in &rules.creators {
-            let o = Origin {
-                file: file.clone(),
-                at: r.at,
-                rule: creators_rule.clone(),
-            };
+            let o = r.origin(file);
             add(Grant::create_model(r.grantee.clone()), &o);
             add(Grant::schema_create(schema.clone(), r.grantee.clone()), &o);
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
         }
-        let iam_rule: Arc<str> = Arc::from(format!("{path}.iam_roles"));
         for (arn, at) in &rules.iam_roles {
             let o = Origin {
                 file: file.clone(),
                 at: *at,
-                rule: iam_rule.clone(),
+                rule: rules.iam_rule.clone(),
             };
             for r in &rules.creators {
                 add(
@@ -119,14 +84,9 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
                 );
             }
         }
-        let consumers_rule: Arc<str> = Arc::from(format!("{path}.consumers"));
         let in_schema: &[&ModelName] = by_schema.get(schema).map_or(&[], Vec::as_slice);
         for r in &rules.consumers {
-            let o = Origin {
-                file: file.clone(),
-                at: r.at,
-                rule: consumers_rule.clone(),
-            };
+            let o = r.origin(file);
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
             for m in in_schema {
                 add(Grant::execute((*m).clone(), r.grantee.clone()), &o);
@@ -134,16 +94,8 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
         }
     }
     for (m, rules) in &model.models {
-        let rule: Arc<str> = Arc::from(format!(
-            "models.{}.consumers",
-            toml_key(&crate::render::model_key(m))
-        ));
         for r in &rules.consumers {
-            let o = Origin {
-                file: file.clone(),
-                at: r.at,
-                rule: rule.clone(),
-            };
+            let o = r.origin(file);
             add(Grant::schema_usage(m.schema.clone(), r.grantee.clone()), &o);
             add(Grant::execute(m.clone(), r.grantee.clone()), &o);
         }
@@ -162,9 +114,51 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             }],
         );
     }
-    Compiled {
+    State {
         grants,
         forbidden,
+        groups: groups(model),
+        schemas: model.schemas.keys().map(|s| (s.clone(), None)).collect(),
+        models: model.models.keys().map(|m| (m.clone(), None)).collect(),
+        named: named(model),
+        cluster: None,
         notes: Vec::new(),
     }
+}
+
+/// The declared groups, with the members the file lists and where.
+fn groups(model: &AccessModel) -> std::collections::BTreeMap<Name, GroupState> {
+    let file = &model.file;
+    model
+        .groups
+        .iter()
+        .map(|(group, decl)| {
+            let origin = |at| Origin {
+                file: file.clone(),
+                at,
+                rule: decl.rule.clone(),
+            };
+            let state = GroupState {
+                members: decl.members.as_ref().map(|list| {
+                    list.iter()
+                        .map(|(user, at)| (user.clone(), smallvec::smallvec![origin(*at)]))
+                        .collect()
+                }),
+                declared: Some(origin(decl.at)),
+            };
+            (group.clone(), state)
+        })
+        .collect()
+}
+
+/// Every grantee the model names: declared groups and those its rules name.
+pub fn named(model: &AccessModel) -> BTreeSet<Grantee> {
+    let mut named: BTreeSet<Grantee> = model.groups.keys().cloned().map(Grantee::Group).collect();
+    let rules = model
+        .schemas
+        .values()
+        .flat_map(|s| s.creators.iter().chain(&s.consumers))
+        .chain(model.models.values().flat_map(|m| &m.consumers));
+    named.extend(rules.map(|r| r.grantee.clone()));
+    named
 }

@@ -11,11 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::catalog::Catalog;
-use crate::config::{self, toml_key};
+use crate::config::{self, toml_key, toml_string};
 use crate::diff::sync;
-use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege};
-use crate::render::model_key;
+use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege, State};
+use crate::text::sanitize;
 
 /// Why a cluster could not be exported.
 #[derive(Debug, thiserror::Error)]
@@ -24,10 +23,6 @@ pub enum ExportError {
     Invalid(String),
     #[error("the exported model would still change the cluster:\n{0}")]
     NotStable(String),
-}
-
-fn toml_string(s: &str) -> String {
-    toml::Value::String(s.to_owned()).to_string()
 }
 
 fn reference(g: &Grantee) -> String {
@@ -48,11 +43,11 @@ fn list(grantees: &BTreeSet<&Grantee>) -> String {
 }
 
 /// The access model that describes `cluster`, as TOML. `source` names the cluster in the header.
-pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
+pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
     let exemptions = cluster.exemptions();
     let grants: BTreeSet<&Grant> = cluster
         .grants
-        .iter()
+        .keys()
         .filter(|g| !exemptions.covers(g))
         .collect();
     let holders = |object: &Object, privilege: Privilege| -> BTreeSet<&Grantee> {
@@ -118,7 +113,7 @@ pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
                 let _ = writeln!(
                     model_sections,
                     "[models.{}]\nconsumers = {}\n",
-                    toml_key(&model_key(m)),
+                    toml_key(&m.key()),
                     list(&own)
                 );
             }
@@ -126,16 +121,21 @@ pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
     }
 
     let mut groups = String::new();
-    for (group, members) in &cluster.groups {
+    for (group, state) in &cluster.groups {
         let _ = writeln!(groups, "[groups.{}]", toml_key(group.as_str()));
-        let members: Vec<String> = members.iter().map(|u| toml_string(u.as_str())).collect();
+        let members: Vec<String> = state
+            .members
+            .iter()
+            .flat_map(|m| m.keys())
+            .map(|u| toml_string(u.as_str()))
+            .collect();
         let _ = writeln!(groups, "members = [{}]\n", members.join(", "));
     }
 
     let header = format!(
         "# Exported by mlgrant {} from {}.\n# Review before use: `mlgrant plan` against the same cluster shows no change.\nversion = 1\n\n",
         env!("CARGO_PKG_VERSION"),
-        config::sanitize(source)
+        sanitize(source)
     );
     let body = format!("{groups}{schema_sections}{model_sections}");
     let text = format!("{header}{body}");
@@ -180,7 +180,7 @@ pub fn export(cluster: &Catalog, source: &str) -> Result<String, ExportError> {
                 policy,
                 "  {}, # holds {}",
                 toml_string(pattern),
-                config::sanitize(&held.join("; "))
+                sanitize(&held.join("; "))
             );
         }
         policy.push_str("]\n");

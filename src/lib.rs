@@ -1,10 +1,17 @@
 //! mlgrant keeps Amazon Redshift ML access as code: an access model (TOML) compiles into the
 //! GRANT and REVOKE statements that make a cluster match it.
 //!
-//! The pipeline, one module per stage:
-//! `config` (file -> [`config::AccessModel`]) -> `compile` (model -> set of [`model::Grant`]) ->
-//! `diff` (two sets, inside the fence -> [`plan::Plan`]) -> `render` (plan -> SQL, text, JSON).
-//! `cli` is the command line over them.
+//! Dependencies point one way, from the bottom up:
+//!
+//! - `text` (sanitizing) and `model` (names, the [`model::Grant`], origins, the one
+//!   [`model::State`], the one quoting function): the vocabulary;
+//! - `config` (file -> [`config::AccessModel`]) -> `compile` (model -> desired state) ->
+//!   `diff` (current and desired state, inside the fence -> [`plan::Plan`]) -> `plan` ->
+//!   `render` (plan -> SQL, text, JSON): the pure stages;
+//! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
+//!   cluster), `catalog` (cluster -> current state), `audit` (mlgrant's own schema), `apply`,
+//!   `export`: the stages that talk to a cluster;
+//! - `cli` on top.
 
 pub mod apply;
 pub mod audit;
@@ -19,3 +26,5 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod server;
+pub mod text;

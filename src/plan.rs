@@ -7,8 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::compile::{GrantSet, Origin};
-use crate::model::{Grant, Grantee, Name, Object, Privilege};
+use crate::model::{Grant, GrantSet, Grantee, Name, Object, Origin, Privilege, State};
 
 /// One change to the cluster; each becomes one SQL statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,6 +142,18 @@ impl Plan {
             });
         }
         Plan { steps, notes }
+    }
+
+    /// The plan that grants everything `desired` requires (and revokes what it forbids), with
+    /// its notes: the script `compile` prints. The one constructor of that plan, for the
+    /// command line, the tests and the fuzz target.
+    pub fn grant_all(desired: &State) -> Plan {
+        Plan::build(
+            Membership::default(),
+            &desired.forbidden,
+            &desired.grants,
+            desired.notes.clone(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {

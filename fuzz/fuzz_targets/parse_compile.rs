@@ -18,16 +18,11 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => {}
         Ok(model) => {
             let compiled = compile::compile(&model);
-            let p = plan::Plan::build(
-                Default::default(),
-                &compiled.forbidden,
-                &compiled.grants,
-                compiled.notes.clone(),
-            );
+            let p = plan::Plan::grant_all(&compiled);
             let _ = render::sql(&p, "fuzz");
             let _ = render::text(&p, "fuzz", true);
             let _ = render::json(&p, "compile", &["fuzz.toml"]);
-            let same = diff::diff(&model, &compiled, &model, &compiled);
+            let same = diff::between(&compiled, &model, &compiled);
             assert!(same.steps.is_empty(), "a model differs from itself");
         }
     }

@@ -4,7 +4,6 @@
 //! Rendering is codespan-reporting's; this module only owns the data and the line arithmetic.
 //! It never prints: the CLI decides where the text goes.
 
-use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -12,25 +11,15 @@ use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config};
 
+use crate::model::Loc;
+use crate::text::sanitize;
+
 /// A model file's name (as the user gave it) and text.
 #[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
-}
-
-/// A 1-based line and column (columns count characters) in a source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Loc {
-    pub line: u32,
-    pub column: u32,
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
-    }
 }
 
 impl SourceFile {
@@ -157,13 +146,6 @@ impl Diagnostics {
         ));
         out
     }
-}
-
-/// Replaces control characters in text meant for a terminal or a one-line SQL comment.
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

@@ -135,6 +135,18 @@ pub struct ModelName {
     pub model: Name,
 }
 
+impl ModelName {
+    /// The model as a key of the access model and in SQL: `schema.model`, each part quoted
+    /// as needed by the one quoting function.
+    pub fn key(&self) -> String {
+        format!(
+            "{}.{}",
+            super::quote_ident(self.schema.as_str()),
+            super::quote_ident(self.model.as_str())
+        )
+    }
+}
+
 impl fmt::Display for ModelName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.schema, self.model)

@@ -1,13 +1,24 @@
-//! The vocabulary every stage shares: validated names and the [`Grant`], the one fact that flows
-//! from the access model (compile) and from the cluster (catalog) into diff, render and apply.
+//! The vocabulary every stage shares: validated names, the [`Grant`] (the one fact that flows
+//! from the access model and from the cluster into diff, render and apply), where a fact comes
+//! from ([`Origin`]), the one [`State`] type both producers fill, the one quoting function, and
+//! the record of an applied run.
 //!
-//! Nothing here does I/O or writes SQL.
+//! The bottom of the module chain: nothing here does I/O, and nothing here imports another
+//! mlgrant module but [`crate::text`].
 
 mod grant;
 mod name;
+mod origin;
+mod quote;
+mod run;
+mod state;
 
 pub(crate) use grant::split_kind;
 pub use grant::{
     Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
 };
 pub use name::{MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, read_qualified};
+pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins};
+pub use quote::{is_reserved, quote_ident, quote_literal};
+pub use run::LogEntry;
+pub use state::{Exemptions, GroupState, Inventory, State};

@@ -6,43 +6,27 @@
 //! - `text`: a diff for people (`+` grant, `-` revoke), colored on a terminal;
 //! - `json`: the versioned schema documented in the README (`"format": "mlgrant.plan"`).
 
-mod quote;
+mod history;
 
+use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
-pub use quote::{is_reserved, quote_ident, quote_literal};
+pub use crate::model::{is_reserved, quote_ident, quote_literal};
+pub use history::history;
 
-use crate::compile::Origin;
-use crate::config::sanitize;
-use crate::model::{Grantee, ModelName, Object, Privilege};
+use crate::model::{Grantee, Object, Origin, Privilege};
 use crate::plan::{Change, Plan, Step};
+use crate::text::sanitize;
 
 /// Version of the JSON output schema.
 pub const JSON_VERSION: u32 = 1;
-
-/// Output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Sql,
-    Text,
-    Json,
-}
-
-/// A model name in SQL: `schema.model`, each part quoted as needed.
-pub fn model_key(m: &ModelName) -> String {
-    format!(
-        "{}.{}",
-        quote_ident(m.schema.as_str()),
-        quote_ident(m.model.as_str())
-    )
-}
 
 fn object_sql(object: &Object) -> String {
     match object {
         Object::Database => String::new(),
         Object::IamRole(arn) => format!(" ON {}", iam_role_sql(arn)),
         Object::Schema(s) => format!(" ON SCHEMA {}", quote_ident(s.as_str())),
-        Object::Model(m) => format!(" ON MODEL {}", model_key(m)),
+        Object::Model(m) => format!(" ON MODEL {}", m.key()),
     }
 }
 
@@ -156,19 +140,18 @@ pub fn sql(plan: &Plan, header: &str) -> String {
     out
 }
 
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const CYAN: &str = "\x1b[36m";
-const YELLOW: &str = "\x1b[33m";
-const DIM: &str = "\x1b[2m";
-const RESET: &str = "\x1b[0m";
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const DIM: Style = Style::new().dimmed();
 
 /// A diff for people: `+` for what is granted or added, `-` for what is revoked or dropped,
 /// each with where it comes from; colored when `color`.
 pub fn text(plan: &Plan, header: &str, color: bool) -> String {
-    let paint = |code: &str, s: &str| {
+    let paint = |style: Style, s: &str| {
         if color {
-            format!("{code}{s}{RESET}")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_owned()
         }

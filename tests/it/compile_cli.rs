@@ -1,8 +1,6 @@
 //! `mlgrant check`, `compile` and `diff`, run as the real binary, against golden files.
 
-mod common;
-
-use common::{files, golden, mlgrant, rel, stderr, stdout};
+use crate::util::{files, golden, mlgrant, rel, stderr, stdout};
 
 /// The statements of a script, comment lines and blank lines aside.
 fn statements(sql: &str) -> Vec<String> {
@@ -16,7 +14,7 @@ fn statements(sql: &str) -> Vec<String> {
 fn seed_compiles_to_exactly_the_statements_of_the_guide() {
     let out = mlgrant(&["compile", "--config", "../shared/examples/seed.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(common::root().join("../shared/examples/seed.sql"))
+    let expected = std::fs::read_to_string(crate::util::root().join("../shared/examples/seed.sql"))
         .expect("shared/examples/seed.sql");
     assert_eq!(statements(&stdout(&out)), statements(&expected));
 }
@@ -25,7 +23,7 @@ fn seed_compiles_to_exactly_the_statements_of_the_guide() {
 fn bundled_example_compiles_to_the_seed_statements() {
     let out = mlgrant(&["compile", "--config", "config.example.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(common::root().join("../shared/examples/seed.sql"))
+    let expected = std::fs::read_to_string(crate::util::root().join("../shared/examples/seed.sql"))
         .expect("shared/examples/seed.sql");
     assert_eq!(statements(&stdout(&out)), statements(&expected));
 }
@@ -123,7 +121,7 @@ fn config_defaults_to_mlgrant_toml() {
     let dir = std::env::temp_dir().join(format!("mlgrant-default-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(
-        common::root().join("config.example.toml"),
+        crate::util::root().join("config.example.toml"),
         dir.join("mlgrant.toml"),
     )
     .unwrap();

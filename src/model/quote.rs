@@ -187,7 +187,7 @@ pub fn is_reserved(word: &str) -> bool {
 /// get here (no control characters, at most 127 bytes).
 ///
 /// ```
-/// use mlgrant::render::quote_ident;
+/// use mlgrant::model::quote_ident;
 /// assert_eq!(quote_ident("demo_ml"), "demo_ml");
 /// assert_eq!(quote_ident("group"), "\"group\"");
 /// assert_eq!(quote_ident("IAM:Alice"), "\"IAM:Alice\"");
@@ -214,7 +214,7 @@ pub fn quote_ident(name: &str) -> String {
 /// quotes are doubled, and each backslash is spliced in as `chr(92)`.
 ///
 /// ```
-/// use mlgrant::render::quote_literal;
+/// use mlgrant::model::quote_literal;
 /// assert_eq!(quote_literal("it's"), "'it''s'");
 /// assert_eq!(quote_literal("a\\b"), "'a' || chr(92) || 'b'");
 /// ```

@@ -2,9 +2,7 @@
 //! `# expect: LINE:COLUMN: message` lines. `mlgrant check` must exit 1, print nothing on stdout,
 //! and report exactly those problems, each at its place, with no panic.
 
-mod common;
-
-use common::{files, mlgrant, rel, stderr};
+use crate::util::{files, mlgrant, rel, stderr};
 
 #[test]
 fn every_bad_file_is_rejected_with_its_messages_and_locations() {

@@ -1,8 +1,6 @@
 //! plan, apply, export and history: the real binary against the Redshift simulator over
 //! verified TLS. Each test starts its own simulator.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

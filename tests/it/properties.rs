@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 
 use mlgrant::compile::compile;
 use mlgrant::config::{self, AccessModel};
-use mlgrant::diff::{Fence, diff};
+use mlgrant::diff::{Fence, between};
 use mlgrant::model::{Grant, ModelName, Name, NameKind, read_qualified};
-use mlgrant::plan::{Membership, Plan};
+use mlgrant::plan::Plan;
 use mlgrant::render::{self, quote_ident};
 use proptest::prelude::*;
 use sqlparser::dialect::RedshiftSqlDialect;
@@ -183,13 +183,7 @@ fn statements(plan: &Plan) -> Vec<String> {
 }
 
 fn grant_plan(model: &AccessModel) -> Plan {
-    let c = compile(model);
-    Plan::build(
-        Membership::default(),
-        &Default::default(),
-        &c.grants,
-        c.notes,
-    )
+    Plan::grant_all(&compile(model))
 }
 
 /// One identifier token whose value is exactly `name`.
@@ -231,7 +225,7 @@ proptest! {
             model: Name::new(NameKind::Model, &name.to_ascii_lowercase())
                 .unwrap_or_else(|_| Name::new(NameKind::Model, "m").unwrap()),
         };
-        let [(s, _), (model, _)] = read_qualified(&render::model_key(&m)).unwrap();
+        let [(s, _), (model, _)] = read_qualified(&m.key()).unwrap();
         prop_assert_eq!((s.as_str(), model.as_str()), (m.schema.as_str(), m.model.as_str()));
     }
 
@@ -252,7 +246,7 @@ proptest! {
     fn applying_the_diff_gives_the_new_grants_inside_the_fence(a in spec(), b in spec()) {
         let (ma, mb) = (a.model(0), b.model(0));
         let (ca, cb) = (compile(&ma), compile(&mb));
-        let plan = diff(&ma, &ca, &mb, &cb);
+        let plan = between(&ca, &mb, &cb);
         let before: BTreeSet<Grant> = ca.grants.keys().cloned().collect();
         let wanted: BTreeSet<Grant> = cb.grants.keys().cloned().collect();
         let after = plan.apply_to(&before);

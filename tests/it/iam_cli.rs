@@ -1,9 +1,7 @@
 //! `mlgrant iam`: the policies are valid JSON, stable, and hold exactly the statements their
 //! options call for; compared with golden files.
 
-mod common;
-
-use common::{files, golden, mlgrant, rel, stderr, stdout};
+use crate::util::{files, golden, mlgrant, rel, stderr, stdout};
 use serde_json::Value;
 
 fn policy(config: &str, which: &str) -> Value {

@@ -2,8 +2,6 @@
 //! of about 200 statements leaves the cluster exactly as before or exactly as after, the audit
 //! log agrees, and the next apply converges; two applies at once both end well.
 
-mod common;
-
 use std::process::{Command, Output};
 
 use redshift_sim::{Options, Simulator};

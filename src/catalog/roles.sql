@@ -1,0 +1,2 @@
+-- Every RBAC role.
+SELECT role_name FROM svv_roles;

@@ -1,0 +1,204 @@
+//! The row readers: each query of the catalog (its `.sql` file, embedded here) and how its rows
+//! become part of the [`State`]. Values are text; char(128) padding is trimmed from the end of
+//! names.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{CatalogError, Row, Rows};
+use crate::model::{
+    Grant, GrantSet, Grantee, GroupState, IamCommand, Inventory, ModelName, Name, Origins, State,
+};
+
+/// One query of the catalog: its name (the key of its rows in a fixture), its SQL, and how many
+/// columns each of its rows has.
+#[derive(Clone, Copy, Debug)]
+pub struct Query {
+    pub name: &'static str,
+    pub sql: &'static str,
+    pub columns: usize,
+}
+
+macro_rules! query {
+    ($name:literal, $columns:literal) => {
+        Query {
+            name: $name,
+            sql: include_str!(concat!($name, ".sql")),
+            columns: $columns,
+        }
+    };
+}
+
+/// The queries, in the order they are sent. pg_* catalog tables and svv_* views are never mixed
+/// in one query (leader-node-only catalog queries fail when joined with the views).
+pub const QUERIES: &[Query] = &[
+    query!("whoami", 2),
+    query!("users", 3),
+    query!("groups", 2),
+    query!("schemas", 2),
+    query!("roles", 1),
+    query!("user_roles", 2),
+    query!("models", 3),
+    query!("model_privileges", 5),
+    query!("schema_privileges", 4),
+    query!("language_privileges", 3),
+    query!("system_privileges", 3),
+    query!("iam_privileges", 4),
+];
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+/// A name as the catalog stores it: char(128) padding trimmed.
+fn name(v: &Option<String>) -> Name {
+    Name::from_catalog(text(v).trim_end_matches(' '))
+}
+
+fn truthy(v: &Option<String>) -> bool {
+    matches!(text(v), "t" | "true" | "1")
+}
+
+fn grantee(name_col: &Option<String>, type_col: &Option<String>) -> Option<Grantee> {
+    let n = name(name_col);
+    match text(type_col).trim_end() {
+        "user" => Some(Grantee::User(n)),
+        "group" => Some(Grantee::Group(n)),
+        "role" => Some(Grantee::Role(n)),
+        "public" => Some(Grantee::Public),
+        _ => None,
+    }
+}
+
+/// The rows of one query, each checked for its width.
+fn rows<'a>(all: &'a Rows, query: &str) -> Result<&'a [Row], CatalogError> {
+    let q = QUERIES
+        .iter()
+        .find(|q| q.name == query)
+        .ok_or_else(|| CatalogError::UnknownQuery(query.to_owned()))?;
+    let rows = all.get(query).map_or(&[][..], Vec::as_slice);
+    if let Some(bad) = rows.iter().find(|r| r.len() != q.columns) {
+        return Err(CatalogError::Width {
+            query: query.to_owned(),
+            expected: q.columns,
+            found: bad.len(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Builds the state from the rows of every query.
+pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
+    if let Some(unknown) = all.keys().find(|k| !QUERIES.iter().any(|q| q.name == *k)) {
+        return Err(CatalogError::UnknownQuery(unknown.clone()));
+    }
+    let mut inv = Inventory::default();
+    let mut s = State::default();
+    if let Some(row) = rows(all, "whoami")?.first() {
+        inv.current_user = text(&row[0]).to_owned();
+        inv.superuser = truthy(&row[1]);
+    }
+    let mut ids = BTreeMap::new();
+    for row in rows(all, "users")? {
+        let n = name(&row[0]);
+        ids.insert(text(&row[1]).to_owned(), n.clone());
+        inv.users.insert(n, truthy(&row[2]));
+    }
+    for row in rows(all, "groups")? {
+        let members = text(&row[1])
+            .trim_matches(|ch| ch == '{' || ch == '}')
+            .split(',')
+            .filter_map(|id| ids.get(id.trim()).cloned())
+            .map(|u| (u, Origins::new()))
+            .collect();
+        let group = GroupState {
+            members: Some(members),
+            declared: None,
+        };
+        s.groups.insert(name(&row[0]), group);
+    }
+    for row in rows(all, "schemas")? {
+        let owner = row[1].as_ref().map(|_| name(&row[1]));
+        s.schemas.insert(name(&row[0]), owner);
+    }
+    inv.roles = rows(all, "roles")?.iter().map(|r| name(&r[0])).collect();
+    let my_roles: BTreeSet<Name> = rows(all, "user_roles")?
+        .iter()
+        .filter(|r| text(&r[0]) == inv.current_user)
+        .map(|r| name(&r[1]))
+        .collect();
+    for row in rows(all, "models")? {
+        let m = ModelName {
+            schema: name(&row[0]),
+            model: name(&row[1]),
+        };
+        s.models.insert(m, Some(name(&row[2])));
+    }
+    let mut grants = GrantSet::default();
+    let mut hold = |g: Grant| {
+        grants.insert(g, Origins::new());
+    };
+    for row in rows(all, "model_privileges")? {
+        if text(&row[2]) != "EXECUTE" {
+            continue;
+        }
+        if let Some(g) = grantee(&row[3], &row[4]) {
+            let m = ModelName {
+                schema: name(&row[0]),
+                model: name(&row[1]),
+            };
+            // Share the inventory's names: equal grants then compare by pointer.
+            let m = s.models.get_key_value(&m).map_or(m, |(k, _)| k.clone());
+            hold(Grant::execute(m, g));
+        }
+    }
+    for row in rows(all, "schema_privileges")? {
+        let Some(g) = grantee(&row[2], &row[3]) else {
+            continue;
+        };
+        match text(&row[1]) {
+            "CREATE" => hold(Grant::schema_create(name(&row[0]), g)),
+            "USAGE" => hold(Grant::schema_usage(name(&row[0]), g)),
+            _ => {}
+        }
+    }
+    for row in rows(all, "language_privileges")? {
+        if text(&row[0]) == "USAGE"
+            && let Some(g) = grantee(&row[1], &row[2])
+        {
+            hold(Grant::create_model(g));
+        }
+    }
+    let mut access_system_table = false;
+    for row in rows(all, "system_privileges")? {
+        let Some(g) = grantee(&row[1], &row[2]) else {
+            continue;
+        };
+        match text(&row[0]) {
+            "CREATE MODEL" => hold(Grant::create_model(g)),
+            "ACCESS SYSTEM TABLE" => {
+                access_system_table |= match &g {
+                    Grantee::User(u) => u.as_str() == inv.current_user,
+                    Grantee::Role(r) => my_roles.contains(r),
+                    Grantee::Public => true,
+                    Grantee::Group(_) => false,
+                };
+            }
+            _ => {}
+        }
+    }
+    for row in rows(all, "iam_privileges")? {
+        if let (Some(command), Some(g)) =
+            (IamCommand::parse(text(&row[1])), grantee(&row[2], &row[3]))
+        {
+            hold(Grant::assume_role(
+                text(&row[0]).trim_end().to_owned(),
+                command,
+                g,
+            ));
+        }
+    }
+    inv.sees_all = inv.superuser || access_system_table;
+    s.grants = grants;
+    s.cluster = Some(inv);
+    Ok(s)
+}

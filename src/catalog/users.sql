@@ -1,0 +1,2 @@
+-- Every user, its id (for group members) and whether it is a superuser.
+SELECT usename, usesysid, usesuper FROM pg_user;

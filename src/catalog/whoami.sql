@@ -1,0 +1,2 @@
+-- The connected login and whether it is a superuser.
+SELECT usename, usesuper FROM pg_user WHERE usename = current_user;

@@ -1,0 +1,237 @@
+//! One function per command. Each loads what it needs, calls the library, and returns what to
+//! print; none of them prints, and none decides what to change.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::{Cli, Command, Done, Failure, Format, IamPolicy, color_on, fail, output};
+use crate::config::{self, AccessModel};
+use crate::plan::Plan;
+use crate::text::{plural, sanitize};
+use crate::{apply, audit, catalog, compile, connect, diff, export, render};
+
+pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
+    let stdout = std::io::stdout();
+    let format = cli.format.unwrap_or(if stdout.is_terminal() {
+        Format::Text
+    } else {
+        Format::Sql
+    });
+    let color = color_on(&stdout);
+    match &cli.command {
+        Command::Check => check(cli),
+        Command::Compile => compile_cmd(cli, format, color),
+        Command::Diff { old, new } => diff_cmd(old, new, format, color),
+        Command::Plan { exit_code } => plan(cli, *exit_code, format, color),
+        Command::Apply { yes, batch_size } => apply_cmd(cli, *yes, *batch_size, format, color),
+        Command::Export => export_cmd(cli),
+        Command::Iam { policy } => iam(cli, policy, format),
+        Command::History { limit } => history(cli, *limit, format),
+    }
+}
+
+fn check(cli: &Cli) -> Result<Done, Failure> {
+    let model = config::load(&cli.config)?;
+    let desired = compile::compile(&model);
+    let statements = Plan::grant_all(&desired).steps.len();
+    Ok(format!(
+        "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}\n",
+        sanitize(&model.source.name),
+        model.groups.len(),
+        plural(model.groups.len()),
+        model.schemas.len(),
+        plural(model.schemas.len()),
+        model.models.len(),
+        plural(model.models.len()),
+        desired.grants.len(),
+        plural(desired.grants.len()),
+        statements,
+        plural(statements),
+    )
+    .into())
+}
+
+fn compile_cmd(cli: &Cli, format: Format, color: bool) -> Result<Done, Failure> {
+    let model = config::load(&cli.config)?;
+    let plan = Plan::grant_all(&compile::compile(&model));
+    let name = model.source.name.clone();
+    let header = format!(
+        "mlgrant compile {name}: {} statement{}, idempotent",
+        plan.steps.len(),
+        plural(plan.steps.len())
+    );
+    Ok(output(&plan, format, &header, "compile", &[&name], color).into())
+}
+
+fn diff_cmd(old: &Path, new: &Path, format: Format, color: bool) -> Result<Done, Failure> {
+    let (old_model, new_model) = load_both(old, new)?;
+    let plan = diff::between(
+        &compile::compile(&old_model),
+        &new_model,
+        &compile::compile(&new_model),
+    );
+    let header = format!(
+        "mlgrant diff {} -> {}: {} statement{}",
+        old_model.source.name,
+        new_model.source.name,
+        plan.steps.len(),
+        plural(plan.steps.len())
+    );
+    let files = [
+        old_model.source.name.as_str(),
+        new_model.source.name.as_str(),
+    ];
+    Ok(output(&plan, format, &header, "diff", &files, color).into())
+}
+
+fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done, Failure> {
+    let model = config::load(&cli.config)?;
+    let target = target(cli)?;
+    let plan = runtime()?.block_on(async {
+        let client = connect::connect(&target).await.map_err(fail)?;
+        let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
+        diff::sync(&model, &cluster).map_err(fail)
+    })?;
+    let header = format!(
+        "mlgrant plan {} against {}: {} statement{}",
+        model.source.name,
+        target.describe(),
+        plan.steps.len(),
+        plural(plan.steps.len())
+    );
+    let out = output(&plan, format, &header, "plan", &[&model.source.name], color);
+    let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
+    Ok(Done { out, code })
+}
+
+fn apply_cmd(
+    cli: &Cli,
+    yes: bool,
+    batch_size: usize,
+    format: Format,
+    color: bool,
+) -> Result<Done, Failure> {
+    let interactive = std::io::stdin().is_terminal();
+    if !yes && !interactive {
+        return Err(fail(
+            "apply asks before it changes anything: pass --yes when stdin is not a terminal",
+        ));
+    }
+    let model = config::load(&cli.config)?;
+    let model_text = model.source.text.clone();
+    let target = target(cli)?;
+    let settings = apply::Settings {
+        batch_size,
+        ..apply::Settings::default()
+    };
+    let describe = target.describe();
+    let mut confirm = |plan: &Plan| {
+        let header = format!(
+            "mlgrant apply {} to {describe}: {} statement{}",
+            model.source.name,
+            plan.steps.len(),
+            plural(plan.steps.len())
+        );
+        let shown = output(plan, format, &header, "apply", &[&model.source.name], color);
+        if yes {
+            let _ = anstream::stderr().lock().write_all(shown.as_bytes());
+            return true;
+        }
+        let mut out = anstream::stdout().lock();
+        let _ = out.write_all(shown.as_bytes());
+        let _ = write!(out, "Apply these {} changes? [y/N] ", plan.steps.len());
+        let _ = out.flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+    };
+    let outcome = runtime()?.block_on(async {
+        let client = connect::connect(&target).await.map_err(fail)?;
+        apply::apply(&client, &model, &model_text, &settings, &mut confirm)
+            .await
+            .map_err(fail)
+    })?;
+    Ok(match &outcome.run {
+        None => format!("{describe}: nothing to change\n").into(),
+        Some(run) => format!(
+            "applied {} statement{} to {describe} in one transaction (run {}); verified in sync\n",
+            outcome.plan.steps.len(),
+            plural(outcome.plan.steps.len()),
+            run.run_id
+        )
+        .into(),
+    })
+}
+
+fn export_cmd(cli: &Cli) -> Result<Done, Failure> {
+    let target = target(cli)?;
+    let text = runtime()?.block_on(async {
+        let client = connect::connect(&target).await.map_err(fail)?;
+        let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
+        export::export(&cluster, &target.describe()).map_err(fail)
+    })?;
+    Ok(text.into())
+}
+
+fn iam(cli: &Cli, policy: &IamPolicy, format: Format) -> Result<Done, Failure> {
+    let model = config::load(&cli.config)?;
+    let Some(iam) = &model.iam else {
+        return Err(fail(format!(
+            "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see the README, \"From nothing to a working CREATE MODEL\")",
+            sanitize(&model.source.name)
+        )));
+    };
+    let pretty = |v: serde_json::Value| {
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        s
+    };
+    Ok(match policy {
+        IamPolicy::Permissions => pretty(iam.permission_policy()),
+        IamPolicy::Trust => pretty(iam.trust_policy()),
+        IamPolicy::Managed => match format {
+            Format::Json => pretty(serde_json::json!(iam.managed_policies())),
+            _ => iam.managed_policies().join("\n") + "\n",
+        },
+    }
+    .into())
+}
+
+fn history(cli: &Cli, limit: usize, format: Format) -> Result<Done, Failure> {
+    let target = target(cli)?;
+    let entries = runtime()?.block_on(async {
+        let client = connect::connect(&target).await.map_err(fail)?;
+        audit::history(&client, limit).await.map_err(fail)
+    })?;
+    Ok(render::history(&entries, format == Format::Json).into())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+}
+
+/// The connection target from --url and the environment; warnings go to stderr.
+fn target(cli: &Cli) -> Result<connect::Target, Failure> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let env = |k: &str| std::env::var(k).ok();
+    let target = connect::resolve(cli.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
+    for w in &target.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(target)
+}
+
+/// Loads two files and reports the problems of both before failing.
+fn load_both(old: &Path, new: &Path) -> Result<(AccessModel, AccessModel), Failure> {
+    match (config::load(old), config::load(new)) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e.into()),
+        (Err(a), Err(b)) => {
+            let (Failure(a), Failure(b)) = (a.into(), b.into());
+            Err(Failure(a + &b))
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! cli: the command line. Parses arguments, runs one command (one function each, in
+//! `commands`), turns errors into messages on stderr and exit codes (0 success, 1 error). The
+//! only module that prints. Color goes through anstream: none when the stream is not a
+//! terminal or `NO_COLOR` is set, forced with `CLICOLOR_FORCE`.
+
+mod commands;
+mod opt;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::config::ConfigError;
+use crate::plan::Plan;
+use crate::render;
+pub use opt::{Cli, Command, Format, IamPolicy};
+
+/// A failure, already worded for the user, with its exit code.
+struct Failure(String);
+
+/// What a command printed and the exit code it asks for.
+struct Done {
+    out: String,
+    code: u8,
+}
+
+impl From<String> for Done {
+    fn from(out: String) -> Self {
+        Done { out, code: 0 }
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> Failure {
+    Failure(format!("error: {e}\n"))
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        match e {
+            ConfigError::Invalid(d) => Failure(d.render(color_on(&std::io::stderr()))),
+            other => Failure(format!("error: {other}\n")),
+        }
+    }
+}
+
+/// Whether to color what goes to `stream`, as anstream decides (terminal, NO_COLOR,
+/// CLICOLOR_FORCE).
+fn color_on<S: anstream::stream::RawStream>(stream: &S) -> bool {
+    anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
+}
+
+/// Runs mlgrant with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(&cli) {
+        Ok(Done { out, code }) => {
+            let mut stdout = anstream::stdout().lock();
+            if stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                return ExitCode::from(1);
+            }
+            ExitCode::from(code)
+        }
+        Err(Failure(message)) => {
+            let _ = anstream::stderr().lock().write_all(message.as_bytes());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A plan in the chosen format.
+fn output(
+    plan: &Plan,
+    format: Format,
+    header: &str,
+    command: &str,
+    files: &[&str],
+    color: bool,
+) -> String {
+    match format {
+        Format::Sql => render::sql(plan, header),
+        Format::Text => render::text(plan, header, color),
+        Format::Json => render::json(plan, command, files),
+    }
+}

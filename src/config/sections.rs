@@ -1,0 +1,285 @@
+//! The sections that name things: `[groups]`, `[schemas]` and `[models]`, with their grantee
+//! references, each checked where it stands and given its rule's TOML path.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::reader::{GROUP_KEYS, MODEL_KEYS, Reader, SCHEMA_KEYS, entries};
+use super::{
+    Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, closest, parse_role_arn, toml_key,
+};
+use crate::model::{Grantee, GranteeKind, ModelName, Name, NameKind, read_qualified, split_kind};
+use crate::text::sanitize;
+
+impl Reader {
+    pub(super) fn groups(&mut self, table: &DeTable<'_>) -> BTreeMap<Name, GroupDecl> {
+        let mut groups = BTreeMap::new();
+        for (key, value) in entries(table) {
+            let name = self.name(NameKind::Group, key.get_ref(), key.span());
+            let at = self.loc(&key.span());
+            let mut members = None;
+            if let Some(body) = self.table(value, &format!("groups.{}", toml_key(key.get_ref()))) {
+                for (k, v) in entries(body) {
+                    match k.get_ref().as_ref() {
+                        "members" => {
+                            let mut seen = BTreeSet::new();
+                            let mut list = Vec::new();
+                            for (raw, span) in self.strings(v, "members") {
+                                let raw = raw.strip_prefix("user:").unwrap_or(&raw);
+                                if let Some(user) = self.name(NameKind::User, raw, span.clone()) {
+                                    if !seen.insert(user.clone()) {
+                                        self.push(Diagnostic::new(
+                                            span.clone(),
+                                            format!("user `{user}` is listed twice in members"),
+                                            "listed again here",
+                                        ));
+                                    }
+                                    list.push((user, self.loc(&span)));
+                                }
+                            }
+                            members = Some(list);
+                        }
+                        other => self.unknown_key(other, k.span(), GROUP_KEYS, "in a group"),
+                    }
+                }
+            }
+            if let Some(name) = name {
+                let rule = format!("groups.{}.members", toml_key(name.as_str())).into();
+                groups.insert(name, GroupDecl { at, members, rule });
+            }
+        }
+        groups
+    }
+
+    pub(super) fn schemas(
+        &mut self,
+        table: &DeTable<'_>,
+        groups: &BTreeMap<Name, GroupDecl>,
+    ) -> BTreeMap<Name, SchemaRules> {
+        let mut schemas = BTreeMap::new();
+        for (key, value) in entries(table) {
+            let name = self.name(NameKind::Schema, key.get_ref(), key.span());
+            let path = format!(
+                "schemas.{}",
+                toml_key(name.as_ref().map_or(key.get_ref().as_ref(), Name::as_str))
+            );
+            let mut rules = SchemaRules {
+                at: self.loc(&key.span()),
+                iam_rule: format!("{path}.iam_roles").into(),
+                ..SchemaRules::default()
+            };
+            if let Some(body) = self.table(value, &format!("schemas.{}", toml_key(key.get_ref()))) {
+                for (k, v) in entries(body) {
+                    match k.get_ref().as_ref() {
+                        "creators" => {
+                            rules.creators = self.refs(v, "creators", &path, groups);
+                        }
+                        "consumers" => {
+                            rules.consumers = self.refs(v, "consumers", &path, groups);
+                        }
+                        "iam_roles" => {
+                            for (arn, span) in self.strings(v, "iam_roles") {
+                                match parse_role_arn(&arn) {
+                                    Ok(_) => rules.iam_roles.push((arn, self.loc(&span))),
+                                    Err(e) => {
+                                        self.push(Diagnostic::new(span, e, "not an IAM role ARN"))
+                                    }
+                                }
+                            }
+                        }
+                        other => self.unknown_key(other, k.span(), SCHEMA_KEYS, "in a schema"),
+                    }
+                }
+            }
+            if let Some(name) = name {
+                schemas.insert(name, rules);
+            }
+        }
+        schemas
+    }
+
+    pub(super) fn models(
+        &mut self,
+        table: &DeTable<'_>,
+        groups: &BTreeMap<Name, GroupDecl>,
+    ) -> BTreeMap<ModelName, ModelRules> {
+        let mut models: BTreeMap<ModelName, ModelRules> = BTreeMap::new();
+        for (key, value) in entries(table) {
+            let model = self.model_key(key.get_ref(), key.span());
+            let mut rules = ModelRules {
+                at: self.loc(&key.span()),
+                consumers: Vec::new(),
+            };
+            if let Some(body) = self.table(value, &format!("models.{}", toml_key(key.get_ref()))) {
+                for (k, v) in entries(body) {
+                    match k.get_ref().as_ref() {
+                        "consumers" => {
+                            let path = format!(
+                                "models.{}",
+                                toml_key(
+                                    &model
+                                        .as_ref()
+                                        .map_or_else(|| key.get_ref().to_string(), ModelName::key)
+                                )
+                            );
+                            rules.consumers = self.refs(v, "consumers", &path, groups);
+                        }
+                        other => self.unknown_key(other, k.span(), MODEL_KEYS, "in a model"),
+                    }
+                }
+            }
+            if let Some(model) = model {
+                if let Some(first) = models.get(&model) {
+                    let first = first.at;
+                    self.push(
+                        Diagnostic::new(
+                            key.span(),
+                            format!("model {model} is declared twice"),
+                            "declared again here",
+                        )
+                        .hint(format!(
+                            "it is first declared at line {}; merge the two",
+                            first.line
+                        )),
+                    );
+                } else {
+                    models.insert(model, rules);
+                }
+            }
+        }
+        models
+    }
+
+    /// Reads a model key with the SQL tokenizer; spans of problems point into the key where the
+    /// key is written without escapes, else at the whole key.
+    fn model_key(&mut self, key: &str, span: Range<usize>) -> Option<ModelName> {
+        let raw = &self.file.text[span.clone()];
+        let inner_start = if raw.len() >= 2
+            && (raw.starts_with('"') || raw.starts_with('\''))
+            && &raw[1..raw.len() - 1] == key
+        {
+            Some(span.start + 1)
+        } else if raw == key {
+            Some(span.start)
+        } else {
+            None
+        };
+        let place = |r: Range<usize>| match inner_start {
+            Some(s) => s + r.start..s + r.end.max(r.start),
+            None => span.clone(),
+        };
+        match read_qualified(key) {
+            Err(e) => {
+                self.push(
+                    Diagnostic::new(place(e.at), e.message, "not schema.model").maybe_hint(e.hint),
+                );
+                None
+            }
+            Ok([(schema, s_at), (model, m_at)]) => {
+                let schema = self.name(NameKind::Schema, &schema, place(s_at));
+                let model = self.name(NameKind::Model, &model, place(m_at));
+                Some(ModelName {
+                    schema: schema?,
+                    model: model?,
+                })
+            }
+        }
+    }
+
+    fn refs(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        what: &str,
+        path: &str,
+        groups: &BTreeMap<Name, GroupDecl>,
+    ) -> Vec<Ref> {
+        let rule: Arc<str> = format!("{path}.{what}").into();
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for (raw, span) in self.strings(v, what) {
+            let Some(grantee) = self.grantee(&raw, span.clone(), groups) else {
+                continue;
+            };
+            if !seen.insert(grantee.clone()) {
+                self.push(Diagnostic::new(
+                    span.clone(),
+                    format!("`{}` is listed twice in {what}", sanitize(&raw)),
+                    "listed again here",
+                ));
+                continue;
+            }
+            out.push(Ref {
+                grantee,
+                at: self.loc(&span),
+                rule: rule.clone(),
+            });
+        }
+        out
+    }
+
+    fn grantee(
+        &mut self,
+        raw: &str,
+        span: Range<usize>,
+        groups: &BTreeMap<Name, GroupDecl>,
+    ) -> Option<Grantee> {
+        let (kind, name) = match split_kind(raw) {
+            Ok(x) => x,
+            Err(kind) => {
+                self.push(
+                    Diagnostic::new(
+                        span,
+                        format!("unknown grantee kind `{}:`", sanitize(kind)),
+                        "unknown kind",
+                    )
+                    .hint(format!(
+                        "a grantee is a declared group, `user:NAME`, `role:NAME` or `public`; for a user whose name holds a colon write `user:{}`",
+                        sanitize(raw)
+                    )),
+                );
+                return None;
+            }
+        };
+        if kind == GranteeKind::Public {
+            return Some(Grantee::Public);
+        }
+        let nk = match kind {
+            GranteeKind::Group => NameKind::Group,
+            GranteeKind::Role => NameKind::Role,
+            _ => NameKind::User,
+        };
+        let name = self.name(nk, name, span.clone())?;
+        match kind {
+            GranteeKind::Group => {
+                if !groups.contains_key(&name) {
+                    let mut hint = String::new();
+                    if let Some(close) = closest(name.as_str(), groups.keys().map(Name::as_str)) {
+                        hint.push_str(&format!("did you mean the declared group `{close}`? "));
+                    }
+                    hint.push_str(&format!(
+                        "Declare it with [groups.{}], or write `user:{}` for a user or `role:{}` for a role",
+                        toml_key(name.as_str()),
+                        name,
+                        name
+                    ));
+                    self.push(
+                        Diagnostic::new(
+                            span,
+                            format!("`{name}` is not a declared group"),
+                            "undeclared group",
+                        )
+                        .hint(hint),
+                    );
+                    return None;
+                }
+                Some(Grantee::Group(name))
+            }
+            GranteeKind::Role => Some(Grantee::Role(name)),
+            _ => Some(Grantee::User(name)),
+        }
+    }
+}

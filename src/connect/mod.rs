@@ -1,0 +1,300 @@
+//! connect: where the cluster is and how to reach it. Reads `--url` and the libpq environment
+//! (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGCONNECT_TIMEOUT,
+//! PGPASSFILE and ~/.pgpass), opens one connection over TLS (postgres-native-tls), and turns
+//! every failure into a message that says what to do.
+//!
+//! The parts: `url` (the `--url`), `pgpass`, `tls`, `error` (what a failure means).
+//!
+//! Defaults: port 5439 (Redshift's), database `dev`, `sslmode=verify-full`, a 10 s connect
+//! timeout. A password never appears in a message, a log or `Debug` output.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio_postgres::Client;
+
+mod error;
+mod pgpass;
+mod tls;
+mod url;
+
+pub use error::ConnectError;
+pub use pgpass::pgpass_lookup;
+
+use url::{UrlParts, parse_url};
+
+/// How TLS is used and checked, as libpq's sslmode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    /// No TLS.
+    Disable,
+    /// TLS when the server offers it, unverified.
+    Prefer,
+    /// TLS, certificate not verified.
+    Require,
+    /// TLS, certificate chain verified, host name not.
+    VerifyCa,
+    /// TLS, certificate chain and host name verified.
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(s: &str) -> Result<SslMode, ConnectError> {
+        Ok(match s {
+            "disable" => SslMode::Disable,
+            "allow" | "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => {
+                return Err(ConnectError::Settings(format!(
+                    "unknown sslmode `{other}`: use disable, require, verify-ca or verify-full"
+                )));
+            }
+        })
+    }
+}
+
+/// A password; shown as `***` everywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(pub(crate) String);
+
+impl Password {
+    pub fn new(s: impl Into<String>) -> Password {
+        Password(s.into())
+    }
+
+    /// The secret itself, for the connection and nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Everything needed to open a connection.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub dbname: String,
+    pub sslmode: SslMode,
+    pub sslrootcert: Option<PathBuf>,
+    pub password: Option<Password>,
+    pub connect_timeout: Duration,
+    /// Things the user should hear about (an ignored pgpass file).
+    pub warnings: Vec<String>,
+}
+
+impl Target {
+    /// `user@host:port/db`, for messages; never the password.
+    pub fn describe(&self) -> String {
+        format!("{}@{}:{}/{}", self.user, self.host, self.port, self.dbname)
+    }
+}
+
+/// Builds the target from `--url` (when given) over the libpq environment. `env` reads a
+/// variable; `home` is the user's home folder (for ~/.pgpass).
+pub fn resolve(
+    url: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+) -> Result<Target, ConnectError> {
+    let mut parts = match url {
+        Some(u) => parse_url(u)?,
+        None => UrlParts::default(),
+    };
+    let from_env = |k: &str| env(k).filter(|v| !v.is_empty());
+    let host = parts
+        .host
+        .take()
+        .or_else(|| from_env("PGHOST"))
+        .unwrap_or_else(|| "localhost".to_owned());
+    let port = match parts.port.take().or_else(|| from_env("PGPORT")) {
+        Some(p) => p
+            .parse::<u16>()
+            .map_err(|_| ConnectError::Settings(format!("invalid port `{p}`")))?,
+        None => 5439,
+    };
+    let user = parts
+        .user
+        .take()
+        .or_else(|| from_env("PGUSER"))
+        .or_else(|| from_env("USER"))
+        .ok_or_else(|| {
+            ConnectError::Settings("no user: put one in --url or set PGUSER".to_owned())
+        })?;
+    let dbname = parts
+        .dbname
+        .take()
+        .or_else(|| from_env("PGDATABASE"))
+        .unwrap_or_else(|| "dev".to_owned());
+    let sslmode = SslMode::parse(
+        &parts
+            .param("sslmode")
+            .or_else(|| from_env("PGSSLMODE"))
+            .unwrap_or_else(|| "verify-full".to_owned()),
+    )?;
+    let sslrootcert = parts
+        .param("sslrootcert")
+        .or_else(|| from_env("PGSSLROOTCERT"))
+        .map(PathBuf::from);
+    let connect_timeout = match parts
+        .param("connect_timeout")
+        .or_else(|| from_env("PGCONNECT_TIMEOUT"))
+    {
+        Some(s) => Duration::from_secs(
+            s.parse::<u64>()
+                .map_err(|_| ConnectError::Settings(format!("invalid connect_timeout `{s}`")))?,
+        ),
+        None => Duration::from_secs(10),
+    };
+    let mut warnings = Vec::new();
+    let password = match parts.password.take().or_else(|| from_env("PGPASSWORD")) {
+        Some(p) => Some(Password(p)),
+        None => {
+            let file = from_env("PGPASSFILE")
+                .map(PathBuf::from)
+                .or_else(|| home.map(|h| h.join(".pgpass")));
+            match file.map(|f| pgpass_lookup(&f, &host, port, &dbname, &user)) {
+                Some(Ok(p)) => p,
+                Some(Err(warning)) => {
+                    warnings.push(warning);
+                    None
+                }
+                None => None,
+            }
+        }
+    };
+    Ok(Target {
+        host,
+        port,
+        user,
+        dbname,
+        sslmode,
+        sslrootcert,
+        password,
+        connect_timeout,
+        warnings,
+    })
+}
+
+/// Opens one connection; its driver runs on the current tokio runtime.
+pub async fn connect(target: &Target) -> Result<Client, ConnectError> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&target.host)
+        .port(target.port)
+        .user(&target.user)
+        .dbname(&target.dbname)
+        .application_name("mlgrant")
+        .connect_timeout(target.connect_timeout)
+        .ssl_mode(match target.sslmode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+    if let Some(p) = &target.password {
+        config.password(p.expose());
+    }
+    let tls = postgres_native_tls::MakeTlsConnector::new(tls::tls_connector(target)?);
+    // The driver's timeout covers the TCP connect only; a server that accepts and then says
+    // nothing must not hang mlgrant either.
+    let attempt = tokio::time::timeout(target.connect_timeout, config.connect(tls)).await;
+    let Ok(attempt) = attempt else {
+        return Err(ConnectError::Timeout {
+            host: target.host.clone(),
+            port: target.port,
+            seconds: target.connect_timeout.as_secs(),
+        });
+    };
+    match attempt {
+        Ok((client, connection)) => {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Ok(client)
+        }
+        Err(e) => Err(error::explain(target, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn url_wins_over_environment_and_defaults_fill_the_rest() {
+        let t = resolve(
+            Some("postgres://alice:s%40cret@example.com/analytics?sslmode=require"),
+            &env(&[("PGHOST", "other"), ("PGPORT", "6000"), ("PGUSER", "bob")]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.host, "example.com");
+        assert_eq!(t.port, 6000);
+        assert_eq!(t.user, "alice");
+        assert_eq!(t.dbname, "analytics");
+        assert_eq!(t.sslmode, SslMode::Require);
+        assert_eq!(t.password.as_ref().map(Password::expose), Some("s@cret"));
+        assert!(!format!("{t:?}").contains("s@cret"));
+
+        let t = resolve(None, &env(&[("PGUSER", "bob")]), None).unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, t.dbname.as_str()),
+            ("localhost", 5439, "dev")
+        );
+        assert_eq!(t.sslmode, SslMode::VerifyFull);
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_echoing_them() {
+        for url in [
+            "mysql://a@b",
+            "postgres://u:pw@h:notaport/db",
+            "postgres://u:pw@h/db?bogus=1",
+        ] {
+            let e = resolve(Some(url), &env(&[]), None).unwrap_err().to_string();
+            assert!(!e.contains("pw"), "{e}");
+        }
+    }
+
+    #[test]
+    fn pgpass_lines_match_with_wildcards_and_escapes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("mlgrant-pgpass-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("pgpass");
+        std::fs::write(
+            &file,
+            "# comment\nother:*:*:*:nope\n*:5439:dev:alice:a\\:b\\\\c\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let p = pgpass_lookup(&file, "h", 5439, "dev", "alice").unwrap();
+        assert_eq!(p.as_ref().map(Password::expose), Some("a:b\\c"));
+        assert!(
+            pgpass_lookup(&file, "h", 5439, "dev", "bob")
+                .unwrap()
+                .is_none()
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(pgpass_lookup(&file, "h", 5439, "dev", "alice").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,98 @@
+//! The fence: what a sync driven by one access model may ever revoke. A revoke is planned only
+//! for a privilege of a managed kind, on a managed object, held by a managed grantee, that the
+//! model does not require.
+//!
+//! - managed objects: the database (for CREATE MODEL); schemas declared under `[schemas]`, for
+//!   CREATE, USAGE and EXECUTE on every model in them; models declared under `[models]`, for
+//!   EXECUTE on that model only (USAGE on their schema is managed only when the schema is
+//!   declared too, since schema USAGE also serves tables); ASSUMEROLE for CREATE MODEL once any
+//!   schema names `iam_roles`;
+//! - managed grantees: declared groups, the users, roles and PUBLIC that rules name, and whatever
+//!   `[policy] manage` patterns match;
+//! - never: names matched by `[policy] protect`; with `mode = "grant-only"`, nothing at all.
+//!
+//! The fence is consulted only through its methods.
+
+use std::collections::BTreeSet;
+
+use crate::compile::named;
+use crate::config::{AccessModel, Mode};
+use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Object, Privilege};
+
+/// The bounds of what a sync driven by one access model may revoke.
+#[derive(Debug)]
+pub struct Fence<'a> {
+    model: &'a AccessModel,
+    named: BTreeSet<Grantee>,
+}
+
+/// Why a grantee is inside the fence, or is not.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Standing<'a> {
+    /// Declared or named by a rule.
+    Named,
+    /// Matched by a `[policy] manage` pattern.
+    Pattern(&'a GranteePattern),
+    /// Matched by a `[policy] protect` pattern: never revoked from.
+    Protected(&'a GranteePattern),
+    Unmanaged,
+}
+
+impl<'a> Fence<'a> {
+    pub fn of(model: &'a AccessModel) -> Fence<'a> {
+        Fence {
+            model,
+            named: named(model),
+        }
+    }
+
+    /// The grantees the model names (declared groups and those its rules name).
+    pub fn named(&self) -> &BTreeSet<Grantee> {
+        &self.named
+    }
+
+    /// Whether the fence may revoke at all (`mode = "sync"`).
+    pub fn revokes(&self) -> bool {
+        self.model.policy.mode == Mode::Sync
+    }
+
+    pub fn standing(&self, grantee: &Grantee) -> Standing<'a> {
+        let policy = &self.model.policy;
+        if let Some(p) = policy.protect.iter().find(|p| p.matches(grantee)) {
+            return Standing::Protected(p);
+        }
+        if self.named.contains(grantee) {
+            return Standing::Named;
+        }
+        match policy.manage.iter().find(|p| p.matches(grantee)) {
+            Some(p) => Standing::Pattern(p),
+            None => Standing::Unmanaged,
+        }
+    }
+
+    pub fn manages_grantee(&self, grantee: &Grantee) -> bool {
+        matches!(
+            self.standing(grantee),
+            Standing::Named | Standing::Pattern(_)
+        )
+    }
+
+    pub fn manages_object(&self, grant: &Grant) -> bool {
+        match &grant.object {
+            Object::Database => true,
+            Object::IamRole(_) => {
+                grant.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
+                    && self.model.schemas.values().any(|s| !s.iam_roles.is_empty())
+            }
+            Object::Schema(s) => self.model.schemas.contains_key(s),
+            Object::Model(m) => {
+                self.model.schemas.contains_key(&m.schema) || self.model.models.contains_key(m)
+            }
+        }
+    }
+
+    /// Whether a sync may revoke `grant` (if the model does not require it).
+    pub fn contains(&self, grant: &Grant) -> bool {
+        self.revokes() && self.manages_object(grant) && self.manages_grantee(&grant.grantee)
+    }
+}

@@ -1,0 +1,210 @@
+//! diff: compares the current state with the desired one inside the fence and returns the
+//! ordered [`Plan`]. Pure. Revokes are decided here and nowhere else.
+//!
+//! One algorithm serves every use: `diff OLD NEW` (current = the old model's state), `plan` and
+//! `apply` (current = the cluster's state, read by catalog), and export's self-check. What
+//! differs between a current state compiled from a model and one read from a cluster is only
+//! what the cluster alone knows: which schemas and models exist (grants on the others wait),
+//! which groups exist (the missing ones are created), who is a superuser or an owner (never
+//! touched), and whether the login sees every grant (if not, nothing is revoked).
+
+mod fence;
+mod notes;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub use fence::{Fence, Standing};
+pub use notes::describe;
+
+use crate::compile::compile_with_models;
+use crate::config::AccessModel;
+use crate::model::{Exemptions, GrantSet, Grantee, ModelName, Object, State};
+use crate::plan::{Membership, Plan};
+use notes::Findings;
+
+/// The changes that take `current` to `desired`: grants `desired` requires and `current` lacks;
+/// revokes of what `current` holds, inside the fence, that `desired` does not require;
+/// membership where `desired` lists members. `exemptions` name what is never touched.
+pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exemptions) -> Plan {
+    let live = current.cluster.is_some();
+    let sees_all = current.cluster.as_ref().is_none_or(|i| i.sees_all);
+    let mut found = Findings::default();
+    let membership = membership(current, desired, &mut found);
+
+    // What to grant: required, not held, on objects that exist, not to exempt grantees.
+    let mut grants = GrantSet::default();
+    for (g, origins) in &desired.grants {
+        if live {
+            match &g.object {
+                Object::Model(m) if !current.models.contains_key(m) => {
+                    found.skipped_models.insert(m);
+                    continue;
+                }
+                Object::Schema(s) if !current.schemas.contains_key(s) => {
+                    found.skipped_schemas.insert(s);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if exemptions.covers(g) {
+            found.exempt.insert(&g.grantee);
+            continue;
+        }
+        if !current.grants.contains_key(g) {
+            grants.insert(g.clone(), origins.clone());
+        }
+    }
+
+    // What to revoke: held, not required, inside the fence.
+    let mut revokes = GrantSet::default();
+    // A grantee's standing does not change from grant to grant: work it out once.
+    let mut managed: HashMap<&Grantee, bool> = HashMap::new();
+    for (g, origins) in &current.grants {
+        if exemptions.covers(g) || desired.grants.contains_key(g) {
+            continue;
+        }
+        let grantee_managed = *managed
+            .entry(&g.grantee)
+            .or_insert_with(|| fence.manages_grantee(&g.grantee));
+        let object_managed = fence.manages_object(g);
+        if object_managed && grantee_managed {
+            if !fence.revokes() {
+                found.kept += 1;
+            } else if sees_all {
+                revokes.insert(g.clone(), origins.clone());
+            } else {
+                found.unseen += 1;
+            }
+        } else if !grantee_managed && (object_managed || current.named.contains(&g.grantee)) {
+            found.outside.insert(&g.grantee);
+        }
+    }
+
+    // The explicit opt-ins to revoke (REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL).
+    for (g, origins) in &desired.forbidden {
+        if !current.may_hold(g) {
+            continue;
+        }
+        if !fence.revokes() {
+            found.kept += 1;
+        } else if sees_all {
+            revokes.insert(g.clone(), origins.clone());
+        } else {
+            found.unseen += 1;
+        }
+    }
+    let notes = found.notes(current, desired, fence, &revokes);
+    Plan::build(membership, &revokes, &grants, notes)
+}
+
+/// Groups to create and members to add and drop, where `desired` lists a group's members.
+fn membership(current: &State, desired: &State, found: &mut Findings) -> Membership {
+    let live = current.cluster.is_some();
+    let mut m = Membership::default();
+    for (group, want) in &desired.groups {
+        let have = current.groups.get(group);
+        if have.is_none() {
+            if live {
+                m.create.insert(group.clone());
+            } else {
+                found.membership.push(format!(
+                    "group {group} is newly declared: plan and apply create it where the cluster lacks it"
+                ));
+            }
+        }
+        let Some(members) = &want.members else {
+            continue;
+        };
+        let have_members = have.and_then(|h| h.members.as_ref());
+        if have_members.is_none() && !live {
+            found.membership.push(format!(
+                "members of group {group} become managed: plan also drops members the file does not list"
+            ));
+        }
+        for (user, origins) in members {
+            if have_members.is_none_or(|h| !h.contains_key(user)) {
+                m.add
+                    .insert((group.clone(), user.clone()), origins.to_vec());
+            }
+        }
+        for user in have_members.into_iter().flat_map(|h| h.keys()) {
+            if !members.contains_key(user) {
+                m.drop.insert(
+                    (group.clone(), user.clone()),
+                    want.declared.iter().cloned().collect(),
+                );
+            }
+        }
+    }
+    m
+}
+
+/// The changes between two versions of an access model: what the new one requires that the old
+/// did not, and revokes of what the old one required, inside the new model's fence.
+pub fn between(old: &State, new_model: &AccessModel, new: &State) -> Plan {
+    diff(old, new, &Fence::of(new_model), &Exemptions::none())
+}
+
+/// Why a model cannot be synced to a cluster as it stands.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{}", .0.join("\n"))]
+    Missing(Vec<String>),
+}
+
+/// The plan that makes the cluster whose state is `cluster` match `model`. "Every model in
+/// schema S" covers the cluster's models. Users and roles the model names but the cluster lacks
+/// are an error (mlgrant creates groups only), as is a declared group whose name a user or role
+/// of the cluster holds.
+pub fn sync(model: &AccessModel, cluster: &State) -> Result<Plan, SyncError> {
+    let existing: BTreeSet<ModelName> = cluster.models.keys().cloned().collect();
+    let desired = compile_with_models(model, &existing);
+    let fence = Fence::of(model);
+    check(model, &fence, cluster, &desired)?;
+    Ok(diff(cluster, &desired, &fence, &cluster.exemptions()))
+}
+
+/// What the cluster must have before a plan can be made.
+fn check(
+    model: &AccessModel,
+    fence: &Fence,
+    cluster: &State,
+    desired: &State,
+) -> Result<(), SyncError> {
+    let mut missing = Vec::new();
+    let file = &model.source.name;
+    for grantee in fence.named() {
+        match grantee {
+            Grantee::User(_) | Grantee::Role(_) if !cluster.has(grantee) => missing.push(format!(
+                "{} is named in {file} but does not exist on the cluster: create it, or remove it from the model",
+                describe(grantee),
+            )),
+            Grantee::Group(g)
+                if !cluster.groups.contains_key(g)
+                    && (cluster.has(&Grantee::User(g.clone()))
+                        || cluster.has(&Grantee::Role(g.clone()))) =>
+            {
+                missing.push(format!(
+                    "group {g} is declared in {file} but the cluster has a user or role of that name"
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (group, want) in &desired.groups {
+        for user in want.members.iter().flat_map(|m| m.keys()) {
+            if !cluster.has(&Grantee::User(user.clone())) {
+                missing.push(format!(
+                    "user {user} is listed in the members of group {group} but does not exist on the cluster"
+                ));
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort();
+    missing.dedup();
+    Err(SyncError::Missing(missing))
+}

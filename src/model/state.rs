@@ -1,0 +1,138 @@
+//! The one state type that both producers fill and the one diff compares: compile makes the
+//! state a model requires, the catalog the state a cluster holds.
+//!
+//! A state is grants with their origins, groups with their members when known, the schemas and
+//! models it speaks for, and, for a cluster only, what the catalog alone knows ([`Inventory`]:
+//! users, roles, superusers, the connected login and what it can see). Plain data: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::origin::{FastMap, FastSet, GrantSet, Origin, Origins};
+use super::{Grant, Grantee, ModelName, Name, Object, Privilege};
+
+/// A group as a state knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupState {
+    /// Its members with the places that list them; `None` when the state does not manage (a
+    /// model) or know them.
+    pub members: Option<BTreeMap<Name, Origins>>,
+    /// Where the group's `members` rule is declared (a model only): the origin of a drop.
+    pub declared: Option<Origin>,
+}
+
+/// What only a cluster knows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// The connected login.
+    pub current_user: String,
+    pub superuser: bool,
+    /// Whether the login sees every identity in the svv views (a superuser, or a holder of
+    /// ACCESS SYSTEM TABLE). When false, nothing may be revoked.
+    pub sees_all: bool,
+    /// Users, with whether each is a superuser.
+    pub users: BTreeMap<Name, bool>,
+    pub roles: BTreeSet<Name>,
+}
+
+/// Grants with their origins, groups, the objects spoken for, and the cluster's inventory.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    /// Privileges required (a model) or held (a cluster).
+    pub grants: GrantSet,
+    /// Privileges a model asks to have revoked wherever they are held (`[policy]
+    /// revoke_public_assumerole`). Always empty for a cluster.
+    pub forbidden: GrantSet,
+    pub groups: BTreeMap<Name, GroupState>,
+    /// Schemas: declared (a model) or present, with their owners (a cluster).
+    pub schemas: BTreeMap<Name, Option<Name>>,
+    /// Models: declared under `[models]` (a model) or present, with their owners (a cluster).
+    pub models: BTreeMap<ModelName, Option<Name>>,
+    /// Grantees the model names (a model only).
+    pub named: BTreeSet<Grantee>,
+    /// What only a cluster knows; `None` for a state compiled from a model.
+    pub cluster: Option<Inventory>,
+    /// Things a reviewer should know about this state (e.g. rules resolved only at plan time).
+    pub notes: Vec<String>,
+}
+
+impl State {
+    /// Whether `grantee` exists on the cluster (PUBLIC always does). A model's state knows no
+    /// users or roles and answers from its groups.
+    pub fn has(&self, grantee: &Grantee) -> bool {
+        let inventory = self.cluster.as_ref();
+        match grantee {
+            Grantee::User(u) => inventory.is_some_and(|i| i.users.contains_key(u)),
+            Grantee::Group(g) => self.groups.contains_key(g),
+            Grantee::Role(r) => inventory.is_some_and(|i| i.roles.contains(r)),
+            Grantee::Public => true,
+        }
+    }
+
+    /// Whether this state may hold `grant`. A cluster answers from its grants. A model cannot
+    /// know what a cluster holds beyond what it requires: it may hold a forbidden privilege
+    /// (PUBLIC's ASSUMEROLE is a new cluster's default) unless this model already forbade it.
+    pub fn may_hold(&self, grant: &Grant) -> bool {
+        if self.cluster.is_some() {
+            self.grants.contains_key(grant)
+        } else {
+            !self.forbidden.contains_key(grant)
+        }
+    }
+
+    /// What mlgrant never touches in this state, ready to be asked once per grant. A model's
+    /// state exempts nothing.
+    pub fn exemptions(&self) -> Exemptions<'_> {
+        Exemptions {
+            superusers: self
+                .cluster
+                .iter()
+                .flat_map(|i| &i.users)
+                .filter(|(_, superuser)| **superuser)
+                .map(|(u, _)| u)
+                .collect(),
+            schema_owners: self
+                .schemas
+                .iter()
+                .filter_map(|(s, o)| o.as_ref().map(|o| (s, o)))
+                .collect(),
+            model_owners: self
+                .models
+                .iter()
+                .filter_map(|(m, o)| o.as_ref().map(|o| (m, o)))
+                .collect(),
+        }
+    }
+}
+
+/// Grants mlgrant never touches: those held by a superuser (whose rights no grant changes) and
+/// an owner's own rights on its schema or model. Lookups are hashed: a large plan asks about
+/// every grant of the cluster.
+#[derive(Debug, Default)]
+pub struct Exemptions<'a> {
+    superusers: FastSet<&'a Name>,
+    schema_owners: FastMap<&'a Name, &'a Name>,
+    model_owners: FastMap<&'a ModelName, &'a Name>,
+}
+
+impl Exemptions<'_> {
+    /// No exemptions (two model files compared offline).
+    pub fn none() -> Exemptions<'static> {
+        Exemptions::default()
+    }
+
+    pub fn covers(&self, grant: &Grant) -> bool {
+        let Grantee::User(user) = &grant.grantee else {
+            return false;
+        };
+        if self.superusers.contains(user) {
+            return true;
+        }
+        match (&grant.object, grant.privilege) {
+            (Object::Schema(s), Privilege::Create | Privilege::Usage) => {
+                self.schema_owners.get(s) == Some(&user)
+            }
+            (Object::Model(m), Privilege::Execute) => self.model_owners.get(m) == Some(&user),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! server: what a server answered when it refused, as one type for every place that talks to a
+//! cluster (connect, catalog, audit, apply): the SQLSTATE, the message and the detail, kept
+//! apart so that callers decide by code, never by searching text. Redshift puts the substance of
+//! some errors in DETAIL (error 1023 arrives as SQLSTATE XX000, message `1023`).
+
+/// An error the server reported.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (SQLSTATE {sqlstate})")]
+pub struct ServerError {
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+/// Why talking to the server failed: it refused (with an error of its own), or the connection
+/// itself failed (closed, reset, unreadable).
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error(transparent)]
+    Server(ServerError),
+    #[error("{0}")]
+    Connection(String),
+}
+
+impl From<&tokio_postgres::Error> for WireError {
+    fn from(e: &tokio_postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => WireError::Server(ServerError {
+                sqlstate: db.code().code().to_owned(),
+                message: db.message().to_owned(),
+                detail: db.detail().map(str::to_owned),
+            }),
+            None => WireError::Connection(e.to_string()),
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for WireError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        WireError::from(&e)
+    }
+}

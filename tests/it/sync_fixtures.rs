@@ -1,0 +1,88 @@
+//! The live path without a server: a model file and a catalog as the cluster's queries would
+//! answer it (rows of text per query, `catalog.json`) go through the same code as `mlgrant
+//! plan` (catalog::state, diff::sync, render) and must give `expected.sql` exactly. Export
+//! cases check that export's TOML plans to nothing against the catalog it came from.
+//!
+//! `tests/golden/sync/<case>/`: `model.toml`, `catalog.json`, `expected.sql` (a plan, or the
+//! error that refuses one). `tests/golden/export/<case>/`: `catalog.json`, `expected.toml`.
+//! `MLGRANT_BLESS=1` rewrites the expected files, to be reviewed before they are committed.
+
+use std::path::{Path, PathBuf};
+
+use mlgrant::catalog::{self, Rows};
+use mlgrant::{config, diff, export, render};
+
+use crate::util::{golden, rel, root};
+
+fn cases(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .expect("fixture folder exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+fn catalog_rows(case: &Path) -> Rows {
+    let path = case.join("catalog.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", rel(&path)));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", rel(&path)))
+}
+
+/// What `mlgrant plan` would print for this case (SQL format), or the error it would report.
+fn plan_for(case: &Path) -> String {
+    let model_path = case.join("model.toml");
+    let text = std::fs::read_to_string(&model_path).expect("model.toml");
+    let model = match config::parse("model.toml", &text) {
+        Ok(m) => m,
+        Err(e) => return format!("error: {e}"),
+    };
+    let state = match catalog::state(&catalog_rows(case)) {
+        Ok(s) => s,
+        Err(e) => return format!("error: {e}\n"),
+    };
+    match diff::sync(&model, &state) {
+        Ok(plan) => render::sql(&plan, "plan"),
+        Err(e) => format!("error: {e}\n"),
+    }
+}
+
+#[test]
+fn every_sync_case_plans_as_expected() {
+    let cases = cases("tests/golden/sync");
+    for case in &cases {
+        golden(&rel(&case.join("expected.sql")), &plan_for(case));
+    }
+    assert!(cases.len() >= 15, "only {} sync cases", cases.len());
+}
+
+#[test]
+fn every_export_case_round_trips() {
+    let cases = cases("tests/golden/export");
+    assert!(!cases.is_empty());
+    for case in cases {
+        let state = catalog::state(&catalog_rows(&case)).expect("catalog reads");
+        let text = export::export(&state, "fixture").expect("export succeeds");
+        golden(&rel(&case.join("expected.toml")), &text);
+        let model = config::parse("exported.toml", &text).expect("export parses");
+        let plan = diff::sync(&model, &state).expect("plans");
+        assert!(
+            plan.is_empty(),
+            "{}: the exported model would change its own cluster:\n{}",
+            rel(&case),
+            render::sql(&plan, "plan")
+        );
+    }
+}
+
+#[test]
+fn a_row_of_the_wrong_width_is_an_error_naming_its_query() {
+    let mut rows = Rows::new();
+    rows.insert("schemas".into(), vec![vec![Some("demo_ml".into())]]);
+    let e = catalog::state(&rows).unwrap_err().to_string();
+    assert!(
+        e.contains("`schemas`") && e.contains("1 columns where 2"),
+        "{e}"
+    );
+}
