@@ -122,10 +122,11 @@ async fn applied(
     }
 }
 
-/// Applies the migrations the cluster lacks, each with its version row in one transaction (one
-/// round trip each). Returns how many ran. Another apply migrating at the same moment is fine:
-/// its work is taken as done.
-pub async fn migrate(client: &Client) -> Result<usize, AuditError> {
+/// Refuses a cluster whose recorded checksums differ from the embedded files, then applies the
+/// migrations the cluster lacks, each with its version row in its own transaction, all in one
+/// message (one round trip). Returns the schema version reached. Another apply migrating at the
+/// same moment is fine: its work is taken as done.
+pub async fn migrate(client: &Client) -> Result<u32, AuditError> {
     let recorded = applied(client).await?;
     for m in MIGRATIONS {
         if let Some(Some(checksum)) = recorded.get(&m.version)
@@ -138,43 +139,55 @@ pub async fn migrate(client: &Client) -> Result<usize, AuditError> {
             });
         }
     }
-    let current = recorded.keys().max().copied().unwrap_or(0);
-    let mut ran = 0;
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
-        let (v, sql) = (m.version, m.sql);
-        // The version row is written after the file runs; from version 2 on it carries the
-        // file's checksum.
-        let row = if v >= 2 {
-            format!(
-                "INSERT INTO mlgrant.schema_version (version, applied_at, checksum) VALUES ({v}, {}, {})",
-                quote_literal(&now_utc()),
-                quote_literal(m.checksum)
-            )
-        } else {
-            format!(
-                "INSERT INTO mlgrant.schema_version (version, applied_at) VALUES ({v}, {})",
-                quote_literal(&now_utc())
-            )
+    let mut current = recorded.keys().max().copied().unwrap_or(0);
+    // Every pending migration in one message (one round trip), each in its own transaction.
+    loop {
+        let pending: Vec<&Migration> = MIGRATIONS.iter().filter(|m| m.version > current).collect();
+        let Some(first) = pending.first() else {
+            return Ok(current);
         };
-        let script = format!("BEGIN;\n{sql}\n{row};\nCOMMIT;");
-        if let Err(e) = client.batch_execute(&script).await {
-            let _ = client.batch_execute("ROLLBACK").await;
-            let (sqlstate, message) = state_of(&e);
-            // 42P06/42P07/42701 (or 23505 when both ran at once): a concurrent apply created it first.
-            if matches!(sqlstate.as_str(), "42P06" | "42P07" | "42701" | "23505")
-                && version(client).await? >= v
-            {
-                continue;
+        let script: Vec<String> = pending.iter().map(|m| migration_script(m)).collect();
+        match client.batch_execute(&script.join("\n")).await {
+            Ok(()) => return Ok(pending.last().map_or(current, |m| m.version)),
+            Err(e) => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                let (sqlstate, message) = state_of(&e);
+                // 42P06/42P07/42701 (or 23505 when both ran at once): a concurrent apply ran a
+                // migration first; carry on from where the cluster now stands.
+                let now = version(client).await?;
+                if matches!(sqlstate.as_str(), "42P06" | "42P07" | "42701" | "23505")
+                    && now > current
+                {
+                    current = now;
+                    continue;
+                }
+                return Err(AuditError::Migration {
+                    version: now.max(first.version - 1) + 1,
+                    sqlstate,
+                    message,
+                });
             }
-            return Err(AuditError::Migration {
-                version: v,
-                sqlstate,
-                message,
-            });
         }
-        ran += 1;
     }
-    Ok(ran)
+}
+
+/// One migration and its version row, in one transaction. From version 2 on the row carries the
+/// file's checksum.
+fn migration_script(m: &Migration) -> String {
+    let (v, sql) = (m.version, m.sql);
+    let row = if v >= 2 {
+        format!(
+            "INSERT INTO mlgrant.schema_version (version, applied_at, checksum) VALUES ({v}, {}, {})",
+            quote_literal(&now_utc()),
+            quote_literal(m.checksum)
+        )
+    } else {
+        format!(
+            "INSERT INTO mlgrant.schema_version (version, applied_at) VALUES ({v}, {})",
+            quote_literal(&now_utc())
+        )
+    };
+    format!("BEGIN;\n{sql}\n{row};\nCOMMIT;")
 }
 
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds, so that runs sort in

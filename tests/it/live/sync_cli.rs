@@ -809,3 +809,41 @@ async fn hostile_names_go_through_apply_and_export_unchanged() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_released_migration_is_refused_and_nothing_is_applied() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    // Both migrations are recorded with the checksums of the embedded files.
+    let recorded = c
+        .rows("SELECT version, checksum FROM mlgrant.schema_version ORDER BY 1")
+        .await;
+    let expected: Vec<Vec<String>> = mlgrant::audit::MIGRATIONS
+        .iter()
+        .map(|m| vec![m.version.to_string(), m.checksum.to_owned()])
+        .collect();
+    assert_eq!(recorded, expected);
+
+    // The cluster says migration 1 had other content: apply refuses before it changes anything.
+    c.admin
+        .batch_execute(
+            "UPDATE mlgrant.schema_version SET checksum = repeat('0', 64) WHERE version = 1",
+        )
+        .await
+        .unwrap();
+    let runs = c.rows("SELECT run_id FROM mlgrant.apply_log").await;
+    let o = c.run(&["apply", "--config", &model, "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        err(&o).contains("migration 1 of mlgrant's audit schema was recorded on this cluster with checksum 0000")
+            && err(&o).contains("a released migration was changed"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(c.rows("SELECT run_id FROM mlgrant.apply_log").await, runs);
+}
