@@ -318,6 +318,8 @@ pub(crate) fn split_kind(text: &str) -> Result<(GranteeKind, &str), &str> {
 }
 
 /// Glob match with `*` (any run, possibly empty) and `?` (one character), on characters.
+/// Hand-written: the two wildcards of `[policy]` patterns are all mlgrant needs, and glob crates
+/// bring path semantics (`/`, `**`, character classes) that names must not have.
 fn glob_match(glob: &str, text: &str) -> bool {
     let g: Vec<char> = glob.chars().collect();
     let t: Vec<char> = text.chars().collect();

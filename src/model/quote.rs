@@ -1,5 +1,7 @@
 //! The one quoting function: the only way a name enters SQL text.
 
+/// Hand-written: no crate carries Redshift's list, and sqlparser's keyword list is not a list
+/// of *reserved* words for any one dialect.
 /// Redshift's reserved words (DG r_pg_keywords), plus PostgreSQL's reserved key words that
 /// Redshift's list lacks, so that the same SQL also runs on the PostgreSQL-based test cluster.
 /// Sorted, for binary search.

@@ -5,32 +5,19 @@
 use std::process::{Command, Output};
 
 use redshift_sim::{Options, Simulator};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 const GROUPS: usize = 5;
 const MODELS: usize = 40;
 
-async fn admin(sim: &Simulator) -> Client {
-    let env = |k: &str| (k == "PGPASSWORD").then(|| sim.password().to_owned());
-    let target = mlgrant::connect::resolve(Some(&sim.url()), &env, None).unwrap();
-    mlgrant::connect::connect(&target).await.unwrap()
-}
+use super::admin;
 
+/// Rows as `a|b|c` lines.
 async fn rows(client: &Client, sql: &str) -> Vec<String> {
-    client
-        .simple_query(sql)
+    super::rows(client, sql)
         .await
-        .unwrap()
         .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("").trim_end().to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
+        .map(|r| r.join("|"))
         .collect()
 }
 

@@ -135,11 +135,7 @@ async fn the_password_never_appears_in_output_or_the_audit_log() {
 
     // A statement that fails inside apply, as a user without the rights to grant.
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let admin = {
-        let env = |k: &str| (k == "PGPASSWORD").then(|| SECRET.to_owned());
-        let target = mlgrant::connect::resolve(Some(&sim.url()), &env, None).unwrap();
-        mlgrant::connect::connect(&target).await.unwrap()
-    };
+    let admin = super::connect_as(&sim, "awsuser", SECRET).await;
     admin
         .batch_execute(&format!(
             "CREATE SCHEMA demo_ml; CREATE USER weak PASSWORD '{SECRET}'; GRANT ALL ON SCHEMA public TO weak;"

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use redshift_sim::{Options, Simulator};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 /// A simulator, a scratch folder for model files, and a superuser connection for setup.
 struct Cluster {
@@ -66,29 +66,7 @@ impl Drop for Cluster {
     }
 }
 
-async fn connect(sim: &Simulator, user: &str, password: &str) -> Client {
-    let url = sim.url().replace("awsuser@", &format!("{user}@"));
-    let env = |k: &str| (k == "PGPASSWORD").then(|| password.to_owned());
-    let target = mlgrant::connect::resolve(Some(&url), &env, None).expect("target");
-    mlgrant::connect::connect(&target).await.expect("connects")
-}
-
-async fn rows(client: &Client, sql: &str) -> Vec<Vec<String>> {
-    client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").trim_end().to_owned())
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect()
-}
+use super::{connect_as as connect, rows};
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -840,8 +818,9 @@ async fn a_changed_released_migration_is_refused_and_nothing_is_applied() {
     let o = c.run(&["apply", "--config", &model, "--yes"]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(
-        err(&o).contains("migration 1 of mlgrant's audit schema was recorded on this cluster with checksum 0000")
-            && err(&o).contains("a released migration was changed"),
+        err(&o).contains(
+            "migration 1 of mlgrant's audit schema was recorded on this cluster with checksum 0000"
+        ) && err(&o).contains("a released migration was changed"),
         "{}",
         err(&o)
     );
