@@ -1,0 +1,8 @@
+-- plan
+-- note: group bi_grp holds privileges on managed objects but is protected by `group:bi_*`: left alone
+-- note: user admin holds privileges on managed objects but is protected by `user:admin`: left alone
+
+REVOKE EXECUTE ON MODEL demo_ml.upsell_model FROM GROUP marketing_grp;
+
+-- model.toml:12:14 models."demo_ml.customer_churn_auto_model".consumers
+GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP bi_grp;

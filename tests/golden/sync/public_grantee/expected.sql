@@ -1,0 +1,6 @@
+-- plan
+
+REVOKE EXECUTE ON MODEL demo_ml.upsell_model FROM PUBLIC;
+
+-- model.toml:13:14 models."demo_ml.customer_churn_auto_model".consumers
+GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO PUBLIC;
