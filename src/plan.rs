@@ -93,6 +93,9 @@ pub struct Membership {
 pub struct Plan {
     pub steps: Vec<Step>,
     pub notes: Vec<String>,
+    /// Grants the model requires that the login cannot confirm (it sees only its own grants):
+    /// shown apart, never applied as drift.
+    pub unverified: Vec<Step>,
 }
 
 impl Plan {
@@ -141,7 +144,11 @@ impl Plan {
                 origins,
             });
         }
-        Plan { steps, notes }
+        Plan {
+            steps,
+            notes,
+            unverified: Vec::new(),
+        }
     }
 
     /// The plan that grants everything `desired` requires (and revokes what it forbids), with

@@ -9,6 +9,7 @@
 //! Every row's width is checked: a query that answers other columns than its reader expects is
 //! an error naming the query, never a silently empty catalog.
 
+mod inventory;
 mod rows;
 
 use std::collections::BTreeMap;

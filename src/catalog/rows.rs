@@ -1,9 +1,10 @@
 //! The row readers: each query of the catalog (its `.sql` file, embedded here) and how its rows
-//! become part of the [`State`]. Values are text; char(128) padding is trimmed from the end of
-//! names.
+//! become part of the [`State`]. Values are text, read byte for byte: only the char(128)
+//! columns of svv_ml_model_info are padded, and `inventory` strips that padding.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::inventory;
 use super::{CatalogError, Row, Rows};
 use crate::model::{
     Grant, GrantSet, Grantee, GroupState, IamCommand, Inventory, ModelName, Name, Origins, State,
@@ -37,9 +38,9 @@ pub const QUERIES: &[Query] = &[
     query!("schemas", 2),
     query!("roles", 1),
     query!("user_roles", 2),
-    query!("models", 3),
+    query!("models", 4),
     query!("model_privileges", 5),
-    query!("schema_privileges", 4),
+    query!("schema_privileges", 5),
     query!("language_privileges", 3),
     query!("system_privileges", 3),
     query!("iam_privileges", 4),
@@ -49,9 +50,9 @@ fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
 
-/// A name as the catalog stores it: char(128) padding trimmed.
+/// A name from a text or `name` column: exact.
 fn name(v: &Option<String>) -> Name {
-    Name::from_catalog(text(v).trim_end_matches(' '))
+    Name::from_catalog(text(v))
 }
 
 fn truthy(v: &Option<String>) -> bool {
@@ -84,6 +85,18 @@ fn rows<'a>(all: &'a Rows, query: &str) -> Result<&'a [Row], CatalogError> {
         });
     }
     Ok(rows)
+}
+
+/// The IAM role of an svv_iam_privileges row, in the shapes AWS documents: a role ARN, the
+/// default role (`default-aws-iam-role`, written `default` in SQL), or `ALL`. `None` for any
+/// other shape, which is then never revoked.
+fn iam_role(arn: &str) -> Option<String> {
+    match arn {
+        "default-aws-iam-role" => Some("default".to_owned()),
+        "ALL" => Some("ALL".to_owned()),
+        arn if crate::config::parse_role_arn(arn).is_ok() => Some(arn.to_owned()),
+        _ => None,
+    }
 }
 
 /// Builds the state from the rows of every query.
@@ -126,18 +139,22 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         .filter(|r| text(&r[0]) == inv.current_user)
         .map(|r| name(&r[1]))
         .collect();
-    for row in rows(all, "models")? {
-        let m = ModelName {
-            schema: name(&row[0]),
-            model: name(&row[1]),
-        };
-        s.models.insert(m, Some(name(&row[2])));
+    let model_privileges = rows(all, "model_privileges")?;
+    {
+        let schemas: BTreeSet<&str> = s.schemas.keys().map(Name::as_str).collect();
+        let users: BTreeSet<&str> = inv.users.keys().map(Name::as_str).collect();
+        let privileged = model_privileges.iter().map(|r| (text(&r[0]), text(&r[1])));
+        let models = inventory::models(rows(all, "models")?, privileged, &schemas, &users);
+        s.models = models.owners;
+        inv.not_ready = models.not_ready;
+        inv.ambiguous = models.ambiguous;
+        s.notes.extend(models.notes);
     }
     let mut grants = GrantSet::default();
     let mut hold = |g: Grant| {
         grants.insert(g, Origins::new());
     };
-    for row in rows(all, "model_privileges")? {
+    for row in model_privileges {
         if text(&row[2]) != "EXECUTE" {
             continue;
         }
@@ -152,6 +169,10 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         }
     }
     for row in rows(all, "schema_privileges")? {
+        // Scoped permissions (TABLES, FUNCTIONS) are not schema privileges.
+        if !matches!(text(&row[4]), "" | "SCHEMA") {
+            continue;
+        }
         let Some(g) = grantee(&row[2], &row[3]) else {
             continue;
         };
@@ -186,18 +207,34 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
             _ => {}
         }
     }
+    let mut unrecognised = BTreeSet::new();
     for row in rows(all, "iam_privileges")? {
-        if let (Some(command), Some(g)) =
-            (IamCommand::parse(text(&row[1])), grantee(&row[2], &row[3]))
-        {
-            hold(Grant::assume_role(
-                text(&row[0]).trim_end().to_owned(),
-                command,
-                g,
-            ));
+        // An ARN holds no blanks: trailing ones can only be padding.
+        let (arn, command) = (text(&row[0]).trim_end(), text(&row[1]).trim_end());
+        match (
+            iam_role(arn),
+            IamCommand::parse(command),
+            grantee(&row[2], &row[3]),
+        ) {
+            (Some(role), Some(command), Some(g)) => hold(Grant::assume_role(role, command, g)),
+            _ => {
+                unrecognised.insert(format!(
+                    "{} FOR {} held by {} {}",
+                    arn,
+                    command,
+                    text(&row[3]),
+                    text(&row[2])
+                ));
+            }
         }
     }
+    for row in unrecognised {
+        s.notes.push(format!(
+            "an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: {row}"
+        ));
+    }
     inv.sees_all = inv.superuser || access_system_table;
+    inv.sees_all_models = inv.superuser;
     s.grants = grants;
     s.cluster = Some(inv);
     Ok(s)

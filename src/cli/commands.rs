@@ -100,7 +100,13 @@ fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done,
         plural(plan.steps.len())
     );
     let out = output(&plan, format, &header, "plan", &[&model.source.name], color);
-    let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
+    // 0 in sync, 2 changes pending, 3 nothing to change that this login can confirm but grants
+    // it cannot see (it sees only its own grants).
+    let code = match (exit_code, plan.is_empty(), plan.unverified.is_empty()) {
+        (false, _, _) | (true, true, true) => 0,
+        (true, false, _) => 2,
+        (true, true, false) => 3,
+    };
     Ok(Done { out, code })
 }
 

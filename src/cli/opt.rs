@@ -56,7 +56,8 @@ pub enum Command {
     },
     /// Read the cluster and print the changes that would make it match the model.
     Plan {
-        /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
+        /// Exit 0 when in sync, 2 when changes are pending, 3 when in sync as far as this login
+        /// can see but grants to others cannot be confirmed, 1 on error.
         #[arg(long)]
         exit_code: bool,
     },

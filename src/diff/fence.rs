@@ -35,6 +35,10 @@ pub enum Standing<'a> {
     Pattern(&'a GranteePattern),
     /// Matched by a `[policy] protect` pattern: never revoked from.
     Protected(&'a GranteePattern),
+    /// A system (`sys:`) or data-sharing (`ds:`) identity, which no statement may change
+    /// (DG r_roles-default): never managed, whatever a pattern says (the pattern that would
+    /// have matched it, if any).
+    System(Option<&'a GranteePattern>),
     Unmanaged,
 }
 
@@ -56,8 +60,19 @@ impl<'a> Fence<'a> {
         self.model.policy.mode == Mode::Sync
     }
 
+    /// Whether `grantee` is a system or data-sharing identity.
+    pub fn is_system(&self, grantee: &Grantee) -> bool {
+        grantee
+            .name()
+            .is_some_and(|n| n.as_str().starts_with("sys:") || n.as_str().starts_with("ds:"))
+            && matches!(grantee, Grantee::Role(_) | Grantee::User(_))
+    }
+
     pub fn standing(&self, grantee: &Grantee) -> Standing<'a> {
         let policy = &self.model.policy;
+        if self.is_system(grantee) {
+            return Standing::System(policy.manage.iter().find(|p| p.matches(grantee)));
+        }
         if let Some(p) = policy.protect.iter().find(|p| p.matches(grantee)) {
             return Standing::Protected(p);
         }

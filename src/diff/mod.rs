@@ -18,7 +18,9 @@ pub use notes::describe;
 
 use crate::compile::compile_with_models;
 use crate::config::AccessModel;
-use crate::model::{Exemptions, GrantSet, Grantee, ModelName, Object, State};
+use crate::model::{
+    Exemptions, Grant, GrantSet, Grantee, IamCommand, ModelName, Name, Object, Privilege, State,
+};
 use crate::plan::{Membership, Plan};
 use notes::Findings;
 
@@ -26,16 +28,34 @@ use notes::Findings;
 /// revokes of what `current` holds, inside the fence, that `desired` does not require;
 /// membership where `desired` lists members. `exemptions` name what is never touched.
 pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exemptions) -> Plan {
-    let live = current.cluster.is_some();
-    let sees_all = current.cluster.as_ref().is_none_or(|i| i.sees_all);
+    let inventory = current.cluster.as_ref();
+    let live = inventory.is_some();
+    let sees_all = inventory.is_none_or(|i| i.sees_all);
+    let sees_all_models = inventory.is_none_or(|i| i.sees_all_models);
+    let login = inventory.map(|i| Grantee::User(Name::from_catalog(&i.current_user)));
     let mut found = Findings::default();
     let membership = membership(current, desired, &mut found);
+    // Models whose grants wait: not ready, or named ambiguously by the catalog.
+    let waits = |m: &ModelName, found: &mut Findings| match inventory {
+        Some(i) if i.ambiguous.contains(m) => true,
+        Some(i) => match i.not_ready.get(m) {
+            Some(state) => {
+                found.not_ready.insert(m.clone(), state.clone());
+                true
+            }
+            None => false,
+        },
+        None => false,
+    };
 
-    // What to grant: required, not held, on objects that exist, not to exempt grantees.
+    // What to grant: required, not held, on objects that exist, not to exempt grantees. A
+    // login that does not see every grant cannot confirm a grant to anyone but itself.
     let mut grants = GrantSet::default();
+    let mut unverified = GrantSet::default();
     for (g, origins) in &desired.grants {
         if live {
             match &g.object {
+                Object::Model(m) if waits(m, &mut found) => continue,
                 Object::Model(m) if !current.models.contains_key(m) => {
                     found.skipped_models.insert(m);
                     continue;
@@ -52,16 +72,25 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             continue;
         }
         if !current.grants.contains_key(g) {
-            grants.insert(g.clone(), origins.clone());
+            if sees_all || login.as_ref() == Some(&g.grantee) {
+                grants.insert(g.clone(), origins.clone());
+            } else {
+                unverified.insert(g.clone(), origins.clone());
+            }
         }
     }
 
-    // What to revoke: held, not required, inside the fence.
+    // What to revoke: held, not required, inside the fence, on what the login sees completely.
     let mut revokes = GrantSet::default();
     // A grantee's standing does not change from grant to grant: work it out once.
     let mut managed: HashMap<&Grantee, bool> = HashMap::new();
     for (g, origins) in &current.grants {
         if exemptions.covers(g) || desired.grants.contains_key(g) {
+            continue;
+        }
+        if let Object::Model(m) = &g.object
+            && waits(m, &mut found)
+        {
             continue;
         }
         let grantee_managed = *managed
@@ -71,12 +100,19 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         if object_managed && grantee_managed {
             if !fence.revokes() {
                 found.kept += 1;
-            } else if sees_all {
-                revokes.insert(g.clone(), origins.clone());
-            } else {
+            } else if !sees_all {
                 found.unseen += 1;
+            } else if !sees_all_models && g.privilege == Privilege::Execute {
+                found.models_unseen += 1;
+            } else {
+                revokes.insert(g.clone(), origins.clone());
             }
-        } else if !grantee_managed && (object_managed || current.named.contains(&g.grantee)) {
+        } else if fence.is_system(&g.grantee) {
+            found.system.insert(&g.grantee);
+        } else if !grantee_managed
+            && (object_managed || current.named.contains(&g.grantee))
+            && !forbidden_covers(desired, g)
+        {
             found.outside.insert(&g.grantee);
         }
     }
@@ -95,7 +131,26 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         }
     }
     let notes = found.notes(current, desired, fence, &revokes);
-    Plan::build(membership, &revokes, &grants, notes)
+    let mut plan = Plan::build(membership, &revokes, &grants, notes);
+    plan.unverified = Plan::build(
+        Membership::default(),
+        &GrantSet::default(),
+        &unverified,
+        Vec::new(),
+    )
+    .steps;
+    plan
+}
+
+/// Whether `g` is an ASSUMEROLE that a forbidden FOR ALL revoke of the same role and grantee
+/// takes away (so it is not "left alone").
+fn forbidden_covers(desired: &State, g: &Grant) -> bool {
+    matches!(g.privilege, Privilege::AssumeRole(_))
+        && desired.forbidden.keys().any(|f| {
+            f.object == g.object
+                && f.grantee == g.grantee
+                && f.privilege == Privilege::AssumeRole(IamCommand::All)
+        })
 }
 
 /// Groups to create and members to add and drop, where `desired` lists a group's members.
@@ -180,13 +235,12 @@ fn check(
                 "{} is named in {file} but does not exist on the cluster: create it, or remove it from the model",
                 describe(grantee),
             )),
+            // A group and a user may share a name (separate namespaces); a role may not.
             Grantee::Group(g)
-                if !cluster.groups.contains_key(g)
-                    && (cluster.has(&Grantee::User(g.clone()))
-                        || cluster.has(&Grantee::Role(g.clone()))) =>
+                if !cluster.groups.contains_key(g) && cluster.has(&Grantee::Role(g.clone())) =>
             {
                 missing.push(format!(
-                    "group {g} is declared in {file} but the cluster has a user or role of that name"
+                    "group {g} is declared in {file} but the cluster has a role of that name"
                 ));
             }
             _ => {}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::fence::{Fence, Standing};
-use crate::model::{GrantSet, Grantee, GranteePattern, Inventory, ModelName, Name, State};
+use crate::model::{GrantSet, Grantee, GranteePattern, ModelName, Name, State, quote_ident};
 use crate::text::plural;
 
 /// What the diff noticed on its way, turned into notes at the end.
@@ -17,8 +17,15 @@ pub(super) struct Findings<'a> {
     pub exempt: BTreeSet<&'a Grantee>,
     /// Privileges not required but left in place by `mode = "grant-only"`.
     pub kept: usize,
-    /// Privileges not required but not revoked because the login does not see everything.
+    /// Privileges not required but not revoked because the login does not see every grant.
     pub unseen: usize,
+    /// EXECUTE privileges not required but not revoked because the login does not see every
+    /// model.
+    pub models_unseen: usize,
+    /// Models whose grants wait because they are not ready, with their state.
+    pub not_ready: BTreeMap<ModelName, String>,
+    /// System and data-sharing identities holding privileges on managed objects.
+    pub system: BTreeSet<&'a Grantee>,
     /// Grantees outside the fence that hold what the model does not require.
     pub outside: BTreeSet<&'a Grantee>,
     /// Groups newly declared, and groups whose members become managed (two model files), in
@@ -39,22 +46,35 @@ impl Findings<'_> {
         revokes: &GrantSet,
     ) -> Vec<String> {
         match &current.cluster {
-            Some(inventory) => self.cluster_notes(inventory, fence, revokes),
+            Some(_) => self.cluster_notes(current, fence, revokes),
             None => self.model_notes(current, desired, fence, revokes),
         }
     }
 
     /// Against a cluster.
-    fn cluster_notes(
-        self,
-        inventory: &Inventory,
-        fence: &Fence,
-        revokes: &GrantSet,
-    ) -> Vec<String> {
-        let mut notes = Vec::new();
+    fn cluster_notes(self, current: &State, fence: &Fence, revokes: &GrantSet) -> Vec<String> {
+        let Some(inventory) = &current.cluster else {
+            return Vec::new();
+        };
+        let login = &inventory.current_user;
+        let mut notes = current.notes.clone();
         for m in self.skipped_models {
+            if inventory.sees_all_models {
+                notes.push(format!(
+                    "model {} does not exist on the cluster: its EXECUTE grants wait until it does",
+                    m.key()
+                ));
+            } else {
+                notes.push(format!(
+                    "model {} is not visible to {login}: svv_ml_model_info shows a login that is not a superuser only its own models, so whether it exists is unknown and its EXECUTE grants are not planned; connect as a superuser",
+                    m.key()
+                ));
+            }
+        }
+        for (m, state) in self.not_ready {
             notes.push(format!(
-                "model {m} does not exist on the cluster: its EXECUTE grants wait until it does"
+                "model {} is not ready (model_state: {state}): its grants and revokes wait until it is",
+                m.key()
             ));
         }
         for s in self.skipped_schemas {
@@ -77,14 +97,32 @@ impl Findings<'_> {
             ));
         }
         if !inventory.sees_all && fence.revokes() {
-            let login = &inventory.current_user;
             let unseen = if self.unseen > 0 {
-                format!(" ({} visible privileges are not required)", self.unseen)
+                format!(
+                    " ({} visible privilege{} {} not required)",
+                    self.unseen,
+                    plural(self.unseen),
+                    is_are(self.unseen)
+                )
             } else {
                 String::new()
             };
             notes.push(format!(
-                "no revokes planned: {login} is not a superuser and lacks ACCESS SYSTEM TABLE, so the catalog shows it only its own grants{unseen}; connect as a superuser, or GRANT ACCESS SYSTEM TABLE TO ROLE ... and grant that role to {login}"
+                "no revokes planned: {login} is not a superuser and lacks ACCESS SYSTEM TABLE, so the catalog shows it only its own grants{unseen}; grants to others cannot be confirmed and are listed apart; connect as a superuser, or GRANT ACCESS SYSTEM TABLE TO ROLE ... and grant that role to {login}"
+            ));
+        } else if !inventory.sees_all_models && fence.revokes() {
+            let unseen = if self.models_unseen > 0 {
+                format!(
+                    " ({} EXECUTE privilege{} not required {} kept)",
+                    self.models_unseen,
+                    plural(self.models_unseen),
+                    is_are(self.models_unseen)
+                )
+            } else {
+                String::new()
+            };
+            notes.push(format!(
+                "no EXECUTE revokes planned{unseen}: {login} is not a superuser, so svv_ml_model_info shows it only its own models and the models of every managed schema may be incomplete; EXECUTE is granted only on models it can see; connect as a superuser for a complete plan"
             ));
         }
         notes.extend(pattern_notes(
@@ -92,6 +130,16 @@ impl Findings<'_> {
             revokes,
             "is not named in the model but is",
         ));
+        for grantee in self.system {
+            let pattern = match fence.standing(grantee) {
+                Standing::System(Some(p)) => format!(" (although `{}` matches it)", p.text),
+                _ => String::new(),
+            };
+            notes.push(format!(
+                "{} is a system or data-sharing identity that no statement may change: never managed{pattern}",
+                describe(grantee)
+            ));
+        }
         for grantee in self.outside {
             let why = match fence.standing(grantee) {
                 Standing::Protected(p) => format!("protected by `{}`", p.text),
@@ -125,7 +173,7 @@ impl Findings<'_> {
                     describe(grantee),
                     p.text
                 )),
-                Standing::Named | Standing::Pattern(_) => {}
+                Standing::Named | Standing::Pattern(_) | Standing::System(_) => {}
             }
         }
         notes.extend(pattern_notes(fence, revokes, "left the model but stays"));
@@ -178,12 +226,13 @@ fn pattern_notes(fence: &Fence<'_>, revokes: &GrantSet, how: &str) -> Vec<String
         .collect()
 }
 
-/// A grantee in words, for notes.
+/// A grantee in words, for notes; a name that is not a plain identifier is quoted as SQL
+/// quotes it, so that blanks and look-alikes show.
 pub fn describe(g: &Grantee) -> String {
     match g {
-        Grantee::Group(n) => format!("group {n}"),
-        Grantee::Role(n) => format!("role {n}"),
-        Grantee::User(n) => format!("user {n}"),
+        Grantee::Group(n) => format!("group {}", quote_ident(n.as_str())),
+        Grantee::Role(n) => format!("role {}", quote_ident(n.as_str())),
+        Grantee::User(n) => format!("user {}", quote_ident(n.as_str())),
         Grantee::Public => "PUBLIC".to_owned(),
     }
 }

@@ -87,13 +87,14 @@ impl IamCommand {
         }
     }
 
-    /// Reads `command_type` as svv_iam_privileges spells it.
+    /// Reads `command_type` as svv_iam_privileges spells it (DG r_SVV_IAM_PRIVILEGES: COPY,
+    /// UNLOAD, CREATE MODEL, EXFUNC), or as GRANT spells it. Anything else is not recognised.
     pub fn parse(s: &str) -> Option<IamCommand> {
-        Some(match s.trim().to_ascii_uppercase().as_str() {
+        Some(match s {
             "ALL" => IamCommand::All,
             "COPY" => IamCommand::Copy,
             "UNLOAD" => IamCommand::Unload,
-            "EXTERNAL FUNCTION" => IamCommand::ExternalFunction,
+            "EXFUNC" | "EXTERNAL FUNCTION" => IamCommand::ExternalFunction,
             "CREATE MODEL" => IamCommand::CreateModel,
             _ => return None,
         })

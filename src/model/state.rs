@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::origin::{FastMap, FastSet, GrantSet, Origin, Origins};
-use super::{Grant, Grantee, ModelName, Name, Object, Privilege};
+use super::{Grant, Grantee, IamCommand, ModelName, Name, Object, Privilege};
 
 /// A group as a state knows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,9 +26,19 @@ pub struct Inventory {
     /// The connected login.
     pub current_user: String,
     pub superuser: bool,
-    /// Whether the login sees every identity in the svv views (a superuser, or a holder of
-    /// ACCESS SYSTEM TABLE). When false, nothing may be revoked.
+    /// Whether the login sees every identity in the svv privilege views (a superuser, or a
+    /// holder of ACCESS SYSTEM TABLE). When false, nothing may be revoked, and grants to others
+    /// cannot be confirmed.
     pub sees_all: bool,
+    /// Whether the login sees every model (a superuser only: svv_ml_model_info shows any other
+    /// login its own models, DG r_SVV_ML_MODEL_INFO). When false, no EXECUTE is revoked.
+    pub sees_all_models: bool,
+    /// Models that exist but are not ready (training, failed), with their state: their grants
+    /// and revokes wait.
+    pub not_ready: BTreeMap<ModelName, String>,
+    /// Models whose names the catalog's blank padding makes ambiguous: never granted on or
+    /// revoked from by guess.
+    pub ambiguous: BTreeSet<ModelName>,
     /// Users, with whether each is a superuser.
     pub users: BTreeMap<Name, bool>,
     pub roles: BTreeSet<Name>,
@@ -71,9 +81,17 @@ impl State {
     /// Whether this state may hold `grant`. A cluster answers from its grants. A model cannot
     /// know what a cluster holds beyond what it requires: it may hold a forbidden privilege
     /// (PUBLIC's ASSUMEROLE is a new cluster's default) unless this model already forbade it.
+    /// An ASSUMEROLE grant FOR ALL is held when any command's row for that role and grantee is:
+    /// svv_iam_privileges shows FOR ALL as one row per command (DG r_SVV_IAM_PRIVILEGES).
     pub fn may_hold(&self, grant: &Grant) -> bool {
         if self.cluster.is_some() {
             self.grants.contains_key(grant)
+                || grant.privilege == Privilege::AssumeRole(IamCommand::All)
+                    && self.grants.keys().any(|g| {
+                        g.object == grant.object
+                            && g.grantee == grant.grantee
+                            && matches!(g.privilege, Privilege::AssumeRole(_))
+                    })
         } else {
             !self.forbidden.contains_key(grant)
         }

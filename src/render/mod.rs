@@ -30,12 +30,14 @@ fn object_sql(object: &Object) -> String {
     }
 }
 
-/// `ALL` and `default` are keywords of ASSUMEROLE; an ARN is a string literal.
+/// `ALL` and `default` are keywords of ASSUMEROLE; an ARN is a plain string literal (ASSUMEROLE
+/// takes no expression, so no `chr(92)` splice). ARNs reach here validated: from the model
+/// (config checks them) or from the catalog (rows whose ARN is not one are never revoked).
 fn iam_role_sql(arn: &str) -> String {
     match arn {
         "ALL" => "ALL".to_owned(),
         "default" => "default".to_owned(),
-        arn => quote_literal(arn),
+        arn => format!("'{}'", arn.replace('\'', "''")),
     }
 }
 
@@ -137,6 +139,12 @@ pub fn sql(plan: &Plan, header: &str) -> String {
         out.push_str(&statement(&step.change));
         out.push('\n');
     }
+    if !plan.unverified.is_empty() {
+        out.push_str("\n-- not confirmed: this login sees only its own grants, so these grants the model requires\n-- may already exist; connect as a superuser (or with ACCESS SYSTEM TABLE) to plan them\n");
+        for step in &plan.unverified {
+            out.push_str(&format!("-- {}\n", statement(&step.change)));
+        }
+    }
     out
 }
 
@@ -164,7 +172,9 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
     }
     if plan.is_empty() {
         out.push_str("nothing to change\n");
-        return out;
+        if plan.unverified.is_empty() {
+            return out;
+        }
     }
     for step in &plan.steps {
         let (mark, code) = match step.change {
@@ -182,9 +192,15 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
         }
         out.push('\n');
     }
+    for step in &plan.unverified {
+        out.push_str(&paint(YELLOW, &format!("? {}", statement(&step.change))));
+        out.push_str("  # not confirmed: this login sees only its own grants\n");
+    }
     let counts = plan.counts();
-    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    out.push_str(&format!("{}\n", summary.join(", ")));
+    if !counts.is_empty() {
+        let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        out.push_str(&format!("{}\n", summary.join(", ")));
+    }
     out
 }
 
@@ -253,6 +269,10 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
         "notes": plan.notes,
         "statements": plan.steps.iter().map(step_json).collect::<Vec<_>>(),
     });
+    let mut doc = doc;
+    if !plan.unverified.is_empty() {
+        doc["unverified"] = plan.unverified.iter().map(step_json).collect();
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

@@ -1,5 +1,5 @@
 -- mlgrant diff tests/golden/diff/hostile.old.toml -> tests/golden/diff/hostile.new.toml: 4 statements
--- note: user IAM:alice left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
+-- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 -- note: PUBLIC left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 
 -- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers

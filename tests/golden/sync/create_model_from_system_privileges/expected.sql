@@ -1,4 +1,4 @@
 -- plan
--- note: role sys:superuser holds privileges on managed objects but is not managed by this model: left alone
+-- note: role "sys:superuser" is a system or data-sharing identity that no statement may change: never managed
 
 REVOKE CREATE MODEL FROM ROLE old_role;

@@ -1,5 +1,3 @@
 -- plan
-
-REVOKE EXECUTE ON MODEL demo_ml.customer_churn_auto_model FROM GROUP bi_grp;
-
-REVOKE EXECUTE ON MODEL demo_ml.upsell_model FROM GROUP bi_grp;
+-- note: no EXECUTE revokes planned: mlgrant_svc is not a superuser, so svv_ml_model_info shows it only its own models and the models of every managed schema may be incomplete; EXECUTE is granted only on models it can see; connect as a superuser for a complete plan
+-- nothing to change

@@ -1,0 +1,7 @@
+-- plan
+-- note: group "dup " holds privileges on managed objects but is not managed by this model: left alone
+
+CREATE GROUP dup;
+
+-- model.toml:8:14 schemas.demo_ml.consumers
+GRANT USAGE ON SCHEMA demo_ml TO GROUP dup;

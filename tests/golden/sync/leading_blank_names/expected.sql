@@ -1,0 +1,2 @@
+-- plan
+-- nothing to change

@@ -1,0 +1,5 @@
+-- plan
+-- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:role/RedshiftML FOR TELEPORT held by group creators
+-- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:role/x\y FOR CREATE MODEL held by group creators
+-- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:user/alice FOR CREATE MODEL held by group creators
+-- nothing to change
