@@ -6,6 +6,23 @@
 //! Redshift's ML grammar (CREATE MODEL, GRANT ... ON MODEL, CREATE GROUP, ASSUMEROLE ...) onto
 //! real PostgreSQL objects, so that transactions, ownership and ACLs behave for real.
 //!
+//! Where PostgreSQL's habits and AWS's documentation differ, it follows the documentation: the
+//! catalog views live in pg_catalog (searched before public); the svv_*_privileges views show
+//! explicit grants only, never an owner's implicit rights; svv_iam_privileges has one row per
+//! command (COPY, UNLOAD, CREATE MODEL, EXFUNC) and names the default role
+//! `default-aws-iam-role`; the system roles `sys:*` exist and take no grants;
+//! svv_schema_privileges carries privilege_scope; the server reports server_version 8.0.2, takes
+//! redshift_connector's startup parameters, and runs any statement sent with Parse/Bind/Execute
+//! (SQL-level PREPARE takes only SELECT, INSERT, UPDATE and DELETE). Each choice where the
+//! documentation is silent is written down where it is made, in `src/sql/`.
+//!
+//! One simulator-only call, for tests: a new model is `Model is Ready` at once (training is
+//! instant), and a superuser can put it in another state,
+//! `CALL mlsim.set_model_state('schema', 'model', 'Train Model On SageMaker In Progress')` (still
+//! training) or `'Model Failed'` (any text up to 128 characters is taken), and back to
+//! `'Model is Ready'`. svv_ml_model_info.model_state shows it; the prediction function of a model
+//! that is not ready fails with SQLSTATE 55000; GRANT and REVOKE ON MODEL work in every state.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), redshift_sim::SimError> {
 //! let sim = redshift_sim::Simulator::start(redshift_sim::Options::default()).await?;
@@ -24,7 +41,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub use proxy::{Counters, Knobs};
+pub use proxy::{Counters, Knobs, SERVER_VERSION};
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +194,13 @@ impl Simulator {
             ))
             .await
             .map_err(SimError::Sql)?;
+        let settings = admin
+            .query("SELECT lower(name) FROM pg_settings", &[])
+            .await
+            .map_err(SimError::Sql)?
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect();
         let dir = match (&cluster, &scratch) {
             (Some(c), _) => c.dir().to_owned(),
             (None, Some(s)) => s.0.clone(),
@@ -200,6 +224,7 @@ impl Simulator {
         let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
         let shared = Arc::new(proxy::Shared {
             tls: tokio_rustls::TlsAcceptor::from(tls),
+            settings,
             backend: target,
             knobs: knobs.clone(),
             connections: connections.clone(),

@@ -1,5 +1,5 @@
 //! The PostgreSQL 15 server behind the simulator: one data directory per simulator, copied from
-//! a bootstrapped template (initdb and bootstrap.sql run once per machine and bootstrap text),
+//! a bootstrapped template (initdb and the sql/ files run once per machine and bootstrap text),
 //! listening only on a Unix socket in its own directory, so parallel tests never collide on ports.
 //! Runs as the `postgres` OS user when the process is root. Stopped and removed on drop.
 
@@ -11,8 +11,24 @@ use std::time::{Duration, Instant};
 
 use crate::SimError;
 
-/// The Redshift shape, applied to database dev of the template.
-pub const BOOTSTRAP: &str = include_str!("bootstrap.sql");
+/// The Redshift shape, applied in this order to database dev of the template (or to the database
+/// a given server's URL names), each file as one batch.
+pub const BOOTSTRAP: &[(&str, &str)] = &[
+    ("sql/shape.sql", include_str!("sql/shape.sql")),
+    ("sql/identity.sql", include_str!("sql/identity.sql")),
+    ("sql/model.sql", include_str!("sql/model.sql")),
+    ("sql/catalog.sql", include_str!("sql/catalog.sql")),
+];
+
+/// Runs the bootstrap files in order, naming the file that failed.
+async fn shape(db: &tokio_postgres::Client) -> Result<(), SimError> {
+    for (name, sql) in BOOTSTRAP {
+        db.batch_execute(sql)
+            .await
+            .map_err(|e| SimError::Postgres(format!("{name}: {}", crate::sql_error(&e))))?;
+    }
+    Ok(())
+}
 
 /// The port in the socket's file name; the socket lives in a private directory, so it never
 /// collides with another server.
@@ -233,7 +249,7 @@ pub fn scratch_dir() -> Result<PathBuf, SimError> {
 }
 
 /// Gives the database a given server's `config` names Redshift's shape, unless it has it: the
-/// database is created when missing, awsuser too, and bootstrap.sql runs once.
+/// database is created when missing, awsuser too, and the sql/ files run once.
 pub async fn bootstrap_into(config: &tokio_postgres::Config, dbname: &str) -> Result<(), SimError> {
     let mut maintenance = config.clone();
     maintenance.dbname("postgres");
@@ -270,13 +286,7 @@ pub async fn bootstrap_into(config: &tokio_postgres::Config, dbname: &str) -> Re
         .map_err(SimError::Sql)?
         .is_empty();
     if !shaped {
-        db.batch_execute(BOOTSTRAP).await.map_err(SimError::Sql)?;
-        db.batch_execute(&format!(
-            "ALTER DATABASE \"{}\" SET search_path = \"$user\", public, rs_catalog, pg_catalog",
-            dbname.replace('"', "\"\"")
-        ))
-        .await
-        .map_err(SimError::Sql)?;
+        shape(&db).await?;
     }
     Ok(())
 }
@@ -357,12 +367,7 @@ fn build_template(build: &Path) -> Result<(), SimError> {
             .await
             .map_err(SimError::Sql)?;
         let dev = admin(build, "dev").await?;
-        dev.batch_execute(BOOTSTRAP).await.map_err(SimError::Sql)?;
-        dev.batch_execute(
-            "ALTER DATABASE dev SET search_path = \"$user\", public, rs_catalog, pg_catalog",
-        )
-        .await
-        .map_err(SimError::Sql)?;
+        shape(&dev).await?;
         Ok::<(), SimError>(())
     });
     stop(&mut child);

@@ -140,10 +140,12 @@ async fn the_guide_scenario_runs_as_the_guide_runs_it_and_every_view_reports_it(
         ]
     );
 
+    // Explicit grants only: alice owns the model, awsuser the schema, postgres (rdsdb's
+    // stand-in) the language mlfunc, and none of them has a row (DG r_SVV_ML_MODEL_PRIVILEGES).
     let model_privs = rows(
         &admin,
         "SELECT namespace_name, model_name, privilege_type, identity_name, identity_type
-         FROM svv_ml_model_privileges WHERE identity_type = 'group'",
+         FROM svv_ml_model_privileges",
     )
     .await;
     assert_eq!(
@@ -160,7 +162,7 @@ async fn the_guide_scenario_runs_as_the_guide_runs_it_and_every_view_reports_it(
     let schema_privs = rows(
         &admin,
         "SELECT privilege_type, identity_name, identity_type FROM svv_schema_privileges
-         WHERE namespace_name = 'demo_ml' AND identity_name <> 'awsuser'
+         WHERE namespace_name = 'demo_ml'
          ORDER BY identity_name, privilege_type",
     )
     .await;
@@ -176,7 +178,7 @@ async fn the_guide_scenario_runs_as_the_guide_runs_it_and_every_view_reports_it(
     let create_model = rows(
         &admin,
         "SELECT privilege_type, identity_name, identity_type FROM svv_language_privileges
-         WHERE language_name = 'mlfunc' AND identity_type <> 'user'",
+         WHERE language_name = 'mlfunc'",
     )
     .await;
     assert_eq!(create_model, [["USAGE", "retention_analyst_grp", "group"]]);
@@ -382,12 +384,34 @@ async fn a_wrong_password_is_refused_by_postgresql() {
 async fn what_redshift_refuses_is_refused() {
     let sim = start().await;
     let admin = awsuser(&sim).await;
-    // PREPARE takes only SELECT, INSERT, UPDATE, DELETE.
+    // SQL-level PREPARE takes only SELECT, INSERT, UPDATE, DELETE (DG r_PREPARE) ...
     let err = admin
-        .execute("CREATE SCHEMA s", &[])
+        .batch_execute("PREPARE p AS CREATE SCHEMA s")
         .await
         .expect_err("DDL is not preparable");
     assert_eq!(sqlstate(&err), "0A000");
+    admin
+        .batch_execute("PREPARE q (int) AS SELECT $1; DEALLOCATE q")
+        .await
+        .expect("SELECT is");
+    // ... but the extended protocol runs any statement, ML grammar included, as Redshift does
+    // for redshift_connector.
+    admin
+        .execute("CREATE SCHEMA s", &[])
+        .await
+        .expect("DDL through Parse/Bind/Execute");
+    admin
+        .execute("CREATE GROUP g", &[])
+        .await
+        .expect("CREATE GROUP through Parse/Bind/Execute");
+    admin
+        .execute("GRANT CREATE MODEL TO GROUP g", &[])
+        .await
+        .expect("GRANT CREATE MODEL through Parse/Bind/Execute");
+    assert_eq!(
+        rows(&admin, "SELECT identity_name FROM svv_language_privileges").await,
+        [["g"]]
+    );
     let one: i32 = admin
         .query_one("SELECT 1", &[])
         .await
@@ -420,7 +444,11 @@ async fn roles_assumerole_and_visibility_behave_as_in_redshift() {
         .await
         .expect("setup");
     assert_eq!(
-        rows(&admin, "SELECT role_name FROM svv_roles").await,
+        rows(
+            &admin,
+            "SELECT role_name FROM svv_roles WHERE role_name NOT LIKE 'sys:%'"
+        )
+        .await,
         [["ml_viewer"]]
     );
     assert_eq!(
@@ -430,17 +458,20 @@ async fn roles_assumerole_and_visibility_behave_as_in_redshift() {
     assert_eq!(
         rows(
             &admin,
-            // postgres is the cluster's internal superuser, owner of mlfunc (rdsdb on Redshift).
             "SELECT system_privilege, identity_name, identity_type FROM svv_system_privileges
-             WHERE identity_name <> 'postgres'"
+             WHERE identity_name NOT LIKE 'sys:%'"
         )
         .await,
         [["CREATE MODEL", "ml_viewer", "role"]]
     );
+    // A new cluster lets PUBLIC assume every role for every command (shown per command).
     assert_eq!(
-        rows(&admin, "SELECT iam_arn, command_type, identity_name, identity_type FROM svv_iam_privileges ORDER BY 1").await,
+        rows(&admin, "SELECT iam_arn, command_type, identity_name, identity_type FROM svv_iam_privileges ORDER BY 1, 2").await,
         [
-            ["ALL", "ALL", "public", "public"],
+            ["ALL", "COPY", "public", "public"],
+            ["ALL", "CREATE MODEL", "public", "public"],
+            ["ALL", "EXFUNC", "public", "public"],
+            ["ALL", "UNLOAD", "public", "public"],
             ["arn:aws:iam::123456789012:role/ml", "CREATE MODEL", "creators_grp", "group"],
         ]
     );
@@ -448,7 +479,7 @@ async fn roles_assumerole_and_visibility_behave_as_in_redshift() {
     let dave = connect_as(&sim, "dave", "Dave1pass").await.expect("dave");
     let seen = rows(
         &dave,
-        "SELECT identity_name FROM svv_iam_privileges ORDER BY 1",
+        "SELECT DISTINCT identity_name FROM svv_iam_privileges ORDER BY 1",
     )
     .await;
     assert_eq!(seen, [["public"]]);
@@ -464,7 +495,7 @@ async fn roles_assumerole_and_visibility_behave_as_in_redshift() {
     assert_eq!(
         rows(
             &dave,
-            "SELECT identity_name FROM svv_iam_privileges ORDER BY 1"
+            "SELECT DISTINCT identity_name FROM svv_iam_privileges ORDER BY 1"
         )
         .await
         .len(),
@@ -597,4 +628,390 @@ async fn a_given_postgresql_gets_redshifts_shape_with_pg() {
     )
     .await;
     assert_eq!(databases, [["analytics"]]);
+}
+
+/// The SQLSTATE and message of a statement that must fail.
+async fn refused(client: &Client, sql: &str) -> (String, String) {
+    let err = client
+        .batch_execute(sql)
+        .await
+        .expect_err(&format!("{sql} must fail"));
+    (sqlstate(&err), message(&err))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_implicit_rights_are_not_rows_but_grants_from_other_grantees_are() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute(
+            "CREATE USER alice PASSWORD 'Alice1pass'; CREATE USER bob PASSWORD 'Bob1pass';
+             CREATE SCHEMA demo_ml; GRANT CREATE MODEL TO alice;
+             GRANT CREATE, USAGE ON SCHEMA demo_ml TO alice;
+             GRANT USAGE ON SCHEMA demo_ml TO bob;
+             CREATE SCHEMA bobs AUTHORIZATION bob;",
+        )
+        .await
+        .expect("setup");
+    let alice = connect_as(&sim, "alice", "Alice1pass")
+        .await
+        .expect("alice");
+    alice
+        .batch_execute(CREATE_CHURN_MODEL)
+        .await
+        .expect("alice creates the model");
+    alice
+        .batch_execute(
+            "GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO bob WITH GRANT OPTION",
+        )
+        .await
+        .expect("the owner grants");
+    let model_rows = "SELECT identity_name, admin_option FROM svv_ml_model_privileges
+                      ORDER BY identity_name";
+    assert_eq!(rows(&admin, model_rows).await, [["bob", "t"]]);
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT identity_name FROM svv_language_privileges WHERE language_name = 'mlfunc'"
+        )
+        .await,
+        [["alice"]]
+    );
+
+    // A grant to the owner from another grantee is explicit, and shown.
+    let bob = connect_as(&sim, "bob", "Bob1pass").await.expect("bob");
+    bob.batch_execute("GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO alice")
+        .await
+        .expect("bob grants to the owner");
+    assert_eq!(
+        rows(&admin, model_rows).await,
+        [["alice", "f"], ["bob", "t"]]
+    );
+
+    // bob owns schema bobs: no row for him, even once its ACL exists; a superuser's grant to the
+    // owner is recorded as the owner's own and stays invisible (see catalog.sql).
+    bob.batch_execute("GRANT USAGE ON SCHEMA bobs TO alice WITH GRANT OPTION")
+        .await
+        .expect("bob grants on his schema");
+    admin
+        .batch_execute("GRANT CREATE ON SCHEMA bobs TO bob")
+        .await
+        .expect("superuser grants to the owner");
+    let schema_rows = "SELECT identity_name, privilege_type FROM svv_schema_privileges
+                       WHERE namespace_name = 'bobs' ORDER BY 1, 2";
+    assert_eq!(rows(&admin, schema_rows).await, [["alice", "USAGE"]]);
+    alice
+        .batch_execute("GRANT USAGE ON SCHEMA bobs TO bob")
+        .await
+        .expect("alice grants to the owner");
+    assert_eq!(
+        rows(&admin, schema_rows).await,
+        [["alice", "USAGE"], ["bob", "USAGE"]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assumerole_reads_back_in_the_documented_shapes() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute(
+            "CREATE USER u1 PASSWORD 'User1pass'; CREATE ROLE r1;
+             CREATE SCHEMA demo_ml; GRANT CREATE MODEL TO u1;
+             GRANT CREATE, USAGE ON SCHEMA demo_ml TO u1;
+             CREATE TABLE demo_ml.customer_activity (state varchar(2), account_length int, churn varchar(6));
+             GRANT SELECT ON demo_ml.customer_activity TO u1;
+             REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;
+             GRANT ASSUMEROLE ON default TO u1 FOR ALL;
+             GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/ext' TO ROLE r1 FOR EXTERNAL FUNCTION;",
+        )
+        .await
+        .expect("setup");
+    let iam = "SELECT iam_arn, command_type, identity_name, identity_type FROM svv_iam_privileges
+               ORDER BY identity_name, command_type";
+    let default_for = |commands: &[&str]| -> Vec<Vec<String>> {
+        commands
+            .iter()
+            .map(|c| {
+                ["default-aws-iam-role", c, "u1", "user"]
+                    .map(str::to_owned)
+                    .to_vec()
+            })
+            .collect()
+    };
+    let exfunc = ["arn:aws:iam::123456789012:role/ext", "EXFUNC", "r1", "role"]
+        .map(str::to_owned)
+        .to_vec();
+    // FOR ALL is one row per command (DG r_SVV_IAM_PRIVILEGES).
+    let mut expected = vec![exfunc.clone()];
+    expected.extend(default_for(&["COPY", "CREATE MODEL", "EXFUNC", "UNLOAD"]));
+    assert_eq!(rows(&admin, iam).await, expected);
+
+    // A REVOKE for one command after a grant FOR ALL removes that command only.
+    admin
+        .batch_execute("REVOKE ASSUMEROLE ON default FROM u1 FOR COPY")
+        .await
+        .expect("revoke for COPY");
+    let mut expected = vec![exfunc.clone()];
+    expected.extend(default_for(&["CREATE MODEL", "EXFUNC", "UNLOAD"]));
+    assert_eq!(rows(&admin, iam).await, expected);
+
+    let u1 = connect_as(&sim, "u1", "User1pass").await.expect("u1");
+    u1.batch_execute(CREATE_CHURN_MODEL.split(';').nth(1).unwrap())
+        .await
+        .expect("u1 may use the default role for CREATE MODEL");
+    admin
+        .batch_execute("REVOKE ASSUMEROLE ON default FROM u1 FOR ALL")
+        .await
+        .expect("revoke for all");
+    assert_eq!(rows(&admin, iam).await, [exfunc]);
+    let (code, msg) = refused(
+        &u1,
+        "CREATE MODEL demo_ml.m2 FROM demo_ml.customer_activity TARGET churn
+         FUNCTION f2 IAM_ROLE default SETTINGS (S3_BUCKET 'b')",
+    )
+    .await;
+    assert_eq!(code, "42501");
+    assert_eq!(
+        msg,
+        "User u1 does not have ASSUMEROLE permission on IAM role \"default-aws-iam-role\" for CREATE MODEL"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_roles_exist_hold_their_privileges_and_take_no_grants() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT role_name FROM svv_roles WHERE role_name LIKE 'sys:%' ORDER BY 1"
+        )
+        .await,
+        [
+            ["sys:dba"],
+            ["sys:monitor"],
+            ["sys:operator"],
+            ["sys:secadmin"],
+            ["sys:superuser"]
+        ]
+    );
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT system_privilege, identity_type FROM svv_system_privileges
+             WHERE identity_name = 'sys:superuser' ORDER BY 1"
+        )
+        .await,
+        [["ACCESS SYSTEM TABLE", "role"], ["CREATE MODEL", "role"]]
+    );
+    admin
+        .batch_execute(
+            "CREATE USER carol PASSWORD 'Carol1pass'; CREATE ROLE analysts; CREATE SCHEMA s;
+             GRANT ROLE sys:monitor TO carol; GRANT ROLE \"sys:operator\" TO ROLE analysts;",
+        )
+        .await
+        .expect("system roles are granted to users and roles");
+    for (sql, action, role) in [
+        (
+            "GRANT CREATE MODEL TO ROLE sys:dba",
+            "Granting permissions to",
+            "sys:dba",
+        ),
+        (
+            "REVOKE ACCESS SYSTEM TABLE FROM ROLE \"sys:monitor\"",
+            "Revoking permissions from",
+            "sys:monitor",
+        ),
+        (
+            "GRANT USAGE ON SCHEMA s TO ROLE \"sys:dba\"",
+            "Granting permissions to",
+            "sys:dba",
+        ),
+        (
+            "GRANT ROLE analysts TO ROLE sys:superuser",
+            "Granting permissions to",
+            "sys:superuser",
+        ),
+        (
+            "GRANT ASSUMEROLE ON default TO ROLE sys:operator FOR ALL",
+            "Granting permissions to",
+            "sys:operator",
+        ),
+        ("DROP ROLE sys:secadmin", "Dropping", "sys:secadmin"),
+    ] {
+        let (code, msg) = refused(&admin, sql).await;
+        assert_eq!(code, "0A000", "{sql}");
+        assert_eq!(
+            msg,
+            format!("{action} reserved role {role} is not supported."),
+            "{sql}"
+        );
+    }
+    // sys:monitor may access the system tables: carol sees every identity's rows.
+    let carol = connect_as(&sim, "carol", "Carol1pass")
+        .await
+        .expect("carol");
+    let every = "SELECT system_privilege, identity_name FROM svv_system_privileges ORDER BY 1, 2";
+    let all_rows = rows(&admin, every).await;
+    assert!(all_rows.len() >= 5, "{all_rows:?}");
+    assert_eq!(rows(&carol, every).await, all_rows);
+    assert_eq!(
+        rows(&admin, "SELECT user_name, role_name FROM svv_user_grants").await,
+        [["carol", "sys:monitor"]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_privileges_carry_their_scope() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute(
+            "CREATE SCHEMA s; CREATE GROUP g; CREATE ROLE r; CREATE USER u PASSWORD 'User1pass';
+             GRANT USAGE ON SCHEMA s TO GROUP g;
+             GRANT SELECT, INSERT FOR TABLES IN SCHEMA s TO ROLE r;
+             GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO u WITH GRANT OPTION;",
+        )
+        .await
+        .expect("setup");
+    let scoped =
+        "SELECT privilege_type, identity_name, identity_type, admin_option, privilege_scope
+                  FROM svv_schema_privileges WHERE namespace_name = 's' ORDER BY 5, 2, 1";
+    assert_eq!(
+        rows(&admin, scoped).await,
+        [
+            ["EXECUTE", "u", "user", "t", "FUNCTIONS"],
+            ["USAGE", "g", "group", "f", "SCHEMA"],
+            ["INSERT", "r", "role", "f", "TABLES"],
+            ["SELECT", "r", "role", "f", "TABLES"],
+        ]
+    );
+    let (code, _) = refused(&admin, "GRANT SELECT FOR TABLES IN SCHEMA s TO GROUP g").await;
+    assert_eq!(code, "0A000", "scoped permissions never go to groups");
+    admin
+        .batch_execute(
+            "REVOKE INSERT FOR TABLES IN SCHEMA s FROM ROLE r;
+             REVOKE ALL FOR FUNCTIONS IN SCHEMA s FROM u;",
+        )
+        .await
+        .expect("revoke");
+    assert_eq!(
+        rows(&admin, scoped).await,
+        [
+            ["USAGE", "g", "group", "f", "SCHEMA"],
+            ["SELECT", "r", "role", "f", "TABLES"],
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_can_be_training_or_failed_and_still_take_grants() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin.batch_execute(GUIDE_SETUP).await.expect("setup");
+    let alice = connect_as(&sim, "alice", "Alice1pass")
+        .await
+        .expect("alice");
+    alice
+        .batch_execute(CREATE_CHURN_MODEL)
+        .await
+        .expect("alice creates the model");
+    let state = "SELECT trim(model_state) FROM svv_ml_model_info";
+    assert_eq!(rows(&admin, state).await, [["Model is Ready"]]);
+    admin
+        .batch_execute(
+            "CALL mlsim.set_model_state('demo_ml', 'customer_churn_auto_model',
+                                        'Train Model On SageMaker In Progress');
+             GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP marketing_analyst_grp;",
+        )
+        .await
+        .expect("a training model takes grants");
+    assert_eq!(
+        rows(&admin, state).await,
+        [["Train Model On SageMaker In Progress"]]
+    );
+    assert_eq!(
+        rows(&admin, "SELECT identity_name FROM svv_ml_model_privileges").await,
+        [["marketing_analyst_grp"]]
+    );
+    // The function is visible but cannot run until the model is ready
+    // (DG r_create_model_usage_notes).
+    let bob = connect_as(&sim, "bob", "Bob1pass").await.expect("bob");
+    let predict = "SELECT demo_ml.ml_fn_customer_churn_auto('CA', 3)";
+    let (code, msg) = refused(&bob, predict).await;
+    assert_eq!(code, "55000");
+    assert!(
+        msg.contains("Train Model On SageMaker In Progress"),
+        "{msg}"
+    );
+
+    admin
+        .batch_execute(
+            "CALL mlsim.set_model_state('demo_ml', 'customer_churn_auto_model', 'Model Failed');
+             REVOKE EXECUTE ON MODEL demo_ml.customer_churn_auto_model FROM GROUP marketing_analyst_grp;
+             GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP marketing_analyst_grp;",
+        )
+        .await
+        .expect("a failed model takes grants and revokes");
+    assert_eq!(rows(&admin, state).await, [["Model Failed"]]);
+    assert_eq!(refused(&bob, predict).await.0, "55000");
+
+    let (code, _) = refused(
+        &alice,
+        "CALL mlsim.set_model_state('demo_ml', 'customer_churn_auto_model', 'Model is Ready')",
+    )
+    .await;
+    assert_eq!(code, "42501", "only a superuser sets a model's state");
+    admin
+        .batch_execute(
+            "CALL mlsim.set_model_state('demo_ml', 'customer_churn_auto_model', 'Model is Ready')",
+        )
+        .await
+        .expect("ready again");
+    assert_eq!(rows(&bob, predict).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_views_live_in_pg_catalog_ahead_of_public() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin.batch_execute(GUIDE_SETUP).await.expect("setup");
+    // A view of the same name in public never stands in for Redshift's.
+    admin
+        .batch_execute(
+            "CREATE VIEW public.svv_schema_privileges AS SELECT 'impostor'::text AS namespace_name;
+             CREATE VIEW public.pg_group AS SELECT 'impostor'::name AS groname;
+             CREATE FUNCTION public.version() RETURNS text LANGUAGE sql AS $$ SELECT 'impostor' $$;",
+        )
+        .await
+        .expect("a user's look-alikes in public");
+    for sql in [
+        "SELECT DISTINCT namespace_name FROM svv_schema_privileges ORDER BY 1",
+        "SELECT DISTINCT namespace_name FROM pg_catalog.svv_schema_privileges ORDER BY 1",
+    ] {
+        assert_eq!(rows(&admin, sql).await, [["demo_ml"], ["public"]], "{sql}");
+    }
+    assert_eq!(
+        rows(&admin, "SELECT groname FROM pg_group ORDER BY 1").await,
+        [["marketing_analyst_grp"], ["retention_analyst_grp"]]
+    );
+    for sql in ["SELECT version()", "SELECT pg_catalog.version()"] {
+        let v = rows(&admin, sql).await;
+        assert!(v[0][0].starts_with("PostgreSQL 8.0.2"), "{sql}: {v:?}");
+        assert!(v[0][0].contains("Redshift 1.0."), "{sql}: {v:?}");
+    }
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relname = 'svv_ml_model_privileges'"
+        )
+        .await,
+        [["pg_catalog"]]
+    );
+    assert_eq!(
+        rows(&admin, "SHOW search_path").await,
+        [["\"$user\", public"]]
+    );
 }

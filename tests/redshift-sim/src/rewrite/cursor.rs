@@ -114,6 +114,29 @@ impl<'s, 'a> Cursor<'s, 'a> {
         }
     }
 
+    /// A role name: a word, or a reserved role's `sys:name` / `ds:name` written without quotes,
+    /// as AWS writes `GRANT ROLE sys:monitor TO ...` (DG r_roles-default and the console guides).
+    pub(super) fn role_name(&mut self) -> Parsed<String> {
+        let w = self.word()?;
+        let first = fold(w, false);
+        if w.quote_style.is_none() && matches!(first.as_str(), "sys" | "ds") {
+            match self.peek() {
+                Some(Token::Colon) => {
+                    self.pos += 1;
+                    let rest = fold(self.word()?, false);
+                    return Ok(format!("{first}:{rest}"));
+                }
+                Some(Token::Placeholder(p)) if p.starts_with(':') => {
+                    let p = p.to_ascii_lowercase();
+                    self.pos += 1;
+                    return Ok(format!("{first}{p}"));
+                }
+                _ => {}
+            }
+        }
+        Ok(first)
+    }
+
     /// `name` or `schema.name`; names fold as schemas and models do.
     pub(super) fn qualified(&mut self) -> Parsed<(Option<String>, String)> {
         let first = fold(self.word()?, false);

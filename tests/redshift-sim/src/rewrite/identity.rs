@@ -18,7 +18,7 @@ impl Cursor<'_, '_> {
             if self.eat_kw("GROUP") {
                 out.push(format!("group:{}", fold(self.word()?, false)));
             } else if self.eat_kw("ROLE") {
-                out.push(format!("role:{}", fold(self.word()?, false)));
+                out.push(format!("role:{}", self.role_name()?));
             } else if self.eat_kw("PUBLIC") {
                 out.push("public".to_owned());
             } else {
@@ -80,7 +80,7 @@ impl<'a> Statement<'a> {
     }
 
     pub(super) fn drop_identity(&self, mut c: Cursor<'_, 'a>, kind: &str) -> Parsed<String> {
-        let name = fold(c.word()?, false);
+        let name = c.role_name()?;
         if !(c.eat_kw("FORCE") || c.eat_kw("RESTRICT")) {
             c.end()?;
         }
@@ -92,7 +92,7 @@ impl<'a> Statement<'a> {
     }
 
     pub(super) fn create_role(&self, mut c: Cursor<'_, 'a>) -> Parsed<String> {
-        let name = fold(c.word()?, false);
+        let name = c.role_name()?;
         if c.eat_kw("EXTERNALID") {
             c.word()?;
         }
@@ -136,6 +136,18 @@ impl<'a> Statement<'a> {
 #[cfg(test)]
 mod tests {
     use crate::rewrite::one;
+
+    #[test]
+    fn reads_system_role_names_without_quotes() {
+        assert_eq!(
+            one("GRANT ROLE sys:monitor TO ROLE SYS:DBA, bob"),
+            "CALL mlsim.grant_role(true, ARRAY['sys:monitor']::text[], ARRAY['role:sys:dba', 'user:bob']::text[])"
+        );
+        assert_eq!(
+            one("drop role \"sys:dba\""),
+            "CALL mlsim.drop_identity('role', 'sys:dba')"
+        );
+    }
 
     #[test]
     fn rewrites_groups() {

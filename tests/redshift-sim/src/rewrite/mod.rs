@@ -1,11 +1,14 @@
 //! Rewrites Redshift's ML grammar (and the few other Redshift statements PostgreSQL lacks) onto
-//! the PostgreSQL objects that bootstrap.sql sets up; passes everything else through unchanged.
+//! the PostgreSQL objects that the sql/ files set up; passes everything else through unchanged.
 //!
 //! A simple-query message is split into statements with sqlparser's tokenizer (Redshift dialect);
 //! each ML statement becomes a `CALL mlsim.<procedure>(literals)` that runs in the same
 //! transaction, as the calling user. Statements mlgrant must never rely on (SAVEPOINT, advisory
-//! locks) become a CALL that fails with SQLSTATE 0A000, so errors and transaction state are
-//! PostgreSQL's own. If the tokenizer cannot read a message, it is passed through untouched.
+//! locks, SQL-level PREPARE of anything but SELECT/INSERT/UPDATE/DELETE) become a CALL that fails
+//! with SQLSTATE 0A000, so errors and transaction state are PostgreSQL's own. Calls of version()
+//! become calls of mlsim.version(), Redshift's answer (PostgreSQL's builtin cannot be replaced).
+//! If the tokenizer cannot read a message, it is passed through untouched. The front rewrites
+//! simple-query messages and the extended protocol's Parse messages alike.
 //!
 //! The work is split by grammar: `cursor` reads tokens and maps them back to the message's text,
 //! `model` handles CREATE/DROP MODEL, `identity` users, groups, roles and grantee names, `grant`
@@ -23,7 +26,7 @@ mod model;
 use sqlparser::dialect::RedshiftSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use cursor::{Offsets, Statement};
+use cursor::{Cursor, Offsets, Statement};
 
 /// A simple-query message after rewriting.
 #[derive(Debug, PartialEq, Eq)]
@@ -41,7 +44,7 @@ impl Rewritten {
     }
 }
 
-/// Splits and rewrites one simple-query message.
+/// Splits and rewrites one simple-query message (or a Parse message's statement).
 pub fn rewrite(sql: &str) -> Rewritten {
     let Ok(tokens) = Tokenizer::new(&RedshiftSqlDialect {}, sql).tokenize_with_location() else {
         return Rewritten {
@@ -80,8 +83,9 @@ pub fn rewrite(sql: &str) -> Rewritten {
     }
 }
 
-/// Whether a statement may go through the extended protocol: Redshift's PREPARE takes only
-/// SELECT, INSERT, UPDATE and DELETE (WITH ... SELECT included).
+/// Whether SQL-level `PREPARE name AS <sql>` may take a statement: Redshift's PREPARE takes only
+/// SELECT, INSERT, UPDATE and DELETE, WITH ... SELECT included (DG r_PREPARE). The extended
+/// protocol is not limited so: Redshift runs any statement sent with Parse/Bind/Execute.
 pub fn preparable(sql: &str) -> bool {
     let Ok(tokens) = Tokenizer::new(&RedshiftSqlDialect {}, sql).tokenize() else {
         return false;
@@ -130,6 +134,70 @@ fn refuse(message: &str, code: &str) -> String {
 impl Statement<'_> {
     /// The rewritten statement, or `None` to pass it through unchanged.
     fn rewrite(&self) -> Option<String> {
+        self.rewrite_grammar().or_else(|| self.version_calls())
+    }
+
+    /// `version()` and `pg_catalog.version()` calls become `mlsim.version()` calls (the column
+    /// keeps its name, version).
+    fn version_calls(&self) -> Option<String> {
+        let t = &self.tokens;
+        let is_word = |i: usize, v: &str| matches!(t.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(v));
+        let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+        for i in 0..t.len() {
+            if !(is_word(i, "version")
+                && t.get(i + 1).map(|t| &t.token) == Some(&Token::LParen)
+                && t.get(i + 2).map(|t| &t.token) == Some(&Token::RParen))
+            {
+                continue;
+            }
+            let start = if i > 0 && t[i - 1].token == Token::Period {
+                if i < 2 || !is_word(i - 2, "pg_catalog") {
+                    continue;
+                }
+                i - 2
+            } else {
+                i
+            };
+            edits.push((
+                self.offsets.at(t[start].span.start),
+                self.offsets.at(t[i].span.end),
+                "mlsim.version",
+            ));
+        }
+        (!edits.is_empty()).then(|| self.edited(&edits))
+    }
+
+    /// SQL-level PREPARE: refused unless the statement is one Redshift's PREPARE takes.
+    fn prepare(&self, mut c: Cursor<'_, '_>) -> Option<String> {
+        c.word().ok()?;
+        let mut depth = 0i32;
+        loop {
+            match c.peek()? {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                Token::Word(w)
+                    if depth == 0
+                        && w.quote_style.is_none()
+                        && w.value.eq_ignore_ascii_case("AS") =>
+                {
+                    c.pos += 1;
+                    break;
+                }
+                _ => {}
+            }
+            c.pos += 1;
+        }
+        let body = c.text_until(|_| false);
+        (!preparable(&body)).then(|| {
+            refuse(
+                "PREPARE supports only SELECT, INSERT, UPDATE and DELETE statements (Amazon Redshift)",
+                "0A000",
+            )
+        })
+    }
+
+    /// Redshift's grammar rewritten, or `None`.
+    fn rewrite_grammar(&self) -> Option<String> {
         if self.tokens.iter().any(|t| {
             matches!(&t.token, Token::Word(w) if {
                 let v = w.value.to_ascii_lowercase();
@@ -173,6 +241,8 @@ impl Statement<'_> {
             return None;
         } else if c.is_kw("GRANT") || c.is_kw("REVOKE") {
             return self.grant(c);
+        } else if c.eat_kw("PREPARE") {
+            return self.prepare(c);
         } else if c.is_kw("SAVEPOINT")
             || c.is_kw("RELEASE")
             || (c.eat_kw("ROLLBACK")
@@ -232,6 +302,25 @@ mod tests {
             assert!(one(sql).starts_with("CALL mlsim.refuse("), "{sql}");
         }
         assert_eq!(one("ROLLBACK"), "ROLLBACK");
+    }
+
+    #[test]
+    fn version_calls_answer_redshifts_version() {
+        assert_eq!(
+            one("SELECT version(), pg_catalog.VERSION ( ), x.version()"),
+            "SELECT mlsim.version(), mlsim.version ( ), x.version()"
+        );
+        assert_eq!(one("select 'version()'"), "select 'version()'");
+    }
+
+    #[test]
+    fn sql_level_prepare_takes_only_dml() {
+        assert_eq!(
+            one("PREPARE p (int) AS SELECT $1"),
+            "PREPARE p (int) AS SELECT $1"
+        );
+        assert!(one("prepare p as create table t (a int)").contains("0A000"));
+        assert!(one("PREPARE p AS GRANT USAGE ON SCHEMA s TO u").contains("0A000"));
     }
 
     #[test]

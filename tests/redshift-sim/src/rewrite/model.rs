@@ -60,8 +60,9 @@ impl<'a> Statement<'a> {
                     }
                 }
                 "IAM_ROLE" => {
+                    // The cluster's default role, named as svv_iam_privileges names it.
                     iam_role = Some(if c.eat_kw("DEFAULT") {
-                        "default".to_owned()
+                        "default-aws-iam-role".to_owned()
                     } else {
                         c.string()?
                     });
@@ -131,7 +132,7 @@ mod tests {
                    FUNCTION predict_churn(int, varchar(20)) IAM_ROLE default \
                    SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800)";
         let out = one(sql);
-        assert!(out.starts_with("CALL mlsim.create_model('demo_ml', 'churn', 'predict_churn', ARRAY['int', 'varchar(20)']::text[], 'float8', 'default', '{"), "{out}");
+        assert!(out.starts_with("CALL mlsim.create_model('demo_ml', 'churn', 'predict_churn', ARRAY['int', 'varchar(20)']::text[], 'float8', 'default-aws-iam-role', '{"), "{out}");
         assert!(out.contains("(SELECT a, b FROM t WHERE c > 1)"), "{out}");
         assert!(
             one("CREATE MODEL m FROM t TARGET x FUNCTION f IAM_ROLE default")

@@ -1,0 +1,165 @@
+-- Redshift's shape, part 4 of 4: the catalog, with Redshift's names, columns and types.
+--
+-- Redshift's catalog views live in pg_catalog, which every search path searches first, so that
+-- `svv_ml_model_privileges` and `pg_catalog.svv_ml_model_privileges` both name them and a user's
+-- public.svv_ml_model_privileges can never stand in for them. PostgreSQL 15 lets a superuser
+-- create there in a session that turns allow_system_table_mods on.
+--
+-- The svv_*_privileges views list privileges "explicitly granted" (DG r_SVV_ML_MODEL_PRIVILEGES,
+-- r_SVV_SCHEMA_PRIVILEGES, r_SVV_LANGUAGE_PRIVILEGES): an object owner's implicit rights are not
+-- rows, though PostgreSQL's ACL lists them (grantee and grantor both the owner). A grant to the
+-- owner made by the owner or by a superuser is recorded by PostgreSQL in that same entry (a
+-- superuser grants "as though it were issued by the owner"), so it cannot be told apart and is
+-- not shown either; a grant to the owner from anyone else holding the grant option is shown.
+
+SET allow_system_table_mods = on;
+
+-- version() stays PostgreSQL's builtin (PostgreSQL calls builtin functions by their OID, so a
+-- replacement in pg_catalog would never run): the front rewrites calls of version() to this one.
+CREATE FUNCTION mlsim.version() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 '
+           '(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467 (redshift-sim on PostgreSQL 15)'
+$$;
+
+-- PostgreSQL's pg_group lists every NOLOGIN role; Redshift's lists groups.
+DROP VIEW pg_catalog.pg_group;
+CREATE VIEW pg_catalog.pg_group AS
+SELECT r.rolname AS groname,
+       r.oid::int AS grosysid,
+       ARRAY(SELECT m.member::int FROM pg_auth_members m
+             WHERE m.roleid = r.oid ORDER BY m.member) AS grolist
+FROM pg_roles r
+JOIN mlsim.identities i ON i.id = r.oid AND i.type = 'group';
+
+CREATE VIEW pg_catalog.svv_ml_model_info AS
+SELECT current_database()::char(128) AS database_name,
+       m.schema_name::char(128) AS schema_name,
+       pg_get_userbyid(m.owner)::char(128) AS user_name,
+       m.model_name::char(128) AS model_name,
+       'ACTIVE'::char(20) AS life_cycle,
+       1 AS is_refreshable,
+       (m.info ->> 'state')::char(128) AS model_state
+FROM mlsim.models m
+WHERE mlsim.is_superuser() OR pg_has_role(current_user, m.owner, 'USAGE');
+
+CREATE VIEW pg_catalog.svv_ml_model_privileges AS
+SELECT m.schema_name AS namespace_name,
+       m.model_name,
+       1 AS model_version,
+       a.privilege_type::text AS privilege_type,
+       a.grantee::int AS identity_id,
+       i.name AS identity_name,
+       i.type AS identity_type,
+       a.is_grantable AS admin_option
+FROM mlsim.models m
+JOIN pg_proc p ON p.oid = m.fn
+CROSS JOIN LATERAL aclexplode(p.proacl) a
+JOIN mlsim.identities i ON i.id = a.grantee
+WHERE NOT (a.grantee = p.proowner AND a.grantor = p.proowner)
+  AND mlsim.sees(a.grantee);
+
+-- privilege_scope is SCHEMA for schema privileges, TABLES or FUNCTIONS for scoped permissions,
+-- whose privilege_type is the scoped permission (DG r_SVV_SCHEMA_PRIVILEGES).
+CREATE VIEW pg_catalog.svv_schema_privileges AS
+SELECT n.nspname::text AS namespace_name,
+       a.privilege_type::text AS privilege_type,
+       a.grantee::int AS identity_id,
+       i.name AS identity_name,
+       i.type AS identity_type,
+       a.is_grantable AS admin_option,
+       'SCHEMA'::text AS privilege_scope
+FROM pg_namespace n
+CROSS JOIN LATERAL aclexplode(n.nspacl) a
+JOIN mlsim.identities i ON i.id = a.grantee
+WHERE n.nspname NOT LIKE 'pg\_%'
+  AND n.nspname NOT IN ('information_schema', 'mlsim')
+  AND NOT (a.grantee = n.nspowner AND a.grantor = n.nspowner)
+  AND mlsim.sees(a.grantee)
+UNION ALL
+SELECT n.nspname::text, s.privilege, s.identity_id::int, i.name, i.type, s.admin_option, s.scope
+FROM mlsim.scoped_privileges s
+JOIN pg_namespace n ON n.oid = s.namespace
+JOIN mlsim.identities i ON i.id = s.identity_id
+WHERE mlsim.sees(s.identity_id);
+
+CREATE VIEW pg_catalog.svv_language_privileges AS
+SELECT l.lanname::text AS language_name,
+       a.privilege_type::text AS privilege_type,
+       a.grantee::int AS identity_id,
+       i.name AS identity_name,
+       i.type AS identity_type,
+       a.is_grantable AS admin_option
+FROM pg_language l
+CROSS JOIN LATERAL aclexplode(l.lanacl) a
+JOIN mlsim.identities i ON i.id = a.grantee
+WHERE NOT (a.grantee = l.lanowner AND a.grantor = l.lanowner)
+  AND mlsim.sees(a.grantee);
+
+-- CREATE MODEL held as USAGE on mlfunc by users and roles (never groups), and the rows of
+-- mlsim.system_privileges (ACCESS SYSTEM TABLE, the system roles').
+CREATE VIEW pg_catalog.svv_system_privileges AS
+SELECT 'CREATE MODEL'::text AS system_privilege,
+       i.id::int AS identity_id,
+       i.name AS identity_name,
+       i.type AS identity_type,
+       a.is_grantable AS admin_option
+FROM pg_language l
+CROSS JOIN LATERAL aclexplode(l.lanacl) a
+JOIN mlsim.identities i ON i.id = a.grantee
+WHERE l.lanname = 'mlfunc' AND i.type IN ('user', 'role')
+  AND NOT (a.grantee = l.lanowner AND a.grantor = l.lanowner)
+  AND mlsim.sees(i.id)
+UNION ALL
+SELECT s.privilege, i.id::int, i.name, i.type, false
+FROM mlsim.system_privileges s
+JOIN mlsim.identities i ON i.id = s.identity_id
+WHERE mlsim.sees(i.id);
+
+CREATE VIEW pg_catalog.svv_iam_privileges AS
+SELECT p.iam_arn,
+       p.command_type,
+       p.identity_id::int AS identity_id,
+       i.name AS identity_name,
+       i.type AS identity_type
+FROM mlsim.iam_privileges p
+JOIN mlsim.identities i ON i.id = p.identity_id
+WHERE mlsim.sees(p.identity_id);
+
+-- Every role, the system roles sys:* included (DG r_SVV_ROLES, r_roles-default).
+CREATE VIEW pg_catalog.svv_roles AS
+SELECT i.id::int AS role_id,
+       i.name AS role_name,
+       NULL::text AS role_owner,
+       NULL::text AS external_id
+FROM mlsim.identities i
+WHERE i.type = 'role';
+
+CREATE VIEW pg_catalog.svv_user_grants AS
+SELECT u.id::int AS user_id,
+       u.name AS user_name,
+       r.id::int AS role_id,
+       r.name AS role_name,
+       m.admin_option
+FROM pg_auth_members m
+JOIN mlsim.identities u ON u.id = m.member AND u.type = 'user'
+JOIN mlsim.identities r ON r.id = m.roleid AND r.type = 'role'
+WHERE mlsim.sees(u.id);
+
+CREATE VIEW pg_catalog.svv_role_grants AS
+SELECT r.id::int AS role_id,
+       r.name AS role_name,
+       g.id::int AS granted_role_id,
+       g.name AS granted_role_name
+FROM pg_auth_members m
+JOIN mlsim.identities r ON r.id = m.member AND r.type = 'role'
+JOIN mlsim.identities g ON g.id = m.roleid AND g.type = 'role'
+WHERE mlsim.sees(r.id);
+
+RESET allow_system_table_mods;
+
+GRANT SELECT ON pg_catalog.pg_group, pg_catalog.svv_ml_model_info,
+    pg_catalog.svv_ml_model_privileges, pg_catalog.svv_schema_privileges,
+    pg_catalog.svv_language_privileges, pg_catalog.svv_system_privileges,
+    pg_catalog.svv_iam_privileges, pg_catalog.svv_roles, pg_catalog.svv_user_grants,
+    pg_catalog.svv_role_grants TO PUBLIC;
