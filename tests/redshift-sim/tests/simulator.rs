@@ -1,5 +1,6 @@
 //! The simulator over the wire, as a client sees it: tokio-postgres with verified TLS, and psql.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use redshift_sim::{Options, Simulator};
@@ -1013,5 +1014,141 @@ async fn catalog_views_live_in_pg_catalog_ahead_of_public() {
     assert_eq!(
         rows(&admin, "SHOW search_path").await,
         [["\"$user\", public"]]
+    );
+}
+
+/// The Python of a virtualenv holding AWS's driver redshift_connector 2.2.x, under the
+/// workspace's target/ folder: .ci/run makes it before the tests; made here when missing. Fails
+/// with pip's own words when PyPI cannot be reached, never skips.
+fn redshift_connector_python() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let venv = target.join("redshift-connector-venv");
+    let python = venv.join("bin").join("python");
+    let ready = || {
+        Command::new(&python)
+            .args([
+                "-c",
+                "import sys, redshift_connector as rc; sys.exit(not rc.__version__.startswith('2.2.'))",
+            ])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if ready() {
+        return python;
+    }
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .output()
+        .expect("python3 runs (the redshift_connector test needs Python 3 with venv)");
+    assert!(
+        out.status.success(),
+        "python3 -m venv {}: {}",
+        venv.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+        .arg("redshift_connector==2.2.*")
+        .output()
+        .expect("the virtualenv's python runs");
+    assert!(
+        out.status.success(),
+        "pip could not install redshift_connector==2.2.* into {} (is PyPI reachable from here?):\n{}",
+        venv.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        ready(),
+        "redshift_connector 2.2.x is not importable from {}",
+        venv.display()
+    );
+    python
+}
+
+/// What the Python script does: connect as Redshift's own driver does (TLS verified against the
+/// simulator's CA, which the driver takes from SSL_CERT_FILE through OpenSSL's default paths),
+/// then GRANT inside the transaction the driver opens with BEGIN, every statement sent with
+/// Parse/Bind/Execute.
+const DRIVER_SCRIPT: &str = r#"
+import os
+import redshift_connector
+
+conn = redshift_connector.connect(
+    host="127.0.0.1", port=int(os.environ["SIM_PORT"]), database="dev",
+    user="awsuser", password=os.environ["SIM_PASSWORD"], ssl=True, sslmode="verify-full")
+print("server_version", dict(conn.parameter_statuses)[b"server_version"].decode())
+cur = conn.cursor()
+cur.execute("GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP marketing_analyst_grp")
+conn.commit()
+cur.execute("select trim(model_state) from svv_ml_model_info")
+print("model_state", cur.fetchone()[0])
+conn.close()
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redshift_connector_connects_and_grants() {
+    let python = tokio::task::spawn_blocking(redshift_connector_python)
+        .await
+        .expect("virtualenv");
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin.batch_execute(GUIDE_SETUP).await.expect("setup");
+    let alice = connect_as(&sim, "alice", "Alice1pass")
+        .await
+        .expect("alice");
+    alice
+        .batch_execute(CREATE_CHURN_MODEL)
+        .await
+        .expect("alice creates the model");
+
+    let dir = std::env::temp_dir().join(format!("redshift-sim-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("grant.py");
+    std::fs::write(&script, DRIVER_SCRIPT).unwrap();
+    let mut command = Command::new(&python);
+    command
+        .arg(&script)
+        .env("SIM_PORT", sim.port().to_string())
+        .env("SIM_PASSWORD", sim.password())
+        .env("SSL_CERT_FILE", sim.ca_path());
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("join")
+        .expect("python runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        format!(
+            "server_version {}\nmodel_state Model is Ready\n",
+            redshift_sim::SERVER_VERSION
+        )
+    );
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT namespace_name, model_name, identity_name, identity_type
+             FROM svv_ml_model_privileges"
+        )
+        .await,
+        [[
+            "demo_ml",
+            "customer_churn_auto_model",
+            "marketing_analyst_grp",
+            "group"
+        ]]
+    );
+    let driver = &sim.stats()[2];
+    assert!(
+        driver.statements >= 3,
+        "BEGIN, GRANT, COMMIT ...: {driver:?}"
     );
 }
