@@ -71,6 +71,7 @@ fn offline() -> String {
         current_user: "awsuser".into(),
         superuser: true,
         sees_all: true,
+        sees_all_models: true,
         ..Inventory::default()
     };
     inventory.users.insert(n("awsuser"), true);
@@ -111,7 +112,9 @@ fn offline() -> String {
     // managed users the model does not give them.
     let required =
         mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
-    let mut held = GrantSet::default();
+    // Sized once, as the catalog reader sizes it from the number of rows.
+    let mut held =
+        GrantSet::with_capacity_and_hasher(required.grants.len() + 10_000, Default::default());
     let ordered: BTreeSet<&Grant> = required.grants.keys().collect();
     for (i, g) in ordered.into_iter().enumerate() {
         if i % 100 != 0 {
@@ -153,6 +156,76 @@ fn offline() -> String {
         peak_rss_mb(),
         rss_before,
         counts
+    )
+}
+
+/// export of a cluster with 20,000 models in 200 schemas, 20 groups consuming every schema and
+/// 20 creators (one per 10 schemas), all held: the exported model, checked by planning it.
+fn export_case() -> String {
+    let (schemas, models_per_schema, groups) = (200, 100, 20);
+    let mut inventory = Inventory {
+        current_user: "awsuser".into(),
+        superuser: true,
+        sees_all: true,
+        sees_all_models: true,
+        ..Inventory::default()
+    };
+    inventory.users.insert(n("awsuser"), true);
+    let mut cluster = State {
+        cluster: Some(inventory),
+        ..State::default()
+    };
+    let group = |g: usize| Grantee::Group(n(&format!("g{g:02}")));
+    for g in 0..groups {
+        cluster.groups.insert(
+            n(&format!("g{g:02}")),
+            GroupState {
+                members: Some(Default::default()),
+                declared: None,
+            },
+        );
+    }
+    let mut held = GrantSet::default();
+    for s in 0..schemas {
+        let schema = n(&format!("s{s:03}"));
+        cluster.schemas.insert(schema.clone(), Some(n("awsuser")));
+        let creator = group(s % 10);
+        held.insert(Grant::create_model(creator.clone()), Default::default());
+        held.insert(
+            Grant::schema_create(schema.clone(), creator.clone()),
+            Default::default(),
+        );
+        held.insert(
+            Grant::schema_usage(schema.clone(), creator),
+            Default::default(),
+        );
+        for g in 10..groups {
+            held.insert(
+                Grant::schema_usage(schema.clone(), group(g)),
+                Default::default(),
+            );
+        }
+        for m in 0..models_per_schema {
+            let model = ModelName {
+                schema: schema.clone(),
+                model: n(&format!("m{m:03}")),
+            };
+            cluster.models.insert(model.clone(), Some(n("awsuser")));
+            for g in 10..groups {
+                held.insert(Grant::execute(model.clone(), group(g)), Default::default());
+            }
+        }
+    }
+    cluster.grants = held;
+    let t = Instant::now();
+    let text = mlgrant::export::export(&cluster, "bench", false).expect("export");
+    let took = t.elapsed();
+    format!(
+        "export of {} models and {} grants: {:.2} s ({} KB of TOML; checked by planning it)\n",
+        cluster.models.len(),
+        cluster.grants.len(),
+        took.as_secs_f64(),
+        text.len() / 1024
     )
 }
 
@@ -334,6 +407,7 @@ fn main() {
     );
     println!("mlgrant benchmark, {machine}");
     println!("{}", offline());
+    println!("{}", export_case());
     if std::env::args().any(|a| a == "--offline") {
         return;
     }

@@ -11,11 +11,10 @@
 //! comments of the rendered SQL. Groups carry their members where the file lists them.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use crate::config::AccessModel;
 use crate::model::{
-    FastMap, Grant, GrantSet, Grantee, GroupState, IamCommand, ModelName, Name, Origin, State,
+    FastMap, Grant, GrantSet, Grantee, GroupState, IamCommand, ModelName, Name, Origin, Rule, State,
 };
 
 /// Compiles offline: "every model in schema S" covers the models the file itself names in S.
@@ -66,16 +65,15 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     };
     for (schema, rules) in &model.schemas {
         for r in &rules.creators {
-            let o = r.origin(file);
+            let o = r.origin();
             add(Grant::create_model(r.grantee.clone()), &o);
             add(Grant::schema_create(schema.clone(), r.grantee.clone()), &o);
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
         }
         for (arn, at) in &rules.iam_roles {
             let o = Origin {
-                file: file.clone(),
-                at: *at,
                 rule: rules.iam_rule.clone(),
+                at: *at,
             };
             for r in &rules.creators {
                 add(
@@ -86,7 +84,7 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
         }
         let in_schema: &[&ModelName] = by_schema.get(schema).map_or(&[], Vec::as_slice);
         for r in &rules.consumers {
-            let o = r.origin(file);
+            let o = r.origin();
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
             for m in in_schema {
                 add(Grant::execute((*m).clone(), r.grantee.clone()), &o);
@@ -95,7 +93,7 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     }
     for (m, rules) in &model.models {
         for r in &rules.consumers {
-            let o = r.origin(file);
+            let o = r.origin();
             add(Grant::schema_usage(m.schema.clone(), r.grantee.clone()), &o);
             add(Grant::execute(m.clone(), r.grantee.clone()), &o);
         }
@@ -108,9 +106,8 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
         forbidden.insert(
             Grant::assume_role("ALL", IamCommand::All, Grantee::Public),
             smallvec::smallvec![Origin {
-                file: file.clone(),
+                rule: Rule::new(file, "policy.revoke_public_assumerole"),
                 at,
-                rule: Arc::from("policy.revoke_public_assumerole"),
             }],
         );
     }
@@ -128,15 +125,13 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
 
 /// The declared groups, with the members the file lists and where.
 fn groups(model: &AccessModel) -> std::collections::BTreeMap<Name, GroupState> {
-    let file = &model.file;
     model
         .groups
         .iter()
         .map(|(group, decl)| {
             let origin = |at| Origin {
-                file: file.clone(),
-                at,
                 rule: decl.rule.clone(),
+                at,
             };
             let state = GroupState {
                 members: decl.members.as_ref().map(|list| {

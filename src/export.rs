@@ -3,17 +3,24 @@
 //!
 //! The rules are read back from the grants: a creator of S holds CREATE MODEL and CREATE and USAGE
 //! on S; a consumer of S holds USAGE on S and EXECUTE on every model in S; a consumer of model M
-//! holds USAGE on its schema and EXECUTE on M. Every group is declared, with its members. Whatever
-//! a managed grantee holds that no rule expresses (USAGE alone, say) would be revoked by the next
-//! sync, so such grantees are listed under `[policy] protect`, with a comment, for review.
-//! The result is checked: planning it against the same catalog must give no change.
+//! holds USAGE on its schema and EXECUTE on M. Every group is declared, with its members. Every
+//! privilege on what the exported model manages that no rule expresses (USAGE alone, CREATE MODEL
+//! alone, a stray EXECUTE) is listed under `[policy] protect` with what its holder holds, so that
+//! nothing is left out and a sync never revokes it (protect is per grantee: version 1 has no
+//! narrower scope). The result is checked: planning it against the same catalog must give no
+//! change. Work is linear in the catalog: grants are indexed once by object and privilege.
+//!
+//! A login that cannot see every grant and every model cannot export a model that describes the
+//! cluster: export refuses, unless asked for a partial export, whose header says so and whose
+//! `[policy] mode = "grant-only"` keeps any sync of it from revoking anything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
+use crate::compile::compile_with_models;
 use crate::config::{self, toml_key, toml_string};
-use crate::diff::sync;
-use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege, State};
+use crate::diff::{Fence, sync};
+use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege, State, quote_ident};
 use crate::text::sanitize;
 
 /// Why a cluster could not be exported.
@@ -23,6 +30,10 @@ pub enum ExportError {
     Invalid(String),
     #[error("the exported model would still change the cluster:\n{0}")]
     NotStable(String),
+    #[error(
+        "{login} cannot see {what}, so an export would describe only part of the cluster and a sync of it would revoke what this login cannot see; export as a superuser, or pass --partial for a grant-only model that says it is partial"
+    )]
+    Partial { login: String, what: String },
 }
 
 fn reference(g: &Grantee) -> String {
@@ -43,21 +54,47 @@ fn list(grantees: &BTreeSet<&Grantee>) -> String {
 }
 
 /// The access model that describes `cluster`, as TOML. `source` names the cluster in the header.
-pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
-    let exemptions = cluster.exemptions();
-    let grants: BTreeSet<&Grant> = cluster
-        .grants
-        .keys()
-        .filter(|g| !exemptions.covers(g))
-        .collect();
-    let holders = |object: &Object, privilege: Privilege| -> BTreeSet<&Grantee> {
-        grants
-            .iter()
-            .filter(|g| &g.object == object && g.privilege == privilege)
-            .map(|g| &g.grantee)
-            .collect()
+/// `partial` allows a login that cannot see everything (see the module's comment).
+pub fn export(cluster: &State, source: &str, partial: bool) -> Result<String, ExportError> {
+    let (login, sees_all, sees_all_models) = cluster
+        .cluster
+        .as_ref()
+        .map_or((String::new(), true, true), |i| {
+            (i.current_user.clone(), i.sees_all, i.sees_all_models)
+        });
+    let hidden = match (sees_all, sees_all_models) {
+        (true, true) => None,
+        (false, _) => Some("every grant (it is not a superuser and lacks ACCESS SYSTEM TABLE)"),
+        (true, false) => Some(
+            "every model (svv_ml_model_info shows a login that is not a superuser only its own models)",
+        ),
     };
-    let create_model = holders(&Object::Database, Privilege::CreateModel);
+    if let (Some(what), false) = (hidden, partial) {
+        return Err(ExportError::Partial {
+            login: sanitize(&login),
+            what: what.to_owned(),
+        });
+    }
+    let exemptions = cluster.exemptions();
+    // Holders of each privilege on each object, indexed once.
+    let mut create_model: BTreeSet<&Grantee> = BTreeSet::new();
+    let mut on_schema: HashMap<(&Name, Privilege), BTreeSet<&Grantee>> = HashMap::new();
+    let mut on_model: HashMap<&ModelName, BTreeSet<&Grantee>> = HashMap::new();
+    for g in cluster.grants.keys().filter(|g| !exemptions.covers(g)) {
+        match (&g.object, g.privilege) {
+            (Object::Database, Privilege::CreateModel) => {
+                create_model.insert(&g.grantee);
+            }
+            (Object::Schema(s), p) => {
+                on_schema.entry((s, p)).or_default().insert(&g.grantee);
+            }
+            (Object::Model(m), Privilege::Execute) => {
+                on_model.entry(m).or_default().insert(&g.grantee);
+            }
+            _ => {}
+        }
+    }
+    let empty = BTreeSet::new();
     let mut models_by_schema: BTreeMap<&Name, Vec<&ModelName>> = BTreeMap::new();
     for m in cluster.models.keys() {
         models_by_schema.entry(&m.schema).or_default().push(m);
@@ -66,9 +103,10 @@ pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
     let mut schema_sections = String::new();
     let mut model_sections = String::new();
     for schema in cluster.schemas.keys() {
-        let object = Object::Schema(schema.clone());
-        let create = holders(&object, Privilege::Create);
-        let usage = holders(&object, Privilege::Usage);
+        let create = on_schema
+            .get(&(schema, Privilege::Create))
+            .unwrap_or(&empty);
+        let usage = on_schema.get(&(schema, Privilege::Usage)).unwrap_or(&empty);
         let creators: BTreeSet<&Grantee> = create
             .iter()
             .filter(|g| usage.contains(*g) && create_model.contains(*g))
@@ -77,12 +115,7 @@ pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
         let models = models_by_schema.get(schema).cloned().unwrap_or_default();
         let executes: BTreeMap<&ModelName, BTreeSet<&Grantee>> = models
             .iter()
-            .map(|m| {
-                (
-                    *m,
-                    holders(&Object::Model((*m).clone()), Privilege::Execute),
-                )
-            })
+            .map(|m| (*m, on_model.get(*m).unwrap_or(&empty).clone()))
             .collect();
         let consumers: BTreeSet<&Grantee> = if models.is_empty() {
             BTreeSet::new()
@@ -132,48 +165,59 @@ pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
         let _ = writeln!(groups, "members = [{}]\n", members.join(", "));
     }
 
-    let header = format!(
-        "# Exported by mlgrant {} from {}.\n# Review before use: `mlgrant plan` against the same cluster shows no change.\nversion = 1\n\n",
-        env!("CARGO_PKG_VERSION"),
-        sanitize(source)
-    );
+    let header = match hidden {
+        None => format!(
+            "# Exported by mlgrant {} from {}.\n# Review before use: `mlgrant plan` against the same cluster shows no change.\nversion = 1\n\n",
+            env!("CARGO_PKG_VERSION"),
+            sanitize(source)
+        ),
+        Some(what) => format!(
+            "# PARTIAL export by mlgrant {} from {}: {} cannot see {what}.\n# This model describes only what that login sees; it is grant-only, so a sync of it revokes nothing.\nversion = 1\n\n",
+            env!("CARGO_PKG_VERSION"),
+            sanitize(source),
+            sanitize(&login)
+        ),
+    };
     let body = format!("{groups}{schema_sections}{model_sections}");
     let text = format!("{header}{body}");
 
-    // What a sync would still revoke: protect those grantees, for review.
+    // Every privilege on what the model manages that no rule expresses: protect its holder.
     let model =
         config::parse("exported model", &text).map_err(|e| ExportError::Invalid(e.to_string()))?;
-    let plan = sync(&model, cluster).map_err(|e| ExportError::Invalid(e.to_string()))?;
+    let existing: BTreeSet<ModelName> = cluster.models.keys().cloned().collect();
+    let desired = compile_with_models(&model, &existing);
+    let fence = Fence::of(&model);
     let mut protect: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for step in &plan.steps {
-        if let crate::plan::Change::Revoke {
-            privileges,
-            object,
-            grantee,
-        } = &step.change
-        {
-            let what = privileges
-                .iter()
-                .map(|p| p.sql())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let on = match object {
-                Object::Database => String::new(),
-                Object::IamRole(arn) => format!(" on IAM role {arn}"),
-                Object::Schema(s) => format!(" on schema {s}"),
-                Object::Model(m) => format!(" on model {m}"),
-            };
-            protect
-                .entry(pattern_for(grantee))
-                .or_default()
-                .push(format!("{what}{on}"));
-        }
+    let mut unexpressed: Vec<&Grant> = cluster
+        .grants
+        .keys()
+        .filter(|g| {
+            !exemptions.covers(g)
+                && !fence.is_system(&g.grantee)
+                && fence.manages_object(g)
+                && !desired.grants.contains_key(*g)
+        })
+        .collect();
+    unexpressed.sort();
+    for g in unexpressed {
+        let on = match &g.object {
+            Object::Database => String::new(),
+            Object::IamRole(arn) => format!(" on IAM role {arn}"),
+            Object::Schema(s) => format!(" on schema {}", quote_ident(s.as_str())),
+            Object::Model(m) => format!(" on model {}", m.key()),
+        };
+        protect
+            .entry(pattern_for(&g.grantee))
+            .or_default()
+            .push(format!("{}{on}", g.privilege.sql()));
     }
-    let text = if protect.is_empty() {
-        text
-    } else {
-        let mut policy = String::from(
-            "[policy]\n# These grantees hold ML privileges that no rule of this format expresses; protected so that\n# a sync never revokes them. Review, then remove them from this list to let mlgrant manage them.\nprotect = [\n",
+    let mut policy = String::new();
+    if hidden.is_some() {
+        policy.push_str("mode = \"grant-only\"\n");
+    }
+    if !protect.is_empty() {
+        policy.push_str(
+            "# These grantees hold ML privileges that no rule of this format expresses; protected so that\n# a sync never revokes them. Review, then remove them from this list to let mlgrant manage them.\nprotect = [\n",
         );
         for (pattern, held) in &protect {
             let _ = writeln!(
@@ -184,7 +228,11 @@ pub fn export(cluster: &State, source: &str) -> Result<String, ExportError> {
             );
         }
         policy.push_str("]\n");
-        format!("{text}{policy}")
+    }
+    let text = if policy.is_empty() {
+        text
+    } else {
+        format!("{text}[policy]\n{policy}")
     };
     let model =
         config::parse("exported model", &text).map_err(|e| ExportError::Invalid(e.to_string()))?;

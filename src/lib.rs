@@ -9,8 +9,8 @@
 //!   `diff` (current and desired state, inside the fence -> [`plan::Plan`]) -> `plan` ->
 //!   `render` (plan -> SQL, text, JSON): the pure stages;
 //! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
-//!   cluster), `catalog` (cluster -> current state), `audit` (mlgrant's own schema), `apply`,
-//!   `export`: the stages that talk to a cluster;
+//!   cluster), `catalog` (cluster -> current state), `doctor` (proving Redshift's behaviour),
+//!   `audit` (mlgrant's own schema), `apply`, `export`: the stages that talk to a cluster;
 //! - `cli` on top.
 
 pub mod apply;
@@ -21,6 +21,7 @@ pub mod compile;
 pub mod config;
 pub mod connect;
 pub mod diff;
+pub mod doctor;
 pub mod export;
 pub mod iam;
 pub mod model;

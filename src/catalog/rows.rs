@@ -150,7 +150,17 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         inv.ambiguous = models.ambiguous;
         s.notes.extend(models.notes);
     }
-    let mut grants = GrantSet::default();
+    let rows_of_grants: usize = [
+        "model_privileges",
+        "schema_privileges",
+        "language_privileges",
+        "system_privileges",
+        "iam_privileges",
+    ]
+    .iter()
+    .map(|q| all.get(*q).map_or(0, Vec::len))
+    .sum();
+    let mut grants = GrantSet::with_capacity_and_hasher(rows_of_grants, Default::default());
     let mut hold = |g: Grant| {
         grants.insert(g, Origins::new());
     };
@@ -228,11 +238,12 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
             }
         }
     }
-    for row in unrecognised {
+    for row in &unrecognised {
         s.notes.push(format!(
             "an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: {row}"
         ));
     }
+    inv.unrecognised_iam = unrecognised.into_iter().collect();
     inv.sees_all = inv.superuser || access_system_table;
     inv.sees_all_models = inv.superuser;
     s.grants = grants;

@@ -24,7 +24,8 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
         Command::Diff { old, new } => diff_cmd(old, new, format, color),
         Command::Plan { exit_code } => plan(cli, *exit_code, format, color),
         Command::Apply { yes, batch_size } => apply_cmd(cli, *yes, *batch_size, format, color),
-        Command::Export => export_cmd(cli),
+        Command::Export { partial } => export_cmd(cli, *partial),
+        Command::Doctor => doctor(cli, format),
         Command::Iam { policy } => iam(cli, policy, format),
         Command::History { limit } => history(cli, *limit, format),
     }
@@ -169,14 +170,28 @@ fn apply_cmd(
     })
 }
 
-fn export_cmd(cli: &Cli) -> Result<Done, Failure> {
+fn export_cmd(cli: &Cli, partial: bool) -> Result<Done, Failure> {
     let target = target(cli)?;
     let text = runtime()?.block_on(async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
-        export::export(&cluster, &target.describe()).map_err(fail)
+        export::export(&cluster, &target.describe(), partial).map_err(fail)
     })?;
     Ok(text.into())
+}
+
+fn doctor(cli: &Cli, format: Format) -> Result<Done, Failure> {
+    let target = target(cli)?;
+    let checks = runtime()?.block_on(async {
+        let client = connect::connect(&target).await.map_err(fail)?;
+        Ok::<_, Failure>(crate::doctor::run(&client).await)
+    })?;
+    let ok = checks.iter().all(|c| c.passed);
+    let out = crate::doctor::report(&checks, &target.describe(), format == Format::Json);
+    Ok(Done {
+        out,
+        code: if ok { 0 } else { 1 },
+    })
 }
 
 fn iam(cli: &Cli, policy: &IamPolicy, format: Format) -> Result<Done, Failure> {

@@ -70,8 +70,16 @@ pub enum Command {
         #[arg(long, default_value_t = 1000, value_name = "N")]
         batch_size: usize,
     },
+    /// Prove, read-only and in a rolled-back transaction, every Redshift behaviour sync relies
+    /// on; exit 0 when all hold, 1 otherwise.
+    Doctor,
     /// Write the cluster's current ML access as an access model (TOML) on stdout.
-    Export,
+    Export {
+        /// Export what a login that cannot see everything sees: the model says it is partial
+        /// and is grant-only, so a sync of it never revokes.
+        #[arg(long)]
+        partial: bool,
+    },
     /// Print the IAM policies the Redshift ML setup needs, from the model's [iam] section.
     Iam {
         #[command(subcommand)]

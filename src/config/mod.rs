@@ -28,7 +28,7 @@ pub use iam::{
 use reader::Reader;
 use toml::de::DeTable;
 
-use crate::model::{Grantee, GranteePattern, ModelName, Name, Origin};
+use crate::model::{Grantee, GranteePattern, ModelName, Name, Origin, Rule};
 use crate::text::sanitize;
 
 /// The one access model version this build reads.
@@ -54,8 +54,8 @@ pub struct GroupDecl {
     pub at: Loc,
     /// `None` when the file does not manage the group's members.
     pub members: Option<Vec<(Name, Loc)>>,
-    /// The TOML path of the members rule (`groups.NAME.members`).
-    pub rule: Arc<str>,
+    /// The members rule (`groups.NAME.members`).
+    pub rule: Arc<Rule>,
 }
 
 /// A grantee reference as written in a rule, with its place in the file and the rule's TOML
@@ -64,30 +64,29 @@ pub struct GroupDecl {
 pub struct Ref {
     pub grantee: Grantee,
     pub at: Loc,
-    pub rule: Arc<str>,
+    pub rule: Arc<Rule>,
 }
 
 impl Ref {
     /// The reference as the origin of what it requires.
-    pub fn origin(&self, file: &Arc<str>) -> Origin {
+    pub fn origin(&self) -> Origin {
         Origin {
-            file: file.clone(),
-            at: self.at,
             rule: self.rule.clone(),
+            at: self.at,
         }
     }
 }
 
 /// `[schemas.NAME]`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SchemaRules {
     pub at: Loc,
     pub creators: Vec<Ref>,
     pub consumers: Vec<Ref>,
     /// IAM roles the creators may use for CREATE MODEL (ASSUMEROLE ... FOR CREATE MODEL).
     pub iam_roles: Vec<(String, Loc)>,
-    /// The TOML path of `iam_roles` (`schemas.NAME.iam_roles`).
-    pub iam_rule: Arc<str>,
+    /// The `iam_roles` rule (`schemas.NAME.iam_roles`).
+    pub iam_rule: Arc<Rule>,
 }
 
 /// `[models."schema.model"]`.

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -12,7 +11,9 @@ use super::reader::{GROUP_KEYS, MODEL_KEYS, Reader, SCHEMA_KEYS, entries};
 use super::{
     Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, closest, parse_role_arn, toml_key,
 };
-use crate::model::{Grantee, GranteeKind, ModelName, Name, NameKind, read_qualified, split_kind};
+use crate::model::{
+    Grantee, GranteeKind, ModelName, Name, NameKind, Rule, read_qualified, split_kind,
+};
 use crate::text::sanitize;
 
 impl Reader {
@@ -48,7 +49,10 @@ impl Reader {
                 }
             }
             if let Some(name) = name {
-                let rule = format!("groups.{}.members", toml_key(name.as_str())).into();
+                let rule = Rule::new(
+                    &self.name,
+                    format!("groups.{}.members", toml_key(name.as_str())),
+                );
                 groups.insert(name, GroupDecl { at, members, rule });
             }
         }
@@ -69,8 +73,10 @@ impl Reader {
             );
             let mut rules = SchemaRules {
                 at: self.loc(&key.span()),
-                iam_rule: format!("{path}.iam_roles").into(),
-                ..SchemaRules::default()
+                creators: Vec::new(),
+                consumers: Vec::new(),
+                iam_roles: Vec::new(),
+                iam_rule: Rule::new(&self.name, format!("{path}.iam_roles")),
             };
             if let Some(body) = self.table(value, &format!("schemas.{}", toml_key(key.get_ref()))) {
                 for (k, v) in entries(body) {
@@ -197,7 +203,7 @@ impl Reader {
         path: &str,
         groups: &BTreeMap<Name, GroupDecl>,
     ) -> Vec<Ref> {
-        let rule: Arc<str> = format!("{path}.{what}").into();
+        let rule = Rule::new(&self.name, format!("{path}.{what}"));
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for (raw, span) in self.strings(v, what) {

@@ -18,7 +18,7 @@ pub use grant::{
     Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
 };
 pub use name::{MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, read_qualified};
-pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins};
+pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule};
 pub use quote::{is_reserved, quote_ident, quote_literal};
 pub use run::LogEntry;
 pub use state::{Exemptions, GroupState, Inventory, State};

@@ -26,14 +26,57 @@ impl fmt::Display for Loc {
     }
 }
 
-/// A place in a model file that requires a change: the file, the position of the grantee
-/// reference (or member, or declaration), and the rule as a TOML key path
-/// (`schemas.demo_ml.creators`), computed once by config.
+/// A rule of a model file: the file and the rule as a TOML key path
+/// (`schemas.demo_ml.creators`), computed once by config and shared by every origin it gives.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Origin {
+pub struct Rule {
     pub file: Arc<str>,
+    pub path: Arc<str>,
+}
+
+impl Rule {
+    pub fn new(file: &Arc<str>, path: impl Into<Arc<str>>) -> Arc<Rule> {
+        Arc::new(Rule {
+            file: file.clone(),
+            path: path.into(),
+        })
+    }
+}
+
+/// A place in a model file that requires a change: the rule, and the position of the grantee
+/// reference (or member, or declaration). Two words: a large plan holds millions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub rule: Arc<Rule>,
     pub at: Loc,
-    pub rule: Arc<str>,
+}
+
+impl Origin {
+    pub fn file(&self) -> &str {
+        &self.rule.file
+    }
+
+    /// The rule's TOML key path.
+    pub fn path(&self) -> &str {
+        &self.rule.path
+    }
+}
+
+/// Origins sort by file, then position, then rule.
+impl Ord for Origin {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.rule.file, self.at, &self.rule.path).cmp(&(
+            &other.rule.file,
+            other.at,
+            &other.rule.path,
+        ))
+    }
+}
+
+impl PartialOrd for Origin {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// The places that require one grant; almost always one, kept inline.

@@ -39,6 +39,8 @@ pub struct Inventory {
     /// Models whose names the catalog's blank padding makes ambiguous: never granted on or
     /// revoked from by guess.
     pub ambiguous: BTreeSet<ModelName>,
+    /// svv_iam_privileges rows of a shape mlgrant does not recognise (never revoked).
+    pub unrecognised_iam: Vec<String>,
     /// Users, with whether each is a superuser.
     pub users: BTreeMap<Name, bool>,
     pub roles: BTreeSet<Name>,

@@ -112,7 +112,7 @@ pub fn statement(change: &Change) -> String {
 }
 
 fn origin_text(o: &Origin) -> String {
-    sanitize(&format!("{}:{} {}", o.file, o.at, o.rule))
+    sanitize(&format!("{}:{} {}", o.file(), o.at, o.path()))
 }
 
 /// The SQL script: a header, the notes, then each statement under its provenance comments.
@@ -129,7 +129,7 @@ pub fn sql(plan: &Plan, header: &str) -> String {
         out.push('\n');
         for o in &step.origins {
             let verb = match step.change {
-                Change::Revoke { .. } if o.rule.starts_with("policy.") => "asked for by ",
+                Change::Revoke { .. } if o.path().starts_with("policy.") => "asked for by ",
                 Change::Revoke { .. } => "no longer required by ",
                 Change::DropMember { .. } => "not listed in ",
                 _ => "",
@@ -246,7 +246,7 @@ fn step_json(step: &Step) -> Value {
     let sources: Vec<Value> = step
         .origins
         .iter()
-        .map(|o| json!({"file": &*o.file, "line": o.at.line, "column": o.at.column, "rule": &*o.rule}))
+        .map(|o| json!({"file": o.file(), "line": o.at.line, "column": o.at.column, "rule": o.path()}))
         .collect();
     json!({
         "action": step.change.action(),

@@ -3,7 +3,7 @@
 
 const ORDER: &[&str] = &[
     "text", "model", "config", "compile", "plan", "diff", "render", "iam", "server", "connect",
-    "catalog", "audit", "apply", "export", "cli",
+    "catalog", "doctor", "audit", "apply", "export", "cli",
 ];
 
 /// The `crate::X` paths a file uses, including `crate::{X, Y}` lists.

@@ -63,7 +63,7 @@ fn every_export_case_round_trips() {
     assert!(!cases.is_empty());
     for case in cases {
         let state = catalog::state(&catalog_rows(&case)).expect("catalog reads");
-        let text = export::export(&state, "fixture").expect("export succeeds");
+        let text = export::export(&state, "fixture", false).expect("export succeeds");
         golden(&rel(&case.join("expected.toml")), &text);
         let model = config::parse("exported.toml", &text).expect("export parses");
         let plan = diff::sync(&model, &state).expect("plans");
@@ -85,4 +85,31 @@ fn a_row_of_the_wrong_width_is_an_error_naming_its_query() {
         e.contains("`schemas`") && e.contains("1 columns where 2"),
         "{e}"
     );
+}
+
+#[test]
+fn export_refuses_a_login_that_cannot_see_everything_unless_asked_for_a_partial_one() {
+    for case in [
+        "partial_visibility",
+        "models_hidden_from_access_system_table",
+    ] {
+        let dir = root().join("tests/golden/sync").join(case);
+        let state = catalog::state(&catalog_rows(&dir)).expect("catalog reads");
+        let refused = export::export(&state, "fixture", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("mlgrant_svc cannot see every") && refused.contains("--partial"),
+            "{case}: {refused}"
+        );
+        let text = export::export(&state, "fixture", true).expect("a partial export");
+        assert!(text.starts_with("# PARTIAL export"), "{case}: {text}");
+        let model = config::parse("partial.toml", &text).expect("parses");
+        assert_eq!(model.policy.mode, config::Mode::GrantOnly, "{case}");
+        let plan = diff::sync(&model, &state).expect("plans");
+        assert!(
+            plan.steps.iter().all(|s| s.change.action() != "revoke"),
+            "{case}: a partial export must never revoke"
+        );
+    }
 }
