@@ -89,7 +89,7 @@ async fn applied(
 ) -> Result<std::collections::BTreeMap<u32, Option<String>>, AuditError> {
     match client
         .simple_query(
-            "SELECT 1 FROM svv_ml_model_info WHERE 1 = 0;\nSELECT * FROM mlgrant.schema_version",
+            "SELECT 1 FROM pg_catalog.svv_ml_model_info WHERE 1 = 0;\nSELECT * FROM mlgrant.schema_version",
         )
         .await
     {

@@ -1,2 +1,2 @@
 -- Every RBAC role.
-SELECT role_name FROM svv_roles;
+SELECT role_name FROM pg_catalog.svv_roles;

@@ -1,2 +1,2 @@
 -- Which user holds which role (to tell whether the login holds ACCESS SYSTEM TABLE).
-SELECT user_name, role_name FROM svv_user_grants;
+SELECT user_name, role_name FROM pg_catalog.svv_user_grants;

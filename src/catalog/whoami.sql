@@ -1,2 +1,2 @@
 -- The connected login and whether it is a superuser.
-SELECT usename, usesuper FROM pg_user WHERE usename = current_user;
+SELECT usename, usesuper FROM pg_catalog.pg_user WHERE usename = current_user;

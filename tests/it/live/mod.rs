@@ -2,11 +2,16 @@
 //! removes it afterwards. Skipped by the fast loop (`--skip live::`). The helpers they share are
 //! here, written once.
 
+mod catalog_shapes;
+mod doctor;
 mod faults;
 mod secrets;
 mod sync_cli;
 
-use redshift_sim::Simulator;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use redshift_sim::{Options, Simulator};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 /// A connection to `sim` as `user`, through mlgrant's own connect (verified TLS).
@@ -38,4 +43,71 @@ pub async fn rows(client: &Client, sql: &str) -> Vec<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// A simulator, a scratch folder for model files, and a superuser connection for setup.
+pub struct Cluster {
+    pub sim: Simulator,
+    pub dir: PathBuf,
+    pub admin: Client,
+}
+
+impl Cluster {
+    pub async fn start() -> Cluster {
+        let sim = Simulator::start(Options::default())
+            .await
+            .expect("simulator");
+        let admin = connect_as(&sim, "awsuser", sim.password()).await;
+        let dir = std::env::temp_dir().join(format!(
+            "mlgrant-sync-{}-{}",
+            std::process::id(),
+            sim.port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Cluster { sim, dir, admin }
+    }
+
+    pub fn model(&self, name: &str, text: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    /// Runs mlgrant as `user` with `password` in PGPASSWORD, against this cluster.
+    pub fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Output {
+        let url = self.sim.url().replace("awsuser@", &format!("{user}@"));
+        Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(args)
+            .arg("--url")
+            .arg(url)
+            .env("PGPASSWORD", password)
+            .env("HOME", &self.dir)
+            .env("NO_COLOR", "1")
+            .env_remove("PGHOST")
+            .env_remove("PGUSER")
+            .output()
+            .expect("mlgrant runs")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_as("awsuser", self.sim.password(), args)
+    }
+
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        rows(&self.admin, sql).await
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }

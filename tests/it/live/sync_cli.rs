@@ -1,80 +1,9 @@
 //! plan, apply, export and history: the real binary against the Redshift simulator over
 //! verified TLS. Each test starts its own simulator.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use redshift_sim::{Options, Simulator};
-use tokio_postgres::Client;
-
-/// A simulator, a scratch folder for model files, and a superuser connection for setup.
-struct Cluster {
-    sim: Simulator,
-    dir: PathBuf,
-    admin: Client,
-}
-
-impl Cluster {
-    async fn start() -> Cluster {
-        let sim = Simulator::start(Options::default())
-            .await
-            .expect("simulator");
-        let admin = connect(&sim, "awsuser", sim.password()).await;
-        let dir = std::env::temp_dir().join(format!(
-            "mlgrant-sync-{}-{}",
-            std::process::id(),
-            sim.port()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Cluster { sim, dir, admin }
-    }
-
-    fn model(&self, name: &str, text: &str) -> String {
-        let path = self.dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-
-    /// Runs mlgrant as `user` with `password` in PGPASSWORD, against this cluster.
-    fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Output {
-        let url = self.sim.url().replace("awsuser@", &format!("{user}@"));
-        Command::new(env!("CARGO_BIN_EXE_mlgrant"))
-            .args(args)
-            .arg("--url")
-            .arg(url)
-            .env("PGPASSWORD", password)
-            .env("HOME", &self.dir)
-            .env("NO_COLOR", "1")
-            .env_remove("PGHOST")
-            .env_remove("PGUSER")
-            .output()
-            .expect("mlgrant runs")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_as("awsuser", self.sim.password(), args)
-    }
-
-    async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        rows(&self.admin, sql).await
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-use super::{connect_as as connect, rows};
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use super::{Cluster, connect_as as connect, err, out};
 
 fn statements(sql: &str) -> Vec<String> {
     sql.lines()

@@ -239,6 +239,14 @@ impl Statement<'_> {
                 return self.user_options();
             }
             return None;
+        } else if c.eat_kw("SHOW") && c.is_kw("ENABLE_CASE_SENSITIVE_IDENTIFIER") {
+            // Redshift's setting (DG r_enable_case_sensitive_identifier), off unless the database
+            // sets mlsim.enable_case_sensitive_identifier (the simulator does not change how it
+            // folds names: the setting is only reported, for doctor to read).
+            return Some(
+                "SELECT coalesce(current_setting('mlsim.enable_case_sensitive_identifier', true), 'off') AS enable_case_sensitive_identifier"
+                    .to_owned(),
+            );
         } else if c.is_kw("GRANT") || c.is_kw("REVOKE") {
             return self.grant(c);
         } else if c.eat_kw("PREPARE") {
