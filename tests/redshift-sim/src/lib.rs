@@ -23,6 +23,10 @@
 //! `'Model is Ready'`. svv_ml_model_info.model_state shows it; the prediction function of a model
 //! that is not ready fails with SQLSTATE 55000; GRANT and REVOKE ON MODEL work in every state.
 //!
+//! Faults for tests: added latency, connections cut after a number of statements, and
+//! Redshift's serialization error (error 1023) at a chosen statement
+//! (`Options::serialization_error_at`, `--serialization-error-at N`).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), redshift_sim::SimError> {
 //! let sim = redshift_sim::Simulator::start(redshift_sim::Options::default()).await?;
@@ -80,6 +84,18 @@ pub struct Options {
     pub latency_ms: u64,
     /// Cut a client connection after this many statements (0: never).
     pub drop_after: u64,
+    /// The statement, numbered from 1 across all connections, that fails once with Redshift's
+    /// serialization error (0: none): SQLSTATE XX000, message `1023`, DETAIL `Serializable
+    /// isolation violation on table - 100123, transactions forming the cycle are: 1001, 1002
+    /// (pid:4242)`. Statements are counted as `ConnectionStats::statements` counts them: each
+    /// statement of a simple-query message (`a; b` is two) and each Execute message of the
+    /// extended protocol (not Parse, Bind, Describe or Sync); statements a cut (`drop_after`)
+    /// keeps from PostgreSQL are not numbered. The statement is replaced by a CALL of
+    /// mlsim.serialization_error, which raises the error in the client's transaction, so
+    /// PostgreSQL aborts it as a real error would; a COMMIT, END, ROLLBACK or ABORT is replaced
+    /// by ROLLBACK and that CALL, so that no transaction is left open, as after a COMMIT that
+    /// fails. Sent again, the same statement has another number and runs.
+    pub serialization_error_at: u64,
     /// Use this PostgreSQL (a superuser URL, e.g. `postgres://postgres@/dev?host=/run/postgresql`)
     /// instead of starting one. The database it names gets Redshift's shape if it lacks it; the
     /// server must accept the simulator's clients with `password` (clear text) or `trust`
@@ -94,6 +110,7 @@ impl Default for Options {
             password: "awsuser-Passw0rd".to_owned(),
             latency_ms: 0,
             drop_after: 0,
+            serialization_error_at: 0,
             pg: None,
         }
     }
@@ -221,6 +238,9 @@ impl Simulator {
         knobs
             .drop_after
             .store(options.drop_after, Ordering::Relaxed);
+        knobs
+            .serialization_error_at
+            .store(options.serialization_error_at, Ordering::SeqCst);
         let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
         let shared = Arc::new(proxy::Shared {
             tls: tokio_rustls::TlsAcceptor::from(tls),
@@ -307,6 +327,18 @@ impl Simulator {
     /// Cut client connections after this many statements (per connection; 0: never).
     pub fn set_drop_after(&self, statements: u64) {
         self.knobs.drop_after.store(statements, Ordering::Relaxed);
+    }
+
+    /// Statements received so far across all connections, as `Options::serialization_error_at`
+    /// numbers them.
+    pub fn statements(&self) -> u64 {
+        self.knobs.statements.load(Ordering::SeqCst)
+    }
+
+    /// From now on, the statement numbered `n` (`Options::serialization_error_at`; 0: none)
+    /// fails once with Redshift's serialization error; `statements() + 1` is the next one.
+    pub fn set_serialization_error_at(&self, n: u64) {
+        self.knobs.serialization_error_at.store(n, Ordering::SeqCst);
     }
 }
 

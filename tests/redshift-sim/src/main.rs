@@ -24,6 +24,11 @@ struct Args {
     /// Cut a client connection after this many statements.
     #[arg(long)]
     drop_after: Option<u64>,
+    /// Fail the N-th statement (numbered from 1 across all connections: each statement of a
+    /// simple query, each Execute) once with Redshift's serialization error: SQLSTATE XX000,
+    /// message 1023, DETAIL "Serializable isolation violation on table ...".
+    #[arg(long, value_name = "N")]
+    serialization_error_at: Option<u64>,
     /// Use this PostgreSQL instead of starting one: a superuser URL whose database gets
     /// Redshift's shape (e.g. postgres://postgres@/dev?host=/run/postgresql).
     #[arg(long, value_name = "URL")]
@@ -38,6 +43,7 @@ async fn main() -> ExitCode {
         password: args.password,
         latency_ms: args.latency_ms,
         drop_after: args.drop_after.unwrap_or(0),
+        serialization_error_at: args.serialization_error_at.unwrap_or(0),
         pg: args.pg,
     };
     let sim = match Simulator::start(options).await {
@@ -70,4 +76,24 @@ async fn main() -> ExitCode {
     }
     drop(sim);
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serialization_error_flag_takes_a_statement_number() {
+        let args = Args::try_parse_from([
+            "redshift-sim",
+            "--password",
+            "pw",
+            "--serialization-error-at",
+            "5",
+        ])
+        .expect("flags parse");
+        assert_eq!(args.serialization_error_at, Some(5));
+        let args = Args::try_parse_from(["redshift-sim", "--password", "pw"]).expect("parse");
+        assert_eq!(args.serialization_error_at, None);
+    }
 }

@@ -545,6 +545,125 @@ async fn counters_count_round_trips_and_statements_and_drop_after_cuts() {
     );
 }
 
+/// The DETAIL of Redshift's serialization error (error 1023), in the shape aws-sdk-pandas issue
+/// 665 and estuary/connectors issue 5218 show.
+const SERIALIZATION_DETAIL: &str = "Serializable isolation violation on table - 100123, transactions forming the cycle are: 1001, 1002 (pid:4242)";
+
+#[track_caller]
+fn assert_serialization_error(e: &tokio_postgres::Error) {
+    let db = e
+        .as_db_error()
+        .unwrap_or_else(|| panic!("a server error: {e:?}"));
+    assert_eq!(db.severity(), "ERROR");
+    assert_eq!(db.code().code(), "XX000");
+    assert_eq!(db.message(), "1023");
+    assert_eq!(db.detail(), Some(SERIALIZATION_DETAIL));
+    assert_eq!(db.where_(), None, "no PL/pgSQL context line");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_serialization_error_knob_fails_the_nth_statement_once_inside_its_transaction() {
+    let sim = Simulator::start(Options {
+        serialization_error_at: 4,
+        ..Options::default()
+    })
+    .await
+    .expect("simulator starts");
+    let admin = awsuser(&sim).await;
+    let other = awsuser(&sim).await;
+    // Statements 1 and 2 on one connection, 3 and 4 on another: numbered across connections.
+    admin
+        .batch_execute("CREATE GROUP g; CREATE SCHEMA s")
+        .await
+        .expect("statements 1 and 2");
+    other.batch_execute("BEGIN").await.expect("statement 3");
+    let grant = "GRANT USAGE ON SCHEMA s TO GROUP g";
+    let err = other
+        .batch_execute(grant)
+        .await
+        .expect_err("statement 4 fails");
+    assert_serialization_error(&err);
+    // The error aborted the client's transaction, as PostgreSQL aborts it after any error.
+    assert_eq!(refused(&other, "SELECT 1").await.0, "25P02");
+    other.batch_execute("ROLLBACK").await.expect("rollback");
+    other
+        .batch_execute(grant)
+        .await
+        .expect("sent again, it runs");
+    assert_eq!(sim.statements(), 7);
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT privilege_type FROM svv_schema_privileges WHERE identity_name = 'g'"
+        )
+        .await,
+        [["USAGE"]]
+    );
+
+    // In the middle of a message: the statements before it roll back with the message's
+    // implicit transaction, those after it never run.
+    sim.set_serialization_error_at(sim.statements() + 2);
+    let err = admin
+        .batch_execute("CREATE GROUP h; CREATE GROUP i; CREATE GROUP j")
+        .await
+        .expect_err("the second statement fails");
+    assert_serialization_error(&err);
+    let made = "SELECT count(*) FROM pg_group WHERE groname IN ('h', 'i', 'j', 'k', 'l')";
+    assert_eq!(rows(&admin, made).await, [["0"]]);
+
+    // COMMIT fails and leaves no transaction open, as a COMMIT that fails on a conflict does.
+    sim.set_serialization_error_at(sim.statements() + 4);
+    other
+        .batch_execute("BEGIN; CREATE GROUP k")
+        .await
+        .expect("begin");
+    let err = other
+        .batch_execute("CREATE GROUP l; COMMIT")
+        .await
+        .expect_err("COMMIT fails");
+    assert_serialization_error(&err);
+    assert_eq!(rows(&other, made).await, [["0"]], "no transaction is open");
+
+    // The extended protocol: the Execute numbered N fails; the client's prepared statement
+    // stays usable.
+    let select = other.prepare("SELECT $1::int").await.expect("prepare");
+    other.batch_execute("BEGIN").await.expect("begin");
+    sim.set_serialization_error_at(sim.statements() + 1);
+    let err = other
+        .query(&select, &[&1i32])
+        .await
+        .expect_err("the Execute fails");
+    assert_serialization_error(&err);
+    let aborted = other
+        .query(&select, &[&2i32])
+        .await
+        .expect_err("the transaction is aborted");
+    assert_eq!(sqlstate(&aborted), "25P02");
+    other.execute("ROLLBACK", &[]).await.expect("rollback");
+    let again = other.query(&select, &[&1i32]).await.expect("sent again");
+    assert_eq!(again[0].get::<_, i32>(0), 1);
+
+    // COMMIT sent with the extended protocol, inside a transaction that created a group.
+    other.execute("BEGIN", &[]).await.expect("begin, extended");
+    other.execute("CREATE GROUP k", &[]).await.expect("create");
+    sim.set_serialization_error_at(sim.statements() + 1);
+    let err = other
+        .execute("COMMIT", &[])
+        .await
+        .expect_err("COMMIT fails");
+    assert_serialization_error(&err);
+    let count = other
+        .query_one("SELECT count(*) FROM pg_group WHERE groname = 'k'", &[])
+        .await
+        .expect("no transaction is open");
+    assert_eq!(count.get::<_, i64>(0), 0);
+    let stats = sim.stats();
+    assert_eq!(
+        stats.iter().map(|c| c.statements).sum::<u64>(),
+        sim.statements()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn psql_runs_the_guide_scenario() {
     let sim = start().await;

@@ -4,11 +4,12 @@
 //! same user), then the relay (relay.rs) that rewrites statements (rewrite/), counts round trips
 //! and statements, adds latency, and cuts connections on request. Passwords are never logged.
 
+mod fault;
 mod relay;
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bytes::{BufMut, BytesMut};
 use pgwire::messages::Message;
@@ -45,6 +46,28 @@ pub struct Knobs {
     pub latency_ms: AtomicU64,
     /// 0: never cut.
     pub drop_after: AtomicU64,
+    /// The statement, numbered from 1 across all connections, that fails once with Redshift's
+    /// serialization error (0: none).
+    pub serialization_error_at: AtomicU64,
+    /// Statements received so far, across all connections: each statement of a simple-query
+    /// message and each Execute, as `Counters::statements` counts them, less what a cut kept
+    /// from PostgreSQL.
+    pub statements: AtomicU64,
+}
+
+impl Knobs {
+    /// Numbers the next `n` statements of a connection, all bound for PostgreSQL, and says which
+    /// of them (an index from 0) must fail with the serialization error.
+    pub(crate) fn number(&self, n: u64) -> Option<usize> {
+        if n == 0 {
+            return None;
+        }
+        let first = self.statements.fetch_add(n, Ordering::SeqCst) + 1;
+        let at = self.serialization_error_at.load(Ordering::SeqCst);
+        (first..first + n)
+            .contains(&at)
+            .then(|| (at - first) as usize)
+    }
 }
 
 /// Where PostgreSQL listens.

@@ -1,7 +1,9 @@
 //! The message relay after authentication: frontend messages are decoded only where they must be
-//! looked at (Query and Parse, rewritten by rewrite/; Execute and Sync, counted), backend messages
-//! are relayed byte for byte except the server_version ParameterStatus, which says what Redshift
-//! says. Adds latency and cuts connections on request.
+//! looked at (Query and Parse, rewritten by rewrite/; Execute and Sync, counted; Parse, Bind and
+//! Execute, for the serialization-error knob, fault.rs), backend messages are relayed byte for
+//! byte except the server_version ParameterStatus, which says what Redshift says, and what a
+//! stand-in for a failing statement earns beyond its error. Adds latency and cuts connections on
+//! request.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -10,6 +12,7 @@ use std::time::Duration;
 use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::fault::{Faults, stand_in_messages};
 use super::{Counters, Fallible, Io, Knobs};
 use crate::rewrite;
 
@@ -30,7 +33,7 @@ fn frame(buf: &mut BytesMut) -> Option<(u8, BytesMut)> {
     Some((msg[0], msg))
 }
 
-fn cstring(body: &[u8]) -> (&[u8], &[u8]) {
+pub(super) fn cstring(body: &[u8]) -> (&[u8], &[u8]) {
     match body.iter().position(|&b| b == 0) {
         Some(i) => (&body[..i], &body[i + 1..]),
         None => (body, &[]),
@@ -38,7 +41,7 @@ fn cstring(body: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// A typed message: tag, length, body.
-fn message(tag: u8, body: &[u8]) -> BytesMut {
+pub(super) fn message(tag: u8, body: &[u8]) -> BytesMut {
     let mut msg = BytesMut::with_capacity(body.len() + 5);
     msg.put_u8(tag);
     msg.put_i32(body.len() as i32 + 4);
@@ -102,6 +105,7 @@ pub(super) async fn relay(
     let mut from_client = BytesMut::with_capacity(8192);
     let mut from_backend = BytesMut::with_capacity(8192);
     let mut pending: VecDeque<Pending> = VecDeque::new();
+    let mut faults = Faults::default();
     let mut cutting = false;
     loop {
         tokio::select! {
@@ -118,37 +122,72 @@ pub(super) async fn relay(
                             let (sql, _) = cstring(&msg[5..]);
                             let sql = String::from_utf8_lossy(sql);
                             let rewritten = rewrite::rewrite(&sql);
-                            let n = rewritten.statements.len() as u64;
+                            let mut changed = rewritten.changed;
+                            let mut statements = rewritten.statements;
+                            let n = statements.len() as u64;
                             counters.round_trips.fetch_add(1, Ordering::Relaxed);
                             delay(knobs).await;
-                            if budget > 0 && done + n > budget {
+                            let cut = budget > 0 && done + n > budget;
+                            if cut {
                                 let keep = (budget - done.min(budget)) as usize;
                                 counters.statements.store(budget, Ordering::Relaxed);
                                 counters.dropped.store(true, Ordering::Relaxed);
                                 if keep == 0 {
                                     return Ok(());
                                 }
-                                let head = rewritten.statements[..keep].join(";\n");
-                                out.unsplit(query_message(&head));
+                                statements.truncate(keep);
+                                changed = true;
+                            } else {
+                                counters.statements.fetch_add(n, Ordering::Relaxed);
+                            }
+                            if let Some(i) = knobs.number(statements.len() as u64) {
+                                let ends = rewrite::ends_transaction(&statements[i]);
+                                let stand_in = rewrite::serialization_error(ends);
+                                faults.expect(pending.len(), stand_in.len() - 1);
+                                statements.splice(i..=i, stand_in);
+                                changed = true;
+                            }
+                            if changed {
+                                out.unsplit(query_message(&statements.join(";\n")));
+                            } else {
+                                out.unsplit(msg);
+                            }
+                            if cut {
                                 pending.push_back(Pending::Cut);
                                 cutting = true;
                                 break;
                             }
-                            counters.statements.fetch_add(n, Ordering::Relaxed);
-                            if rewritten.changed {
-                                out.unsplit(query_message(&rewritten.sql()));
-                            } else {
-                                out.unsplit(msg);
-                            }
                             pending.push_back(Pending::Relay);
                         }
-                        b'P' => out.unsplit(rewrite_parse(msg)),
+                        b'P' => {
+                            faults.parsed(&msg);
+                            out.unsplit(rewrite_parse(msg));
+                        }
+                        b'B' => {
+                            faults.bound(&msg);
+                            out.unsplit(msg);
+                        }
                         b'E' => {
                             if budget > 0 && done + 1 > budget {
                                 counters.dropped.store(true, Ordering::Relaxed);
                                 return Ok(());
                             }
                             counters.statements.fetch_add(1, Ordering::Relaxed);
+                            if knobs.number(1).is_some() {
+                                let stand_in =
+                                    rewrite::serialization_error(faults.executes_ending(&msg));
+                                // A ParseComplete and a BindComplete per statement, and the
+                                // CommandComplete of each but the last.
+                                faults.expect(pending.len(), 3 * stand_in.len() - 1);
+                                let at = knobs.serialization_error_at.load(Ordering::SeqCst);
+                                out.unsplit(stand_in_messages(at, &stand_in));
+                            } else {
+                                out.unsplit(msg);
+                            }
+                        }
+                        // A function call ends with a ReadyForQuery, as a query does.
+                        b'F' => {
+                            pending.push_back(Pending::Relay);
                             out.unsplit(msg);
                         }
                         b'S' => {
@@ -182,13 +221,10 @@ pub(super) async fn relay(
                             }
                         }
                         _ if matches!(pending.front(), Some(Pending::Cut)) => continue,
-                        b'S' => {
-                            out.unsplit(parameter_status(msg));
-                            continue;
-                        }
                         _ => {}
                     }
-                    out.unsplit(msg);
+                    let msg = if tag == b'S' { parameter_status(msg) } else { msg };
+                    faults.relay(tag, msg, &mut out);
                 }
                 if !out.is_empty() {
                     client_w.write_all(&out).await?;

@@ -103,6 +103,48 @@ pub fn preparable(sql: &str) -> bool {
     }
 }
 
+/// The statement that raises Redshift's serialization error (mlsim.serialization_error, in
+/// sql/shape.sql).
+const SERIALIZATION_ERROR: &str = "CALL mlsim.serialization_error()";
+
+/// What the statement the serialization-error knob picks becomes, in order: the CALL that raises
+/// the error, inside the client's transaction, which PostgreSQL then aborts. A statement that
+/// ends a transaction (`ends_transaction`) becomes ROLLBACK and then the CALL: a COMMIT that
+/// fails on a serialization conflict leaves no transaction open, and neither does this (the
+/// CALL left alone would leave an aborted transaction waiting for a ROLLBACK that never comes).
+pub fn serialization_error(ends_transaction: bool) -> Vec<String> {
+    let mut out = Vec::with_capacity(2);
+    if ends_transaction {
+        out.push("ROLLBACK".to_owned());
+    }
+    out.push(SERIALIZATION_ERROR.to_owned());
+    out
+}
+
+/// Whether a statement is COMMIT, END, ROLLBACK or ABORT, alone or followed by WORK or
+/// TRANSACTION.
+pub fn ends_transaction(sql: &str) -> bool {
+    let Ok(tokens) = Tokenizer::new(&RedshiftSqlDialect {}, sql).tokenize() else {
+        return false;
+    };
+    let mut words = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon | Token::EOF))
+        .map(|t| match t {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            _ => None,
+        });
+    let first = words.next().flatten();
+    let second = words.next();
+    matches!(
+        first.as_deref(),
+        Some("COMMIT" | "END" | "ROLLBACK" | "ABORT")
+    ) && match second {
+        None => true,
+        Some(w) => matches!(w.as_deref(), Some("WORK" | "TRANSACTION")) && words.next().is_none(),
+    }
+}
+
 /// The number of statements in a simple-query message.
 pub fn count_statements(sql: &str) -> usize {
     rewrite(sql).statements.len()
@@ -329,6 +371,37 @@ mod tests {
         );
         assert!(one("prepare p as create table t (a int)").contains("0A000"));
         assert!(one("PREPARE p AS GRANT USAGE ON SCHEMA s TO u").contains("0A000"));
+    }
+
+    #[test]
+    fn statements_that_end_a_transaction() {
+        for sql in [
+            "COMMIT",
+            "end",
+            "commit work",
+            "ROLLBACK TRANSACTION",
+            "abort;",
+        ] {
+            assert!(ends_transaction(sql), "{sql}");
+        }
+        for sql in [
+            "BEGIN",
+            "ROLLBACK TO SAVEPOINT a",
+            "COMMIT PREPARED 'x'",
+            "select 1",
+            "\"commit\"",
+            "",
+        ] {
+            assert!(!ends_transaction(sql), "{sql}");
+        }
+        assert_eq!(
+            serialization_error(true),
+            ["ROLLBACK", "CALL mlsim.serialization_error()"]
+        );
+        assert_eq!(
+            serialization_error(false),
+            ["CALL mlsim.serialization_error()"]
+        );
     }
 
     #[test]

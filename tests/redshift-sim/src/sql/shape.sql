@@ -214,4 +214,18 @@ BEGIN
 END
 $$;
 
+-- Redshift's serialization error (error 1023), as it reaches a client: SQLSTATE XX000, message
+-- '1023', the conflict in DETAIL (aws-sdk-pandas issue 665, estuary/connectors issue 5218). The
+-- numbers in DETAIL are fixed. The front calls this in place of the statement that
+-- --serialization-error-at names, so PostgreSQL aborts the client's transaction as a real error
+-- aborts it.
+CREATE PROCEDURE mlsim.serialization_error()
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '1023' USING ERRCODE = 'XX000',
+        DETAIL = 'Serializable isolation violation on table - 100123, transactions forming the '
+                 'cycle are: 1001, 1002 (pid:4242)';
+END
+$$;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA mlsim TO PUBLIC;
