@@ -16,6 +16,12 @@
 //! (SQL-level PREPARE takes only SELECT, INSERT, UPDATE and DELETE). Each choice where the
 //! documentation is silent is written down where it is made, in `src/sql/`.
 //!
+//! Where the documentation is silent, it does what PostgreSQL does: a GRANT or REVOKE by a user
+//! who holds the privilege without the grant option (ON MODEL as on anything else) succeeds,
+//! changes nothing and warns (`no privileges were granted for "m"`, SQLSTATE 01007; `no
+//! privileges could be revoked for "m"`, 01006). Errors and warnings raised by the simulator's
+//! own procedures carry no context line naming them.
+//!
 //! One simulator-only call, for tests: a new model is `Model is Ready` at once (training is
 //! instant), and a superuser can put it in another state,
 //! `CALL mlsim.set_model_state('schema', 'model', 'Train Model On SageMaker In Progress')` (still

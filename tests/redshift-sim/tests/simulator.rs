@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use redshift_sim::{Options, Simulator};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::error::DbError;
+use tokio_postgres::{AsyncMessage, Client, SimpleQueryMessage};
 
 async fn start() -> Simulator {
     Simulator::start(Options::default())
@@ -757,6 +758,139 @@ async fn refused(client: &Client, sql: &str) -> (String, String) {
         .await
         .expect_err(&format!("{sql} must fail"));
     (sqlstate(&err), message(&err))
+}
+
+/// A connection whose notices and warnings (NoticeResponse) are collected: its driver is polled
+/// with `poll_message`, which hands each one over as `AsyncMessage::Notice` before the response
+/// of the statement that raised it.
+async fn connect_with_notices(
+    sim: &Simulator,
+    user: &str,
+    password: &str,
+) -> (Client, tokio::sync::mpsc::UnboundedReceiver<DbError>) {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("127.0.0.1")
+        .port(sim.port())
+        .user(user)
+        .password(password)
+        .dbname("dev")
+        .ssl_mode(tokio_postgres::config::SslMode::Require);
+    let (client, mut conn) = config
+        .connect(tls(Some(sim.ca_path())))
+        .await
+        .unwrap_or_else(|e| panic!("{user} connects: {e}"));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notice(notice)) => {
+                    let _ = tx.send(notice);
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    (client, rx)
+}
+
+/// Runs `sql`, which must succeed, and returns the notices it raised.
+async fn notices_of(
+    client: &Client,
+    notices: &mut tokio::sync::mpsc::UnboundedReceiver<DbError>,
+    sql: &str,
+) -> Vec<DbError> {
+    while notices.try_recv().is_ok() {}
+    client
+        .batch_execute(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    let mut out = Vec::new();
+    while let Ok(n) = notices.try_recv() {
+        out.push(n);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_without_the_grant_option_succeeds_with_only_a_warning() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute(
+            "CREATE SCHEMA s; CREATE GROUP g;
+             CREATE USER alice PASSWORD 'Alice1pass'; CREATE USER bob PASSWORD 'Bob1pass';
+             GRANT CREATE MODEL TO alice; GRANT CREATE, USAGE ON SCHEMA s TO alice;
+             GRANT USAGE ON SCHEMA s TO bob;",
+        )
+        .await
+        .expect("setup");
+    let alice = connect_as(&sim, "alice", "Alice1pass")
+        .await
+        .expect("alice");
+    alice
+        .batch_execute(
+            "CREATE MODEL s.m FROM (SELECT 1 AS a, 2 AS b) TARGET b FUNCTION m_fn(int)
+             IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');
+             GRANT EXECUTE ON MODEL s.m TO bob;",
+        )
+        .await
+        .expect("alice creates the model and lets bob run it");
+
+    // bob holds USAGE on s and EXECUTE on s.m, neither with the grant option, owns neither, and
+    // is no superuser: his grants succeed, grant nothing, and say so with a warning only.
+    let (bob, mut notices) = connect_with_notices(&sim, "bob", "Bob1pass").await;
+    for (sql, object) in [
+        ("GRANT EXECUTE ON MODEL s.m TO GROUP g", "m"),
+        ("GRANT USAGE ON SCHEMA s TO GROUP g", "s"),
+    ] {
+        let got = notices_of(&bob, &mut notices, sql).await;
+        assert_eq!(got.len(), 1, "{sql}: {got:?}");
+        assert_eq!(got[0].severity(), "WARNING", "{sql}");
+        assert_eq!(got[0].code().code(), "01007", "{sql}");
+        assert_eq!(
+            got[0].message(),
+            format!("no privileges were granted for \"{object}\""),
+            "{sql}"
+        );
+        assert_eq!(got[0].where_(), None, "{sql}: no simulator frames");
+    }
+    let got = notices_of(
+        &bob,
+        &mut notices,
+        "REVOKE EXECUTE ON MODEL s.m FROM GROUP g",
+    )
+    .await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].code().code(), got[0].message()),
+        ("01006", "no privileges could be revoked for \"m\"")
+    );
+    for view in ["svv_ml_model_privileges", "svv_schema_privileges"] {
+        assert!(
+            rows(
+                &admin,
+                &format!("SELECT 1 FROM {view} WHERE identity_name = 'g'")
+            )
+            .await
+            .is_empty(),
+            "{view}: nothing granted to g"
+        );
+    }
+    // With no privilege at all, it is an error, as in PostgreSQL.
+    let carol = "CREATE USER carol PASSWORD 'Carol1pass'";
+    admin.batch_execute(carol).await.expect("carol");
+    let carol = connect_as(&sim, "carol", "Carol1pass")
+        .await
+        .expect("carol");
+    assert_eq!(
+        refused(&carol, "GRANT EXECUTE ON MODEL s.m TO GROUP g").await,
+        (
+            "42501".to_owned(),
+            "permission denied for model s.m".to_owned()
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

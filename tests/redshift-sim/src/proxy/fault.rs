@@ -13,12 +13,12 @@
 //! in the segment that the next ReadyForQuery closes. Until that segment ends, the relay holds
 //! back such messages, and drops the stand-in's when its error comes; any other message, or
 //! another error (after which PostgreSQL skips the stand-in), lets the held ones go as they are.
-//! The error itself reaches the client without PL/pgSQL's context line, as Redshift sends it.
 
 use std::collections::{HashSet, VecDeque};
 
 use bytes::{BufMut, BytesMut};
 
+use super::notice::fields;
 use super::relay::{cstring, message};
 
 /// Responses a stand-in will earn that the client must not see.
@@ -46,40 +46,10 @@ fn droppable(tag: u8) -> bool {
     matches!(tag, b'1' | b'2' | b'C')
 }
 
-/// The fields of an ErrorResponse or NoticeResponse: type and value.
-fn fields(msg: &[u8]) -> Vec<(u8, &[u8])> {
-    let mut rest = msg.get(5..).unwrap_or_default();
-    let mut out = Vec::new();
-    while let Some((&kind, tail)) = rest.split_first() {
-        if kind == 0 {
-            break;
-        }
-        let (value, tail) = cstring(tail);
-        out.push((kind, value));
-        rest = tail;
-    }
-    out
-}
-
 /// Whether an ErrorResponse is the one mlsim.serialization_error raises.
 fn is_serialization_error(msg: &[u8]) -> bool {
     let f = fields(msg);
     f.contains(&(b'C', b"XX000")) && f.contains(&(b'M', b"1023"))
-}
-
-/// The serialization error without its context field (`PL/pgSQL function
-/// mlsim.serialization_error() ...`): Redshift's has none.
-fn without_context(msg: &[u8]) -> BytesMut {
-    let mut body = Vec::with_capacity(msg.len());
-    for (kind, value) in fields(msg) {
-        if kind != b'W' {
-            body.push(kind);
-            body.extend_from_slice(value);
-            body.push(0);
-        }
-    }
-    body.push(0);
-    message(b'E', &body)
 }
 
 /// The Parse, Bind and Execute messages of each stand-in statement, named after the knob's `n`.
@@ -154,7 +124,6 @@ impl Faults {
     /// messages may be coming.
     pub(super) fn relay(&mut self, tag: u8, msg: BytesMut, out: &mut BytesMut) {
         let ours = tag == b'E' && is_serialization_error(&msg);
-        let msg = if ours { without_context(&msg) } else { msg };
         if !matches!(self.queue.front(), Some(f) if f.after == 0) {
             if tag == b'Z' {
                 for f in &mut self.queue {
@@ -263,10 +232,5 @@ mod tests {
         );
         assert!(is_serialization_error(&error("XX000", "1023")));
         assert!(!is_serialization_error(&error("XX000", "other")));
-        let with_context = message(b'E', b"SERROR\0CXX000\0M1023\0Wsomewhere\0Dd\0\0");
-        assert_eq!(
-            &without_context(&with_context)[5..],
-            b"SERROR\0CXX000\0M1023\0Dd\0\0"
-        );
     }
 }

@@ -5,6 +5,7 @@
 //! and statements, adds latency, and cuts connections on request. Passwords are never logged.
 
 mod fault;
+mod notice;
 mod relay;
 
 use std::collections::HashSet;

@@ -1,9 +1,9 @@
 //! The message relay after authentication: frontend messages are decoded only where they must be
 //! looked at (Query and Parse, rewritten by rewrite/; Execute and Sync, counted; Parse, Bind and
 //! Execute, for the serialization-error knob, fault.rs), backend messages are relayed byte for
-//! byte except the server_version ParameterStatus, which says what Redshift says, and what a
-//! stand-in for a failing statement earns beyond its error. Adds latency and cuts connections on
-//! request.
+//! byte except the server_version ParameterStatus, which says what Redshift says, the context of
+//! errors and notices the simulator's own procedures raise (notice.rs), and what a stand-in for a
+//! failing statement earns beyond its error. Adds latency and cuts connections on request.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -13,6 +13,7 @@ use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::fault::{Faults, stand_in_messages};
+use super::notice::without_simulator_context;
 use super::{Counters, Fallible, Io, Knobs};
 use crate::rewrite;
 
@@ -223,7 +224,11 @@ pub(super) async fn relay(
                         _ if matches!(pending.front(), Some(Pending::Cut)) => continue,
                         _ => {}
                     }
-                    let msg = if tag == b'S' { parameter_status(msg) } else { msg };
+                    let msg = match tag {
+                        b'S' => parameter_status(msg),
+                        b'E' | b'N' => without_simulator_context(msg),
+                        _ => msg,
+                    };
                     faults.relay(tag, msg, &mut out);
                 }
                 if !out.is_empty() {

@@ -20,6 +20,11 @@ $$;
 -- GRANT / REVOKE { EXECUTE | ALL } ON MODEL s.m, ... TO|FROM grantees. Whether Redshift accepts
 -- a grant on a model that is still training or has failed is undocumented (DG r_GRANT,
 -- r_create_model_usage_notes): accepted here, whatever the model's state.
+-- A user who may run the model but holds no grant option, owns it not and is no superuser gets
+-- what PostgreSQL gives for any object (aclchk.c, restrict_and_check_grant): the statement
+-- succeeds, changes nothing and warns once per model, 'no privileges were granted for "m"'
+-- (SQLSTATE 01007) or 'no privileges could be revoked for "m"' (01006); a user with no
+-- privilege on the model at all gets an error.
 CREATE PROCEDURE mlsim.grant_model(is_grant boolean, schemas text[], models text[],
                                    grantees text[], grant_option boolean)
 LANGUAGE plpgsql AS $$
@@ -33,8 +38,17 @@ BEGIN
         IF NOT (mlsim.is_superuser()
                 OR pg_has_role(current_user, (SELECT proowner FROM pg_proc WHERE oid = f), 'USAGE')
                 OR has_function_privilege(current_user, f, 'EXECUTE WITH GRANT OPTION')) THEN
-            RAISE EXCEPTION 'permission denied for model %',
-                coalesce(schemas[i] || '.', '') || models[i] USING ERRCODE = '42501';
+            IF NOT has_function_privilege(current_user, f, 'EXECUTE') THEN
+                RAISE EXCEPTION 'permission denied for model %',
+                    coalesce(schemas[i] || '.', '') || models[i] USING ERRCODE = '42501';
+            ELSIF is_grant THEN
+                RAISE WARNING 'no privileges were granted for "%"', models[i]
+                    USING ERRCODE = '01007';
+            ELSE
+                RAISE WARNING 'no privileges could be revoked for "%"', models[i]
+                    USING ERRCODE = '01006';
+            END IF;
+            CONTINUE;
         END IF;
         FOREACH g IN ARRAY grantees LOOP
             PERFORM mlsim.not_reserved(g, mlsim.grant_action(is_grant));
