@@ -11,10 +11,12 @@
 //! explicit grants only, never an owner's implicit rights; svv_iam_privileges has one row per
 //! command (COPY, UNLOAD, CREATE MODEL, EXFUNC) and names the default role
 //! `default-aws-iam-role`; the system roles `sys:*` exist and take no grants;
-//! svv_schema_privileges carries privilege_scope; the server reports server_version 8.0.2, takes
-//! redshift_connector's startup parameters, and runs any statement sent with Parse/Bind/Execute
-//! (SQL-level PREPARE takes only SELECT, INSERT, UPDATE and DELETE). Each choice where the
-//! documentation is silent is written down where it is made, in `src/sql/`.
+//! svv_schema_privileges carries privilege_scope; svv_transactions names who holds and who waits
+//! for each table lock (superusers see every session, others their own); the server reports
+//! server_version 8.0.2, takes redshift_connector's startup parameters, and runs any statement
+//! sent with Parse/Bind/Execute (SQL-level PREPARE takes only SELECT, INSERT, UPDATE and DELETE).
+//! Each choice where the documentation is silent is written down where it is made, in
+//! `src/sql/`.
 //!
 //! Where the documentation is silent, it does what PostgreSQL does: a GRANT or REVOKE by a user
 //! who holds the privilege without the grant option (ON MODEL as on anything else) succeeds,

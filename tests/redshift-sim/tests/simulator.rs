@@ -760,6 +760,132 @@ async fn refused(client: &Client, sql: &str) -> (String, String) {
     (sqlstate(&err), message(&err))
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn svv_transactions_names_who_holds_a_lock_and_who_waits_for_it() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute(
+            "CREATE SCHEMA mlgrant; CREATE TABLE mlgrant.apply_log (id int);
+             CREATE USER alice PASSWORD 'Alice1pass'; CREATE USER bob PASSWORD 'Bob1pass';
+             GRANT USAGE ON SCHEMA mlgrant TO alice, bob;
+             GRANT ALL ON mlgrant.apply_log TO alice, bob;",
+        )
+        .await
+        .expect("setup");
+    let table = rows(&admin, "SELECT 'mlgrant.apply_log'::regclass::oid").await[0][0].clone();
+    assert_eq!(
+        rows(
+            &admin,
+            "SELECT pg_typeof(txn_owner), pg_typeof(txn_db), pg_typeof(xid), pg_typeof(pid),
+                    pg_typeof(txn_start), pg_typeof(lock_mode), pg_typeof(lockable_object_type),
+                    pg_typeof(relation), pg_typeof(granted)
+             FROM pg_catalog.svv_transactions LIMIT 1"
+        )
+        .await,
+        [[
+            "text",
+            "text",
+            "bigint",
+            "integer",
+            "timestamp without time zone",
+            "text",
+            "text",
+            "integer",
+            "boolean"
+        ]],
+        "the documented types (DG r_SVV_TRANSACTIONS)"
+    );
+
+    let alice = connect_as(&sim, "alice", "Alice1pass")
+        .await
+        .expect("alice");
+    alice
+        .batch_execute("BEGIN; LOCK mlgrant.apply_log")
+        .await
+        .expect("alice takes the lock");
+    let alice_pid = rows(&alice, "SELECT pg_backend_pid()").await[0][0].clone();
+    let on_table = format!(
+        "SELECT txn_owner, txn_db, pid, lock_mode, lockable_object_type, granted,
+                abs(extract(epoch FROM (now() AT TIME ZONE 'UTC') - txn_start)) < 60
+         FROM pg_catalog.svv_transactions WHERE relation = {table} ORDER BY granted DESC"
+    );
+    let held = [
+        "alice",
+        "dev",
+        alice_pid.as_str(),
+        "AccessExclusiveLock",
+        "relation",
+        "t",
+        "t",
+    ];
+    assert_eq!(rows(&admin, &on_table).await, [held]);
+    assert_eq!(
+        rows(
+            &admin,
+            &format!(
+                "SELECT lock_mode, granted, relation IS NULL FROM pg_catalog.svv_transactions
+                 WHERE pid = {alice_pid} AND lockable_object_type = 'transactionid'"
+            )
+        )
+        .await,
+        [["ExclusiveLock", "t", "t"]],
+        "alice's open transaction"
+    );
+    assert_eq!(
+        rows(&alice, &on_table).await,
+        [held],
+        "a regular user sees her own"
+    );
+
+    // A regular user sees only his own rows; a superuser sees everyone's.
+    let bob = connect_as(&sim, "bob", "Bob1pass").await.expect("bob");
+    assert_eq!(
+        rows(
+            &bob,
+            "SELECT DISTINCT txn_owner FROM pg_catalog.svv_transactions"
+        )
+        .await,
+        [["bob"]]
+    );
+
+    // A third session waits for the lock: its row is not granted.
+    let waiter = connect_as(&sim, "bob", "Bob1pass").await.expect("bob");
+    let waiting = tokio::spawn(async move {
+        waiter
+            .batch_execute("BEGIN; LOCK mlgrant.apply_log")
+            .await
+            .map(|()| waiter)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let seen = loop {
+        let now = rows(&admin, &on_table).await;
+        if now.len() == 2 || std::time::Instant::now() > deadline {
+            break now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0], held);
+    assert_eq!(
+        [&seen[1][0], &seen[1][3], &seen[1][4], &seen[1][5]],
+        ["bob", "AccessExclusiveLock", "relation", "f"]
+    );
+    assert_ne!(seen[1][2], alice_pid);
+
+    alice.batch_execute("COMMIT").await.expect("alice commits");
+    let waiter = tokio::time::timeout(std::time::Duration::from_secs(20), waiting)
+        .await
+        .expect("the waiter gets the lock")
+        .expect("join")
+        .expect("bob locks");
+    let after = rows(&admin, &on_table).await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!([&after[0][0], &after[0][5]], ["bob", "t"]);
+    waiter.batch_execute("ROLLBACK").await.expect("rollback");
+    assert!(rows(&admin, &on_table).await.is_empty());
+}
+
 /// A connection whose notices and warnings (NoticeResponse) are collected: its driver is polled
 /// with `poll_message`, which hands each one over as `AsyncMessage::Notice` before the response
 /// of the statement that raised it.

@@ -156,10 +156,56 @@ JOIN mlsim.identities r ON r.id = m.member AND r.type = 'role'
 JOIN mlsim.identities g ON g.id = m.roleid AND g.type = 'role'
 WHERE mlsim.sees(r.id);
 
+-- Transactions and the locks they hold or wait for (DG r_SVV_TRANSACTIONS), read from pg_locks
+-- and pg_stat_activity over every client session of the server, with the documented columns and
+-- types. Rows:
+--   a table lock: lockable_object_type 'relation', relation the table's oid, lock_mode
+--     PostgreSQL's name for it (AccessShareLock, AccessExclusiveLock ...), granted false while
+--     the session waits; the locks any query takes for a moment on the catalogs
+--     (pg_catalog, information_schema, mlsim, pg_toast; oids below 16384 in other databases) are
+--     left out;
+--   an open transaction: ExclusiveLock on 'transactionid', granted, relation NULL ("If lock_mode
+--     is ExclusiveLock and granted is true (t), then this transaction ID is an open
+--     transaction"), from the lock each PostgreSQL transaction holds on its own virtual id;
+--   a wait for another transaction (PostgreSQL's row-level waits): 'transactionid', not granted.
+-- xid is PostgreSQL's transaction id, NULL until the transaction first writes (PostgreSQL assigns
+-- one then, Redshift at the start); txn_start is the transaction's start in UTC.
+-- "SVV_TRANSACTIONS is visible to all users. Superusers can see all rows; regular users can see
+-- only their own data": a regular user sees the rows of sessions logged in as that user. The
+-- SYSLOG ACCESS UNRESTRICTED that lets others see more in Redshift is not modelled.
+CREATE VIEW pg_catalog.svv_transactions AS
+SELECT a.usename::text AS txn_owner,
+       a.datname::text AS txn_db,
+       a.backend_xid::text::bigint AS xid,
+       l.pid,
+       (a.xact_start AT TIME ZONE 'UTC')::timestamp AS txn_start,
+       l.mode::text AS lock_mode,
+       CASE WHEN l.locktype = 'relation' THEN 'relation' ELSE 'transactionid' END
+           AS lockable_object_type,
+       CASE WHEN l.locktype = 'relation' THEN l.relation::int END AS relation,
+       l.granted
+FROM pg_locks l
+JOIN pg_stat_activity a ON a.pid = l.pid AND a.backend_type = 'client backend'
+WHERE (mlsim.is_superuser() OR a.usename = current_user)
+  AND CASE l.locktype
+          WHEN 'relation' THEN
+              l.relation >= 16384 AND NOT EXISTS (
+                  SELECT 1 FROM pg_class c
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = l.relation
+                    AND l.database = (SELECT d.oid FROM pg_database d
+                                      WHERE d.datname = current_database())
+                    AND n.nspname IN ('pg_catalog', 'information_schema', 'mlsim', 'pg_toast'))
+          WHEN 'virtualxid' THEN
+              l.virtualxid = l.virtualtransaction AND l.mode = 'ExclusiveLock' AND l.granted
+          WHEN 'transactionid' THEN NOT l.granted
+          ELSE false
+      END;
+
 RESET allow_system_table_mods;
 
 GRANT SELECT ON pg_catalog.pg_group, pg_catalog.svv_ml_model_info,
     pg_catalog.svv_ml_model_privileges, pg_catalog.svv_schema_privileges,
     pg_catalog.svv_language_privileges, pg_catalog.svv_system_privileges,
     pg_catalog.svv_iam_privileges, pg_catalog.svv_roles, pg_catalog.svv_user_grants,
-    pg_catalog.svv_role_grants TO PUBLIC;
+    pg_catalog.svv_role_grants, pg_catalog.svv_transactions TO PUBLIC;
