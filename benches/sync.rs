@@ -229,6 +229,29 @@ fn export_case() -> String {
     )
 }
 
+/// Parsing (with every check and every item located) of a 50 MB model: one long list per schema.
+fn parse_50mb() -> String {
+    let mut text = String::from("version = 1\n");
+    let mut s = 0;
+    while text.len() < 50_000_000 {
+        let _ = write!(text, "[schemas.s{s:05}]\nconsumers = [");
+        for u in 0..20_000 {
+            let _ = write!(text, "\"user:u{u:05}\", ");
+        }
+        text.push_str("]\n");
+        s += 1;
+    }
+    let t = Instant::now();
+    let model = mlgrant::config::parse("big.toml", &text).expect("the big model parses");
+    let took = t.elapsed();
+    format!(
+        "parse of a {:.0} MB model ({} schemas, lists of 20,000): {:.2} s\n",
+        text.len() as f64 / 1e6,
+        model.schemas.len(),
+        took.as_secs_f64()
+    )
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -408,6 +431,7 @@ fn main() {
     println!("mlgrant benchmark, {machine}");
     println!("{}", offline());
     println!("{}", export_case());
+    println!("{}", parse_50mb());
     if std::env::args().any(|a| a == "--offline") {
         return;
     }

@@ -64,6 +64,18 @@ pub enum AuditError {
         recorded: String,
         embedded: String,
     },
+    #[error(
+        "{object} is owned by {owner}, who is not a superuser: mlgrant trusts no object it did not create, since its owner could edit the audit log; nothing was applied. Rename the schema (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own, or name that owner in [policy] audit_owner"
+    )]
+    Untrusted { object: String, owner: String },
+    #[error(
+        "a schema named mlgrant exists but mlgrant did not create it (it has no mlgrant.schema_version); nothing was applied: rename it (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own"
+    )]
+    Foreign,
+    #[error(
+        "mlgrant's audit table mlgrant.{0} is missing (renamed or dropped?); nothing was applied: restore it, or rename the schema and let apply create a new one"
+    )]
+    Missing(&'static str),
 }
 
 fn state_of(e: &tokio_postgres::Error) -> (String, String) {
@@ -79,55 +91,136 @@ fn state_of(e: &tokio_postgres::Error) -> (String, String) {
 /// message first checks that the server is a Redshift cluster, so that mlgrant never creates its
 /// schema anywhere else.
 pub async fn version(client: &Client) -> Result<u32, AuditError> {
-    Ok(applied(client).await?.keys().max().copied().unwrap_or(0))
+    Ok(applied(client)
+        .await?
+        .versions
+        .keys()
+        .max()
+        .copied()
+        .unwrap_or(0))
 }
 
-/// The migrations the cluster records, with their checksums (none for those recorded before
-/// checksums were).
-async fn applied(
-    client: &Client,
-) -> Result<std::collections::BTreeMap<u32, Option<String>>, AuditError> {
-    match client
-        .simple_query(
-            "SELECT 1 FROM pg_catalog.svv_ml_model_info WHERE 1 = 0;\nSELECT * FROM mlgrant.schema_version",
-        )
+/// What the cluster holds of mlgrant's schema.
+struct Applied {
+    /// The migrations recorded, with their checksums (none for those recorded before checksums).
+    versions: std::collections::BTreeMap<u32, Option<String>>,
+    /// The schema (`None` as the relation) and each relation in it, with its owner and whether
+    /// that owner is a superuser.
+    owners: Vec<(Option<String>, String, bool)>,
+}
+
+/// The tables the migrations create, which must all be there once they ran.
+const TABLES: [&str; 3] = ["schema_version", "apply_log", "apply_statements"];
+
+/// Reads the recorded migrations and the owners of mlgrant's schema and relations, in one
+/// message.
+async fn applied(client: &Client) -> Result<Applied, AuditError> {
+    let sql = "SELECT 1 FROM pg_catalog.svv_ml_model_info WHERE 1 = 0;
+SELECT NULL, u.usename, u.usesuper FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_user u ON u.usesysid = n.nspowner WHERE n.nspname = 'mlgrant'
+UNION ALL
+SELECT c.relname, u.usename, u.usesuper FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_user u ON u.usesysid = c.relowner WHERE n.nspname = 'mlgrant';
+SELECT * FROM mlgrant.schema_version";
+    let stream = client
+        .simple_query_raw(sql)
         .await
-    {
-        Ok(messages) => Ok(result_sets(messages)
-            .get(1)
-            .into_iter()
-            .flatten()
-            .filter_map(|row| {
-                let version = row.first()?.as_deref()?.parse().ok()?;
-                let checksum = row
-                    .get(2)
-                    .cloned()
-                    .flatten()
-                    .map(|c| c.trim_end().to_owned());
-                Some((version, checksum))
-            })
-            .collect()),
-        Err(e) => {
-            let (sqlstate, message) = state_of(&e);
-            if message.contains("svv_ml_model_info") {
-                Err(AuditError::NotRedshift(CatalogError::from(
-                    WireError::from(&e),
-                )))
-            } else if sqlstate == "42P01" || sqlstate == "3F000" {
-                Ok(Default::default())
-            } else {
-                Err(AuditError::Read { sqlstate, message })
+        .map_err(|e| read_error(&e))?;
+    futures_util::pin_mut!(stream);
+    let mut messages = Vec::new();
+    let mut failed = None;
+    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
+        match m {
+            Ok(m) => messages.push(m),
+            Err(e) => {
+                failed = Some(e);
+                break;
             }
         }
     }
+    let sets = result_sets(messages);
+    let owners = sets
+        .get(1)
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let text = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+            (r[0].clone(), text(1), text(2) == "t")
+        })
+        .collect();
+    let versions = sets
+        .get(2)
+        .into_iter()
+        .flatten()
+        .filter_map(|row| {
+            let version = row.first()?.as_deref()?.parse().ok()?;
+            let checksum = row
+                .get(2)
+                .cloned()
+                .flatten()
+                .map(|c| c.trim_end().to_owned());
+            Some((version, checksum))
+        })
+        .collect();
+    if let Some(e) = failed {
+        let (sqlstate, message) = state_of(&e);
+        if sets.is_empty() {
+            // The first statement failed: no Redshift catalog here.
+            return Err(AuditError::NotRedshift(CatalogError::from(
+                WireError::from(&e),
+            )));
+        }
+        if sqlstate != "42P01" && sqlstate != "3F000" {
+            return Err(AuditError::Read { sqlstate, message });
+        }
+    }
+    Ok(Applied { versions, owners })
+}
+
+fn read_error(e: &tokio_postgres::Error) -> AuditError {
+    let (sqlstate, message) = state_of(e);
+    AuditError::Read { sqlstate, message }
+}
+
+/// mlgrant trusts no database object it did not create: its schema and every relation in it
+/// must be owned by a superuser (or the login `[policy] audit_owner` names), and once a version
+/// is recorded, its tables must all be there.
+fn check_owners(applied: &Applied, trusted: Option<&str>) -> Result<(), AuditError> {
+    for (relation, owner, superuser) in &applied.owners {
+        if !superuser && Some(owner.as_str()) != trusted {
+            return Err(AuditError::Untrusted {
+                object: match relation {
+                    None => "the schema mlgrant".to_owned(),
+                    Some(r) => format!("mlgrant.{}", crate::text::sanitize(r)),
+                },
+                owner: crate::text::sanitize(owner),
+            });
+        }
+    }
+    let schema = applied.owners.iter().any(|(r, _, _)| r.is_none());
+    if schema && applied.versions.is_empty() {
+        return Err(AuditError::Foreign);
+    }
+    if !applied.versions.is_empty() {
+        for table in TABLES {
+            if !applied
+                .owners
+                .iter()
+                .any(|(r, _, _)| r.as_deref() == Some(table))
+            {
+                return Err(AuditError::Missing(table));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a cluster whose recorded checksums differ from the embedded files, then applies the
 /// migrations the cluster lacks, each with its version row in its own transaction, all in one
 /// message (one round trip). Returns the schema version reached. Another apply migrating at the
 /// same moment is fine: its work is taken as done.
-pub async fn migrate(client: &Client) -> Result<u32, AuditError> {
-    let recorded = applied(client).await?;
+pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, AuditError> {
+    let applied = applied(client).await?;
+    check_owners(&applied, trusted)?;
+    let recorded = applied.versions;
     for m in MIGRATIONS {
         if let Some(Some(checksum)) = recorded.get(&m.version)
             && checksum != m.checksum

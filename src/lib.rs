@@ -3,7 +3,7 @@
 //!
 //! Dependencies point one way, from the bottom up:
 //!
-//! - `text` (sanitizing) and `model` (names, the [`model::Grant`], origins, the one
+//! - `text` (sanitizing), `file` (bounded reads) and `model` (names, the [`model::Grant`], origins, the one
 //!   [`model::State`], the one quoting function): the vocabulary;
 //! - `config` (file -> [`config::AccessModel`]) -> `compile` (model -> desired state) ->
 //!   `diff` (current and desired state, inside the fence -> [`plan::Plan`]) -> `plan` ->
@@ -23,6 +23,7 @@ pub mod connect;
 pub mod diff;
 pub mod doctor;
 pub mod export;
+pub mod file;
 pub mod iam;
 pub mod model;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::{Cli, Command, Done, Failure, Format, IamPolicy, color_on, fail, output};
 use crate::config::{self, AccessModel};
@@ -23,11 +24,25 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
         Command::Compile => compile_cmd(cli, format, color),
         Command::Diff { old, new } => diff_cmd(old, new, format, color),
         Command::Plan { exit_code } => plan(cli, *exit_code, format, color),
-        Command::Apply { yes, batch_size } => apply_cmd(cli, *yes, *batch_size, format, color),
+        Command::Apply {
+            yes,
+            batch_size,
+            lock_timeout,
+            read_timeout,
+        } => {
+            let settings = apply::Settings {
+                batch_size: *batch_size,
+                lock_timeout: Duration::from_secs(*lock_timeout),
+                read_timeout: (*read_timeout > 0).then(|| Duration::from_secs(*read_timeout)),
+                ask_first: !yes,
+                ..apply::Settings::default()
+            };
+            apply_cmd(cli, settings, format)
+        }
         Command::Export { partial } => export_cmd(cli, *partial),
         Command::Doctor => doctor(cli, format),
         Command::Iam { policy } => iam(cli, policy, format),
-        Command::History { limit } => history(cli, *limit, format),
+        Command::History { limit } => history(cli, *limit as usize, format),
     }
 }
 
@@ -111,13 +126,50 @@ fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done,
     Ok(Done { out, code })
 }
 
-fn apply_cmd(
-    cli: &Cli,
-    yes: bool,
-    batch_size: usize,
+/// What apply shows and asks, on stderr: stdout carries only the result.
+struct Asker<'a> {
+    model: &'a config::AccessModel,
+    describe: &'a str,
     format: Format,
     color: bool,
-) -> Result<Done, Failure> {
+    yes: bool,
+}
+
+impl apply::Prompt for Asker<'_> {
+    fn confirm(&mut self, plan: &Plan) -> bool {
+        let header = format!(
+            "mlgrant apply {} to {}: {} statement{}",
+            self.model.source.name,
+            self.describe,
+            plan.steps.len(),
+            plural(plan.steps.len())
+        );
+        let files = [self.model.source.name.as_str()];
+        let shown = output(plan, self.format, &header, "apply", &files, self.color);
+        let mut err = anstream::stderr().lock();
+        let _ = err.write_all(shown.as_bytes());
+        if self.yes {
+            return true;
+        }
+        let _ = write!(
+            err,
+            "Apply these {} change{}? [y/N] ",
+            plan.steps.len(),
+            plural(plan.steps.len())
+        );
+        let _ = err.flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+    }
+
+    fn waiting(&mut self, message: &str) {
+        eprintln!("{}", sanitize(message));
+    }
+}
+
+fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result<Done, Failure> {
+    let yes = !settings.ask_first;
     let interactive = std::io::stdin().is_terminal();
     if !yes && !interactive {
         return Err(fail(
@@ -127,36 +179,31 @@ fn apply_cmd(
     let model = config::load(&cli.config)?;
     let model_text = model.source.text.clone();
     let target = target(cli)?;
-    let settings = apply::Settings {
-        batch_size,
-        ..apply::Settings::default()
-    };
+    settings.audit_owner = model
+        .policy
+        .audit_owner
+        .as_ref()
+        .map(|n| n.as_str().to_owned());
     let describe = target.describe();
-    let mut confirm = |plan: &Plan| {
-        let header = format!(
-            "mlgrant apply {} to {describe}: {} statement{}",
-            model.source.name,
-            plan.steps.len(),
-            plural(plan.steps.len())
-        );
-        let shown = output(plan, format, &header, "apply", &[&model.source.name], color);
-        if yes {
-            let _ = anstream::stderr().lock().write_all(shown.as_bytes());
-            return true;
-        }
-        let mut out = anstream::stdout().lock();
-        let _ = out.write_all(shown.as_bytes());
-        let _ = write!(out, "Apply these {} changes? [y/N] ", plan.steps.len());
-        let _ = out.flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+    let mut asker = Asker {
+        model: &model,
+        describe: &describe,
+        format,
+        color: color_on(&std::io::stderr()),
+        yes,
     };
     let outcome = runtime()?.block_on(async {
-        let client = connect::connect(&target).await.map_err(fail)?;
-        apply::apply(&client, &model, &model_text, &settings, &mut confirm)
-            .await
-            .map_err(fail)
+        let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
+        apply::apply(
+            &client,
+            Some(&notices),
+            &model,
+            &model_text,
+            &settings,
+            &mut asker,
+        )
+        .await
+        .map_err(fail)
     })?;
     Ok(match &outcome.run {
         None => format!("{describe}: nothing to change\n").into(),

@@ -69,6 +69,12 @@ pub enum Command {
         /// Statements per round trip.
         #[arg(long, default_value_t = 1000, value_name = "N")]
         batch_size: usize,
+        /// Seconds to wait for the apply lock before giving up (nothing changed).
+        #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        lock_timeout: u64,
+        /// Seconds to wait for the server's answer to any one message; 0 waits forever.
+        #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
+        read_timeout: u64,
     },
     /// Prove, read-only and in a rolled-back transaction, every Redshift behaviour sync relies
     /// on; exit 0 when all hold, 1 otherwise.
@@ -87,9 +93,9 @@ pub enum Command {
     },
     /// Show the audit log of applied runs, newest first.
     History {
-        /// How many runs to show.
-        #[arg(long, default_value_t = 20, value_name = "N")]
-        limit: usize,
+        /// How many runs to show (1 to 100000).
+        #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        limit: u32,
     },
 }
 

@@ -20,18 +20,45 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// (byte offset, characters before it) about every [`CHECKPOINT`] bytes, at character
+    /// boundaries: a column is found by counting at most that many bytes, so locating every item
+    /// of one long line stays linear in the file.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 4096;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut checkpoints = vec![(0, 0)];
+        let mut next = CHECKPOINT;
+        for (chars, (at, _)) in text.char_indices().enumerate() {
+            if at >= next {
+                checkpoints.push((at, chars));
+                next = at + CHECKPOINT;
+            }
+        }
         Arc::new(SourceFile {
             name: name.into(),
             text,
             line_starts,
+            checkpoints,
         })
+    }
+
+    /// Characters before the byte `offset` (a character boundary, or the end of the text).
+    fn chars_before(&self, offset: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
+        let (at, chars) = self.checkpoints[i];
+        chars
+            + self
+                .text
+                .get(at..offset)
+                .map_or(offset - at, |s| s.chars().count())
     }
 
     /// The line and column of a byte offset (clamped to the text).
@@ -39,10 +66,11 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = if self.text.is_char_boundary(offset) {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            offset - start
+        };
         Loc {
             line: line as u32 + 1,
             column: column as u32 + 1,
@@ -159,5 +187,27 @@ mod tests {
         assert_eq!(f.loc(3), Loc { line: 2, column: 1 });
         assert_eq!(f.loc(6), Loc { line: 2, column: 3 });
         assert_eq!(f.loc(1000), Loc { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_in_a_long_line_of_wide_characters_count_characters() {
+        let line = "é".repeat(10_000) + "x";
+        let f = SourceFile::new("x.toml", format!("a\n{line}\n"));
+        let x = 2 + 20_000;
+        assert_eq!(&f.text[x..x + 1], "x");
+        assert_eq!(
+            f.loc(x),
+            Loc {
+                line: 2,
+                column: 10_001
+            }
+        );
+        assert_eq!(
+            f.loc(2 + 2 * 5000),
+            Loc {
+                line: 2,
+                column: 5001
+            }
+        );
     }
 }

@@ -115,6 +115,8 @@ pub struct Policy {
     /// Opt-in: `REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL`, without which per-group IAM roles
     /// restrict nothing.
     pub revoke_public_assumerole: Option<Loc>,
+    /// A login trusted, besides superusers, to own mlgrant's audit schema.
+    pub audit_owner: Option<Name>,
 }
 
 /// Why a model file could not be used.
@@ -128,8 +130,10 @@ pub enum ConfigError {
     },
     #[error("{}", .0.short())]
     Invalid(Diagnostics),
-    #[error("{path} is {size} bytes, larger than 64 MiB: that is not an access model")]
-    TooLarge { path: String, size: u64 },
+    #[error("{path} is larger than 64 MiB: that is not an access model")]
+    TooLarge { path: String },
+    #[error("cannot read {path}: {why}")]
+    NotReadable { path: String, why: String },
 }
 
 /// The largest model file mlgrant reads.
@@ -142,14 +146,21 @@ pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
         path: sanitize(&name),
         source,
     };
-    let size = std::fs::metadata(path).map_err(read_error)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ConfigError::TooLarge {
-            path: sanitize(&name),
-            size,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(read_error)?;
+    let bytes = match crate::file::read_bounded(path, MAX_FILE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(crate::file::FileError::Io(e)) => return Err(read_error(e)),
+        Err(crate::file::FileError::TooLarge { .. }) => {
+            return Err(ConfigError::TooLarge {
+                path: sanitize(&name),
+            });
+        }
+        Err(e) => {
+            return Err(ConfigError::NotReadable {
+                path: sanitize(&name),
+                why: e.to_string(),
+            });
+        }
+    };
     match String::from_utf8(bytes) {
         Ok(text) => parse(&name, &text),
         Err(e) => {

@@ -5,7 +5,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::reader::{POLICY_KEYS, Reader, entries};
 use super::{Diagnostic, Mode, Policy};
-use crate::model::GranteePattern;
+use crate::model::{GranteePattern, NameKind};
 use crate::text::sanitize;
 
 impl Reader {
@@ -38,6 +38,12 @@ impl Reader {
                     }
                 }
                 "protect" => policy.protect = self.patterns(v, "protect"),
+                "audit_owner" => {
+                    if let Some(raw) = self.string(v, "audit_owner") {
+                        let raw = raw.strip_prefix("user:").unwrap_or(&raw).to_owned();
+                        policy.audit_owner = self.name(NameKind::User, &raw, v.span());
+                    }
+                }
                 other => self.unknown_key(other, k.span(), POLICY_KEYS, "in [policy]"),
             }
         }

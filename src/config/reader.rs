@@ -35,7 +35,13 @@ pub(super) const ROOT_KEYS: &[&str] = &["version", "groups", "schemas", "models"
 pub(super) const GROUP_KEYS: &[&str] = &["members"];
 pub(super) const SCHEMA_KEYS: &[&str] = &["creators", "consumers", "iam_roles"];
 pub(super) const MODEL_KEYS: &[&str] = &["consumers"];
-pub(super) const POLICY_KEYS: &[&str] = &["mode", "manage", "protect", "revoke_public_assumerole"];
+pub(super) const POLICY_KEYS: &[&str] = &[
+    "mode",
+    "manage",
+    "protect",
+    "revoke_public_assumerole",
+    "audit_owner",
+];
 pub(super) const IAM_KEYS: &[&str] = &[
     "account_id",
     "role_name",

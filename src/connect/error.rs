@@ -124,7 +124,7 @@ pub(super) fn explain(target: &Target, e: &tokio_postgres::Error) -> ConnectErro
         Some(std::io::ErrorKind::TimedOut) => ConnectError::Timeout {
             host,
             port,
-            seconds: target.connect_timeout.as_secs(),
+            seconds: target.connect_timeout.map_or(0, |t| t.as_secs()),
         },
         _ => ConnectError::Other {
             target: target.describe(),

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
+use crate::server::ServerError;
+
 mod error;
 mod pgpass;
 mod tls;
@@ -87,7 +89,9 @@ pub struct Target {
     pub sslmode: SslMode,
     pub sslrootcert: Option<PathBuf>,
     pub password: Option<Password>,
-    pub connect_timeout: Duration,
+    /// How long to wait for the connection, TLS and authentication included; `None` waits
+    /// forever (libpq's `connect_timeout=0`).
+    pub connect_timeout: Option<Duration>,
     /// Things the user should hear about (an ignored pgpass file).
     pub warnings: Vec<String>,
 }
@@ -117,9 +121,11 @@ pub fn resolve(
         .or_else(|| from_env("PGHOST"))
         .unwrap_or_else(|| "localhost".to_owned());
     let port = match parts.port.take().or_else(|| from_env("PGPORT")) {
-        Some(p) => p
-            .parse::<u16>()
-            .map_err(|_| ConnectError::Settings(format!("invalid port `{p}`")))?,
+        Some(p) => p.parse::<u16>().map_err(|_| {
+            ConnectError::Settings(
+                "the port (--url or PGPORT) is not a number from 1 to 65535".to_owned(),
+            )
+        })?,
         None => 5439,
     };
     let user = parts
@@ -149,11 +155,18 @@ pub fn resolve(
         .param("connect_timeout")
         .or_else(|| from_env("PGCONNECT_TIMEOUT"))
     {
-        Some(s) => Duration::from_secs(
-            s.parse::<u64>()
-                .map_err(|_| ConnectError::Settings(format!("invalid connect_timeout `{s}`")))?,
-        ),
-        None => Duration::from_secs(10),
+        // libpq: 0 (or a negative number) waits forever.
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n <= 0 => None,
+            Ok(n) => Some(Duration::from_secs(n as u64)),
+            Err(_) => {
+                return Err(ConnectError::Settings(
+                    "connect_timeout (--url or PGCONNECT_TIMEOUT) is not a whole number of seconds"
+                        .to_owned(),
+                ));
+            }
+        },
+        None => Some(Duration::from_secs(10)),
     };
     let mut warnings = Vec::new();
     let password = match parts.password.take().or_else(|| from_env("PGPASSWORD")) {
@@ -185,8 +198,16 @@ pub fn resolve(
     })
 }
 
+/// Notices and warnings the server sent on a connection (a GRANT that granted nothing warns).
+pub type Notices = std::sync::mpsc::Receiver<ServerError>;
+
 /// Opens one connection; its driver runs on the current tokio runtime.
 pub async fn connect(target: &Target) -> Result<Client, ConnectError> {
+    connect_with_notices(target).await.map(|(client, _)| client)
+}
+
+/// Opens one connection and hands back the server's notices and warnings as they arrive.
+pub async fn connect_with_notices(target: &Target) -> Result<(Client, Notices), ConnectError> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&target.host)
@@ -194,32 +215,57 @@ pub async fn connect(target: &Target) -> Result<Client, ConnectError> {
         .user(&target.user)
         .dbname(&target.dbname)
         .application_name("mlgrant")
-        .connect_timeout(target.connect_timeout)
+        // A peer that vanishes without a word is noticed by the kernel, not waited on forever.
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30))
         .ssl_mode(match target.sslmode {
             SslMode::Disable => tokio_postgres::config::SslMode::Disable,
             SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
             _ => tokio_postgres::config::SslMode::Require,
         });
+    if let Some(t) = target.connect_timeout {
+        config.connect_timeout(t);
+    }
     if let Some(p) = &target.password {
         config.password(p.expose());
     }
     let tls = postgres_native_tls::MakeTlsConnector::new(tls::tls_connector(target)?);
     // The driver's timeout covers the TCP connect only; a server that accepts and then says
     // nothing must not hang mlgrant either.
-    let attempt = tokio::time::timeout(target.connect_timeout, config.connect(tls)).await;
-    let Ok(attempt) = attempt else {
-        return Err(ConnectError::Timeout {
-            host: target.host.clone(),
-            port: target.port,
-            seconds: target.connect_timeout.as_secs(),
-        });
+    let attempt = match target.connect_timeout {
+        Some(t) => match tokio::time::timeout(t, config.connect(tls)).await {
+            Ok(attempt) => attempt,
+            Err(_) => {
+                return Err(ConnectError::Timeout {
+                    host: target.host.clone(),
+                    port: target.port,
+                    seconds: t.as_secs(),
+                });
+            }
+        },
+        None => config.connect(tls).await,
     };
     match attempt {
-        Ok((client, connection)) => {
+        Ok((client, mut connection)) => {
+            let (tx, rx) = std::sync::mpsc::channel();
             tokio::spawn(async move {
-                let _ = connection.await;
+                let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                futures_util::pin_mut!(messages);
+                while let Some(message) = futures_util::StreamExt::next(&mut messages).await {
+                    match message {
+                        Ok(tokio_postgres::AsyncMessage::Notice(n)) => {
+                            let _ = tx.send(ServerError {
+                                sqlstate: n.code().code().to_owned(),
+                                message: format!("{}: {}", n.severity(), n.message()),
+                                detail: n.detail().map(str::to_owned),
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
             });
-            Ok(client)
+            Ok((client, rx))
         }
         Err(e) => Err(error::explain(target, &e)),
     }

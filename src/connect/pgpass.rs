@@ -26,8 +26,10 @@ pub fn pgpass_lookup(
             file.display()
         ));
     }
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return Ok(None);
+    let text = match crate::file::read_bounded(file, 1024 * 1024) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::file::FileError::Io(_)) => return Ok(None),
+        Err(e) => return Err(format!("ignoring {}: {e}", file.display())),
     };
     let port = port.to_string();
     Ok(text

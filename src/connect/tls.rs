@@ -18,7 +18,8 @@ pub(super) fn tls_connector(target: &Target) -> Result<native_tls::TlsConnector,
         SslMode::VerifyFull => {}
     }
     if let Some(path) = &target.sslrootcert {
-        let pem = std::fs::read(path).map_err(|e| {
+        // A CA bundle is a few hundred KiB at most (Amazon's is about 100 KiB).
+        let pem = crate::file::read_bounded(path, 16 * 1024 * 1024).map_err(|e| {
             ConnectError::Settings(format!(
                 "cannot read the root certificate {} (sslrootcert / PGSSLROOTCERT): {e}",
                 path.display()

@@ -52,6 +52,15 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
                 "--url must start with postgres:// (postgres://user@host:5439/dev)".to_owned(),
             )
         })?;
+    // The authority ends at the first `/` or `?`. An `@` after that point means a password (or
+    // user) holds an unencoded `/` or `?`: refuse, by position, without echoing any of it.
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    if let Some(at) = rest[authority_end..].find('@') {
+        let position = url.len() - rest.len() + authority_end + at;
+        return Err(ConnectError::Settings(format!(
+            "--url has an `@` at byte {position}, after the host: a user name or password that holds `/`, `?`, `@` or `:` must be percent-encoded (%2F, %3F, %40, %3A); the URL is not shown, as it may hold a password"
+        )));
+    }
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let mut parts = UrlParts::default();
@@ -84,6 +93,15 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
         parts.host = Some(percent_decode(&host)?);
     }
     parts.port = port.filter(|p| !p.is_empty());
+    if parts
+        .port
+        .as_ref()
+        .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ConnectError::Settings(
+            "the port in --url is not a number; if the password holds `:`, `/`, `?` or `@`, percent-encode them (%3A, %2F, %3F, %40)".to_owned(),
+        ));
+    }
     if !path.is_empty() {
         parts.dbname = Some(percent_decode(path)?);
     }
@@ -100,8 +118,17 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
                 parts.params.push((k, v))
             }
             other => {
+                // A parameter's name is shown only when it looks like one.
+                let shown = if !other.is_empty()
+                    && other.len() <= 32
+                    && other.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                {
+                    format!(" `{other}`")
+                } else {
+                    String::new()
+                };
                 return Err(ConnectError::Settings(format!(
-                    "unsupported parameter `{other}` in --url"
+                    "unsupported parameter{shown} in --url (supported: user, password, host, port, dbname, sslmode, sslrootcert, connect_timeout, application_name)"
                 )));
             }
         }

@@ -2,6 +2,7 @@
 //! removes it afterwards. Skipped by the fast loop (`--skip live::`). The helpers they share are
 //! here, written once.
 
+mod bounded;
 mod catalog_shapes;
 mod doctor;
 mod faults;

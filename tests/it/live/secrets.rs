@@ -84,7 +84,29 @@ async fn the_password_never_appears_in_output_or_the_audit_log() {
         (
             with_password_in_url("127.0.0.1:notaport/dev"),
             vec![],
-            "invalid port",
+            "the port in --url is not a number",
+        ),
+        // Unencoded `/`, `?` and `:` in the password part split the URL in the wrong place:
+        // the message says where and what, never any part of it.
+        (
+            format!("postgres://awsuser:Top/{SECRET}@127.0.0.1:{port}/dev"),
+            vec![],
+            "percent-encoded",
+        ),
+        (
+            format!("postgres://awsuser:Top?{SECRET}@127.0.0.1:{port}/dev"),
+            vec![],
+            "percent-encoded",
+        ),
+        (
+            format!("postgres://root@awsuser:1234/{SECRET}@127.0.0.1:{port}/dev"),
+            vec![],
+            "percent-encoded",
+        ),
+        (
+            format!("postgres://awsuser:{SECRET}:x@127.0.0.1:{port}/dev?sslrootcert={ca}"),
+            vec![],
+            "SQLSTATE 28P01",
         ),
         (
             format!("mysql://awsuser:{SECRET}@h/db"),

@@ -247,6 +247,7 @@ async fn a_failed_apply_changes_nothing_and_the_next_one_converges() {
     };
     let result = mlgrant::apply::apply(
         &client,
+        None,
         &loaded,
         &loaded.source.text,
         &mlgrant::apply::Settings::default(),

@@ -1,0 +1,282 @@
+//! apply: runs a plan in one transaction. It never decides what to change: under the lock it
+//! reads the cluster again and asks `diff::sync` for the plan, then executes that plan.
+//!
+//! One run: bring the audit schema up to date (and refuse one mlgrant did not create); when a
+//! person is to approve, plan without the lock, show, ask; then `BEGIN`, `LOCK
+//! mlgrant.apply_log` (bounded by the lock timeout) and the catalog read in one message, and plan
+//! again: a plan that differs from the approved one is refused. Statements run in batches (one
+//! simple-query message each); any warning or notice a statement raises aborts the transaction.
+//! The audit record and `COMMIT` go in one message; then the cluster is read again and anything
+//! still out of sync is an error. Every wait on the server is bounded (the read timeout). Any
+//! error rolls back and names the failing statement and the server's words. Serialization
+//! errors (Redshift's 1023 included) retry the whole transaction, re-plan included.
+
+mod run;
+
+use std::time::Duration;
+
+use tokio_postgres::Client;
+
+use crate::audit::{AuditError, Run};
+use crate::catalog::CatalogError;
+use crate::config::AccessModel;
+use crate::connect::Notices;
+use crate::diff::SyncError;
+use crate::plan::Plan;
+use crate::server::ServerError;
+use crate::text::plural;
+
+/// Why an apply did not complete. Unless it says otherwise, the transaction was rolled back.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error("{0}")]
+    Sync(#[from] SyncError),
+    #[error(
+        "statement failed (SQLSTATE {}): {}{}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
+        .error.sqlstate,
+        .error.message,
+        .error.detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+    )]
+    Statement {
+        statement: String,
+        error: ServerError,
+    },
+    #[error(
+        "the server answered a statement of the plan with a warning, which is not success (SQLSTATE {}): {}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
+        .notice.sqlstate,
+        .notice.message
+    )]
+    Warning {
+        statement: String,
+        notice: ServerError,
+    },
+    #[error(
+        "{what} failed (SQLSTATE {}): {}; nothing was changed",
+        .error.sqlstate,
+        .error.message
+    )]
+    Server { what: String, error: ServerError },
+    #[error(
+        "the connection was lost during {what}: {message}; the transaction did not commit unless the cluster says otherwise: run `mlgrant plan` to see where it stands"
+    )]
+    Connection { what: String, message: String },
+    #[error(
+        "the server did not answer {what} within {seconds} s (--read-timeout); nothing was committed unless the cluster says otherwise: run `mlgrant plan` to see where it stands"
+    )]
+    NoAnswer { what: String, seconds: u64 },
+    #[error(
+        "gave up waiting for the apply lock on mlgrant.apply_log after {seconds} s (--lock-timeout): another apply, or a session reading the audit log in an open transaction, holds it; nothing was changed"
+    )]
+    LockTimeout { seconds: u64 },
+    #[error(
+        "the cluster changed between the plan you approved and the lock: nothing was changed; run apply again to review the new plan\n{}",
+        .0.join("\n")
+    )]
+    Changed(Vec<String>),
+    #[error(
+        "applied and committed (run {run_id}), but the cluster is still out of sync; {} change{} {}:\n{}",
+        .remaining.len(),
+        plural(.remaining.len()),
+        if .remaining.len() == 1 { "remains" } else { "remain" },
+        .remaining.join("\n")
+    )]
+    OutOfSync {
+        run_id: String,
+        remaining: Vec<String>,
+    },
+    #[error(
+        "applied and committed (run {run_id}; `mlgrant history` shows it), but verifying afterwards failed: {source}"
+    )]
+    Verify {
+        run_id: String,
+        #[source]
+        source: Box<ApplyError>,
+    },
+    #[error("cancelled: nothing was changed")]
+    Cancelled,
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Statements per simple-query message.
+    pub batch_size: usize,
+    /// Extra attempts after a serialization or concurrency error.
+    pub retries: u32,
+    /// How long to wait for the apply lock.
+    pub lock_timeout: Duration,
+    /// How long to wait for the server's answer to any one message; `None` waits forever.
+    pub read_timeout: Option<Duration>,
+    /// Plan and ask before taking the lock (a person approves); without it the plan made under
+    /// the lock is shown and applied.
+    pub ask_first: bool,
+    /// A login named in `[policy] audit_owner`, trusted to own mlgrant's schema besides
+    /// superusers.
+    pub audit_owner: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            batch_size: 1000,
+            retries: 3,
+            lock_timeout: Duration::from_secs(60),
+            read_timeout: Some(Duration::from_secs(120)),
+            ask_first: false,
+            audit_owner: None,
+        }
+    }
+}
+
+/// What an apply did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub plan: Plan,
+    /// The audit run, when something was applied.
+    pub run: Option<Run>,
+    /// Attempts made (1 unless a concurrency error forced a retry).
+    pub attempts: u32,
+}
+
+/// What apply says to the person running it, and asks them.
+pub trait Prompt {
+    /// Shows the plan and says whether to go on.
+    fn confirm(&mut self, plan: &Plan) -> bool;
+    /// Something worth saying while it waits (the lock).
+    fn waiting(&mut self, _message: &str) {}
+}
+
+impl<F: FnMut(&Plan) -> bool> Prompt for F {
+    fn confirm(&mut self, plan: &Plan) -> bool {
+        self(plan)
+    }
+}
+
+/// Whether a server error is a serialization conflict worth running the whole transaction again
+/// for: PostgreSQL's 40001 and 40P01, and Redshift's error 1023, which arrives as XX000 with the
+/// message `1023` and the words in DETAIL ("Serializable isolation violation on table ...").
+fn retryable(e: &ServerError) -> bool {
+    let mentions = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("serializable isolation violation")
+            || s.contains("could not serialize")
+            || s.contains("conflict with concurrent transaction")
+    };
+    match e.sqlstate.as_str() {
+        "40001" | "40P01" => true,
+        "XX000" => {
+            e.message.trim() == "1023"
+                || e.message.starts_with("1023")
+                || mentions(&e.message)
+                || e.detail.as_deref().is_some_and(mentions)
+        }
+        _ => false,
+    }
+}
+
+/// Applies `model` to the cluster behind `client`. `model_text` is the file's text (for the
+/// digest); `notices` carries the server's warnings (every one aborts the transaction);
+/// `prompt` is asked before anything changes.
+pub async fn apply(
+    client: &Client,
+    notices: Option<&Notices>,
+    model: &AccessModel,
+    model_text: &str,
+    settings: &Settings,
+    prompt: &mut dyn Prompt,
+) -> Result<Outcome, ApplyError> {
+    let run = run::Runner {
+        client,
+        notices,
+        model,
+        model_text,
+        settings,
+    };
+    run.migrate().await?;
+    let approved = if settings.ask_first {
+        let plan = run.plan().await?;
+        if plan.is_empty() {
+            return Ok(Outcome {
+                plan,
+                run: None,
+                attempts: 0,
+            });
+        }
+        if !prompt.confirm(&plan) {
+            return Err(ApplyError::Cancelled);
+        }
+        Some(plan)
+    } else {
+        None
+    };
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match run.attempt(approved.as_ref(), prompt).await {
+            Ok((plan, audit_run)) => {
+                if let Some(r) = &audit_run {
+                    run.verify(&r.run_id).await?;
+                }
+                return Ok(Outcome {
+                    plan,
+                    run: audit_run,
+                    attempts,
+                });
+            }
+            Err(e) => {
+                let _ = run.rollback().await;
+                let again = match &e {
+                    ApplyError::Statement { error, .. } | ApplyError::Server { error, .. } => {
+                        retryable(error)
+                    }
+                    ApplyError::Catalog(CatalogError::Server(error)) => retryable(error),
+                    _ => false,
+                };
+                if again && attempts <= settings.retries {
+                    tokio::time::sleep(Duration::from_millis(100 << attempts)).await;
+                    continue;
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retryable;
+    use crate::server::ServerError;
+
+    fn retryable_(sqlstate: &str, message: &str, detail: Option<&str>) -> bool {
+        retryable(&ServerError {
+            sqlstate: sqlstate.to_owned(),
+            message: message.to_owned(),
+            detail: detail.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn serialization_and_concurrency_errors_are_retried() {
+        assert!(retryable_("40001", "could not serialize access", None));
+        assert!(retryable_("40P01", "deadlock detected", None));
+        // Redshift's error 1023, as it arrives (aws-sdk-pandas issue 665).
+        assert!(retryable_(
+            "XX000",
+            "1023",
+            Some(
+                "Serializable isolation violation on table - 100123, transactions forming the cycle are: 1001, 1002 (pid:4242)"
+            )
+        ));
+        assert!(retryable_(
+            "XX000",
+            "1023: Serializable isolation violation on table",
+            None
+        ));
+        assert!(!retryable_("XX000", "disk full", None));
+        assert!(!retryable_("42704", "model does not exist", None));
+    }
+}

@@ -1,0 +1,269 @@
+//! One apply's conversation with the server: every round trip bounded by the read timeout, the
+//! lock by the lock timeout, and every statement of the plan checked for warnings.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::{StreamExt, pin_mut};
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::{ApplyError, Prompt, Settings};
+use crate::audit::{self, Run};
+use crate::catalog::{self, CatalogError};
+use crate::config::AccessModel;
+use crate::connect::Notices;
+use crate::diff::sync;
+use crate::model::State;
+use crate::plan::Plan;
+use crate::render;
+use crate::server::WireError;
+
+/// After this long waiting for the lock, say so.
+const SAY_WAITING_AFTER: Duration = Duration::from_secs(3);
+
+pub(super) struct Runner<'a> {
+    pub client: &'a Client,
+    pub notices: Option<&'a Notices>,
+    pub model: &'a AccessModel,
+    pub model_text: &'a str,
+    pub settings: &'a Settings,
+}
+
+fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
+    match WireError::from(e) {
+        WireError::Server(s) => ApplyError::Server {
+            what: what.to_owned(),
+            error: s,
+        },
+        WireError::Connection(message) => ApplyError::Connection {
+            what: what.to_owned(),
+            message,
+        },
+    }
+}
+
+/// The plan's statements as they are sent (no closing semicolon).
+fn statements(plan: &Plan) -> Vec<String> {
+    plan.steps
+        .iter()
+        .map(|s| {
+            render::statement(&s.change)
+                .trim_end_matches(';')
+                .to_owned()
+        })
+        .collect()
+}
+
+impl Runner<'_> {
+    /// `fut`, or `NoAnswer` once `limit` (plus `extra`) has passed.
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        extra: Duration,
+        fut: impl Future<Output = Result<T, ApplyError>>,
+    ) -> Result<T, ApplyError> {
+        match self.settings.read_timeout {
+            None => fut.await,
+            Some(limit) => tokio::time::timeout(limit + extra, fut)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ApplyError::NoAnswer {
+                        what: what.to_owned(),
+                        seconds: (limit + extra).as_secs(),
+                    })
+                }),
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), ApplyError> {
+        let owner = self.settings.audit_owner.as_deref();
+        self.bounded("the audit schema's migrations", Duration::ZERO, async {
+            Ok(audit::migrate(self.client, owner).await?)
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn read(&self) -> Result<State, ApplyError> {
+        self.bounded("the catalog read", Duration::ZERO, async {
+            Ok(catalog::read(self.client, "", 0).await?)
+        })
+        .await
+    }
+
+    /// The plan, without the lock (for a person to approve).
+    pub async fn plan(&self) -> Result<Plan, ApplyError> {
+        Ok(sync(self.model, &self.read().await?)?)
+    }
+
+    pub async fn rollback(&self) -> Result<(), ApplyError> {
+        self.bounded("ROLLBACK", Duration::ZERO, async {
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(|e| failure("ending the transaction", &e))
+        })
+        .await
+    }
+
+    /// `BEGIN`, the lock (bounded on the server by statement_timeout, which Redshift and
+    /// PostgreSQL both honour) and the catalog read, in one message. Says so when the lock is
+    /// slow to come.
+    async fn locked_read(&self, prompt: &mut dyn Prompt) -> Result<State, ApplyError> {
+        let lock = self.settings.lock_timeout;
+        let prefix = format!(
+            "BEGIN;\nSET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
+            lock.as_millis().max(1)
+        );
+        let read = catalog::read(self.client, &prefix, 4);
+        pin_mut!(read);
+        let first = tokio::time::timeout(SAY_WAITING_AFTER, &mut read).await;
+        let result = match first {
+            Ok(result) => result,
+            Err(_) => {
+                prompt.waiting(&format!(
+                    "waiting for the apply lock on mlgrant.apply_log: another apply, or a session reading the audit log in an open transaction, holds it; giving up after {} s (--lock-timeout)",
+                    lock.as_secs()
+                ));
+                self.bounded("the lock and the catalog read", lock, async {
+                    Ok(read.await)
+                })
+                .await?
+            }
+        };
+        result.map_err(|e| match e {
+            // 57014: the statement_timeout set for the LOCK ran out.
+            CatalogError::Server(s) if s.sqlstate == "57014" => ApplyError::LockTimeout {
+                seconds: lock.as_secs(),
+            },
+            other => ApplyError::Catalog(other),
+        })
+    }
+
+    /// One transaction: lock, plan, compare with the approved plan (or ask), run, record, commit.
+    pub async fn attempt(
+        &self,
+        approved: Option<&Plan>,
+        prompt: &mut dyn Prompt,
+    ) -> Result<(Plan, Option<Run>), ApplyError> {
+        let cluster = self.locked_read(prompt).await?;
+        let plan = sync(self.model, &cluster)?;
+        if plan.is_empty() {
+            self.rollback().await?;
+            return Ok((plan, None));
+        }
+        let statements = statements(&plan);
+        match approved {
+            Some(approved) => {
+                let before = self::statements(approved);
+                if before != statements {
+                    let mut changes: Vec<String> = before
+                        .iter()
+                        .filter(|s| !statements.contains(s))
+                        .map(|s| format!("  no longer planned: {s};"))
+                        .collect();
+                    changes.extend(
+                        statements
+                            .iter()
+                            .filter(|s| !before.contains(s))
+                            .map(|s| format!("  newly planned: {s};")),
+                    );
+                    return Err(ApplyError::Changed(changes));
+                }
+            }
+            None => {
+                if !prompt.confirm(&plan) {
+                    return Err(ApplyError::Cancelled);
+                }
+            }
+        }
+        for batch in statements.chunks(self.settings.batch_size.max(1)) {
+            self.bounded("a batch of statements", Duration::ZERO, self.execute(batch))
+                .await?;
+        }
+        let plan_sql = render::sql(&plan, "plan");
+        let run = Run::new(
+            cluster
+                .cluster
+                .as_ref()
+                .map_or("", |i| i.current_user.as_str()),
+            &self.model.source.name,
+            self.model_text,
+            &plan_sql,
+        );
+        let mut closing = audit::record(&run, &plan, &statements);
+        closing.push("COMMIT".to_owned());
+        self.bounded(
+            "the audit record and COMMIT",
+            Duration::ZERO,
+            self.execute(&closing),
+        )
+        .await?;
+        Ok((plan, Some(run)))
+    }
+
+    /// Runs `statements` as one message; on error, names the statement that failed by counting
+    /// the statements that completed before it. A notice or warning raised by a statement fails
+    /// it: a GRANT that granted nothing says so only with a warning.
+    async fn execute(&self, statements: &[String]) -> Result<(), ApplyError> {
+        // Notices of earlier messages (the catalog read, the migrations) are not the plan's.
+        while self.notices.is_some_and(|n| n.try_recv().is_ok()) {}
+        let sql = statements.join(";\n");
+        let stream = self
+            .client
+            .simple_query_raw(&sql)
+            .await
+            .map_err(|e| failure("sending a batch", &e))?;
+        pin_mut!(stream);
+        let mut done = 0usize;
+        while let Some(message) = stream.next().await {
+            match message {
+                Ok(SimpleQueryMessage::CommandComplete(_)) => {
+                    // The connection hands a statement's notices on before its completion.
+                    if let Some(notice) = self.notices.and_then(|n| n.try_recv().ok()) {
+                        return Err(ApplyError::Warning {
+                            statement: statements.get(done).cloned().unwrap_or_default(),
+                            notice,
+                        });
+                    }
+                    done += 1;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(match WireError::from(e) {
+                        WireError::Server(error) => ApplyError::Statement {
+                            statement: statements.get(done).cloned().unwrap_or_default(),
+                            error,
+                        },
+                        WireError::Connection(message) => ApplyError::Connection {
+                            what: "a batch".to_owned(),
+                            message,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the cluster again after COMMIT; anything still to change is an error that says the
+    /// change did commit.
+    pub async fn verify(&self, run_id: &str) -> Result<(), ApplyError> {
+        let committed = |source: ApplyError| ApplyError::Verify {
+            run_id: run_id.to_owned(),
+            source: Box::new(source),
+        };
+        let again = self.plan().await.map_err(committed)?;
+        if again.is_empty() {
+            return Ok(());
+        }
+        Err(ApplyError::OutOfSync {
+            run_id: run_id.to_owned(),
+            remaining: again
+                .steps
+                .iter()
+                .map(|s| format!("  {}", render::statement(&s.change)))
+                .collect(),
+        })
+    }
+}
