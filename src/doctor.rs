@@ -5,26 +5,29 @@
 //! |---|---|
 //! | `redshift` | the server says it is Redshift (`version()`) |
 //! | `catalog` | every catalog query runs, in one round trip, with the columns its reader expects |
-//! | `catalog_schema` | no svv_* view outside pg_catalog that an unqualified query could pick up |
+//! | `catalog_schema` | reports svv_* views outside pg_catalog (mlgrant qualifies its queries, so they are harmless to it: this check informs, it never fails) |
 //! | `visibility` | what this login sees, and so what plan may revoke |
 //! | `assumerole_rows` | every svv_iam_privileges row is in a shape mlgrant recognises |
 //! | `case_sensitivity` | `enable_case_sensitive_identifier` is off (names fold to lowercase) |
 //! | `audit_schema_owner` | the `mlgrant` schema is absent, or owned by a superuser or this login |
 //! | `grant_in_transaction` | GRANT CREATE MODEL to a scratch group is accepted inside a transaction |
-//! | `create_model_reads_back` | that grant shows in svv_language_privileges (mlfunc) or svv_system_privileges |
+//! | `create_model_reads_back` | that grant shows in svv_language_privileges as USAGE on language mlfunc (groups never show in svv_system_privileges) |
 //! | `revoke_in_transaction` | REVOKE of it is accepted inside the transaction |
 //! | `revoke_not_held` | REVOKE of a privilege the group no longer holds is accepted |
 //!
-//! Names reach SQL only through the one quoting function; the scratch group is created and
-//! granted to inside the transaction, which is rolled back whatever happens.
+//! The trials' statements are the renderer's own (`render::statement`), so they prove the exact
+//! SQL apply sends; the scratch group is created and granted to inside the transaction, which is
+//! rolled back whatever happens.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 use crate::catalog::{self, result_sets};
-use crate::model::{quote_ident, quote_literal};
+use crate::model::{Grantee, Name, Object, Privilege, quote_literal};
+use crate::plan::Change;
+use crate::render;
 use crate::server::WireError;
 
 /// One check's result.
@@ -74,17 +77,9 @@ async fn value(client: &Client, sql: &str) -> Result<Option<String>, String> {
         .and_then(|row| row.into_iter().next().flatten()))
 }
 
-async fn rows(client: &Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
     let messages = client.simple_query(sql).await.map_err(|e| error_text(&e))?;
-    Ok(messages
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => {
-                Some((0..r.len()).map(|i| r.get(i).map(str::to_owned)).collect())
-            }
-            _ => None,
-        })
-        .collect())
+    Ok(result_sets(messages).pop().unwrap_or_default())
 }
 
 /// Runs every check against the cluster behind `client`.
@@ -149,14 +144,16 @@ pub async fn run(client: &Client) -> Vec<Check> {
                 "catalog_schema",
                 "every svv_* view is in pg_catalog, which is searched first",
             ),
-            Ok(found) => Check::fail(
+            Ok(found) => Check::pass(
                 "catalog_schema",
-                found
-                    .iter()
-                    .map(|r| format!("{}.{}", text(&r[0]), text(&r[1])))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                "views named like Redshift's catalog exist outside pg_catalog: mlgrant qualifies its queries with pg_catalog, but other tools reading these names unqualified may be fed a forged catalog",
+                format!(
+                    "views named like Redshift's catalog exist outside pg_catalog: {}; mlgrant reads pg_catalog's by name, so they feed it nothing, but a tool that reads these names unqualified may be fed a forged catalog",
+                    found
+                        .iter()
+                        .map(|r| format!("{}.{}", text(&r[0]), text(&r[1])))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
             Err(e) => Check::fail("catalog_schema", e, "pg_class could not be read"),
         },
@@ -260,7 +257,25 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
 }
 
 fn text(v: &Option<String>) -> &str {
-    v.as_deref().unwrap_or("").trim_end()
+    v.as_deref().unwrap_or("")
+}
+
+/// What a failed trial means for sync.
+fn trial_meaning(name: &str) -> &'static str {
+    match name {
+        "grant_in_transaction" => {
+            "apply runs its GRANTs inside one transaction: on this cluster GRANT CREATE MODEL there fails, and apply cannot work"
+        }
+        "create_model_reads_back" => {
+            "mlgrant reads CREATE MODEL held by groups from svv_language_privileges (language mlfunc): it could not read it back here, so it would never see these grants and would grant them again forever"
+        }
+        "revoke_in_transaction" => {
+            "apply runs its REVOKEs inside one transaction: on this cluster that fails, and a plan with a revoke cannot be applied"
+        }
+        _ => {
+            "sync may plan a REVOKE of a privilege a concurrent change already took away: on this cluster that fails, and such an apply rolls back"
+        }
+    }
 }
 
 /// The trials, in one transaction that is always rolled back.
@@ -269,20 +284,43 @@ async fn trials(client: &Client) -> Vec<Check> {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let group = format!("mlgrant_doctor_{}_{nanos}", std::process::id());
-    let g = quote_ident(&group);
+    let grantee = Grantee::Group(Name::from_catalog(&group));
+    let create = render::statement(&Change::CreateGroup {
+        group: Name::from_catalog(&group),
+    });
+    let change = |grant: bool| {
+        let (privileges, object, grantee) = (
+            vec![Privilege::CreateModel],
+            Object::Database,
+            grantee.clone(),
+        );
+        render::statement(&if grant {
+            Change::Grant {
+                privileges,
+                object,
+                grantee,
+            }
+        } else {
+            Change::Revoke {
+                privileges,
+                object,
+                grantee,
+            }
+        })
+    };
     let mut checks = Vec::new();
     let run = async {
         client
-            .batch_execute(&format!("BEGIN; CREATE GROUP {g}"))
+            .batch_execute(&format!("BEGIN; {create}"))
             .await
             .map_err(|e| ("grant_in_transaction", error_text(&e)))?;
         client
-            .batch_execute(&format!("GRANT CREATE MODEL TO GROUP {g}"))
+            .batch_execute(&change(true))
             .await
             .map_err(|e| ("grant_in_transaction", error_text(&e)))?;
         checks.push(Check::pass(
             "grant_in_transaction",
-            "GRANT CREATE MODEL TO GROUP ... ran inside BEGIN",
+            format!("{} ran inside BEGIN", change(true)),
         ));
         let name = quote_literal(&group);
         let found = rows(
@@ -297,7 +335,7 @@ async fn trials(client: &Client) -> Vec<Check> {
             Check::fail(
                 "create_model_reads_back",
                 "the grant is not in svv_language_privileges for language mlfunc",
-                "mlgrant reads CREATE MODEL held by groups from svv_language_privileges (language mlfunc): on this cluster it would never see them, and would grant them again forever",
+                trial_meaning("create_model_reads_back"),
             )
         } else {
             Check::pass(
@@ -306,15 +344,15 @@ async fn trials(client: &Client) -> Vec<Check> {
             )
         });
         client
-            .batch_execute(&format!("REVOKE CREATE MODEL FROM GROUP {g}"))
+            .batch_execute(&change(false))
             .await
             .map_err(|e| ("revoke_in_transaction", error_text(&e)))?;
         checks.push(Check::pass(
             "revoke_in_transaction",
-            "REVOKE CREATE MODEL FROM GROUP ... ran inside the transaction",
+            format!("{} ran inside the transaction", change(false)),
         ));
         client
-            .batch_execute(&format!("REVOKE CREATE MODEL FROM GROUP {g}"))
+            .batch_execute(&change(false))
             .await
             .map_err(|e| ("revoke_not_held", error_text(&e)))?;
         checks.push(Check::pass(
@@ -326,11 +364,7 @@ async fn trials(client: &Client) -> Vec<Check> {
     .await;
     let _ = client.batch_execute("ROLLBACK").await;
     if let Err((name, e)) = run {
-        checks.push(Check::fail(
-            name,
-            e,
-            "sync runs GRANT and REVOKE inside one transaction: on this cluster that fails, and apply cannot work",
-        ));
+        checks.push(Check::fail(name, e, trial_meaning(name)));
     }
     for name in TRIALS {
         if !checks.iter().any(|c| c.name == name) {

@@ -96,6 +96,9 @@ pub struct Plan {
     /// Grants the model requires that the login cannot confirm (it sees only its own grants):
     /// shown apart, never applied as drift.
     pub unverified: Vec<Step>,
+    /// Changes held back on purpose (revokes the login cannot see to, revokes while a check
+    /// fails, grants on models that are not ready): a plan with nothing else is not "in sync".
+    pub withheld: usize,
 }
 
 impl Plan {
@@ -148,6 +151,7 @@ impl Plan {
             steps,
             notes,
             unverified: Vec::new(),
+            withheld: 0,
         }
     }
 

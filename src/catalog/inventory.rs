@@ -35,24 +35,30 @@ fn unpad(v: &Option<String>) -> &str {
     text(v).trim_end_matches(' ')
 }
 
-/// The one exact name among `exact` that pads to `padded`, or `padded` itself when none does;
-/// `None` when several do.
-fn resolve<'a>(padded: &'a str, exact: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let mut found = exact.filter(|e| e.trim_end_matches(' ') == padded);
-    match (found.next(), found.next()) {
-        (None, _) => Some(padded),
-        (Some(one), None) => Some(one),
-        (Some(_), Some(_)) => None,
+/// The exact names among `exact` that pad to `padded`; `padded` itself when none does.
+fn candidates<'a>(padded: &'a str, exact: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let found: Vec<&str> = exact
+        .filter(|e| e.trim_end_matches(' ') == padded)
+        .collect();
+    if found.is_empty() {
+        vec![padded]
+    } else {
+        found
     }
 }
 
 /// Reads the info rows (`schema, model, owner, state`, padded) against the exact schema and
-/// user names, and the exact model names of the privilege rows (`schema, model`).
+/// user names, and the exact model names of the privilege rows (`schema, model`). A row whose
+/// schema, model or owner more than one exact name fits makes every model it could be
+/// ambiguous. A login that sees only its own models (`sees_all_models` false) cannot tell its
+/// model from another's that pads alike, so for it a row that resolves to another spelling is
+/// ambiguous too.
 pub(super) fn models<'a>(
     info: &[Row],
     privileged: impl Iterator<Item = (&'a str, &'a str)>,
     schemas: &BTreeSet<&str>,
     users: &BTreeSet<&str>,
+    sees_all_models: bool,
 ) -> Models {
     let mut out = Models::default();
     let exact: BTreeSet<(&str, &str)> = privileged.collect();
@@ -60,27 +66,39 @@ pub(super) fn models<'a>(
         out.owners.insert(model_name(s, m), None);
     }
     let mut seen: BTreeMap<ModelName, usize> = BTreeMap::new();
+    let mut ambiguous: BTreeSet<ModelName> = BTreeSet::new();
     for row in info {
         let (schema, model) = (unpad(&row[0]), unpad(&row[1]));
-        let schema_exact = resolve(schema, schemas.iter().copied());
-        let model_exact = schema_exact.and_then(|s| {
-            resolve(
-                model,
-                exact.iter().filter(|(es, _)| *es == s).map(|(_, m)| *m),
-            )
-        });
-        let (Some(s), Some(m)) = (schema_exact, model_exact) else {
-            out.ambiguous.insert(model_name(schema, model));
-            out.notes.push(format!(
-                "model {}: the catalog pads names with blanks and more than one model fits this one: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks",
+        let fits: Vec<ModelName> = candidates(schema, schemas.iter().copied())
+            .into_iter()
+            .flat_map(|s| {
+                let in_schema = exact
+                    .iter()
+                    .filter(move |(es, _)| *es == s)
+                    .map(|(_, m)| *m);
+                candidates(model, in_schema)
+                    .into_iter()
+                    .map(move |m| model_name(s, m))
+            })
+            .collect();
+        let owners = candidates(unpad(&row[2]), users.iter().copied());
+        let renamed = fits.len() == 1
+            && (fits[0].schema.as_str() != schema || fits[0].model.as_str() != model);
+        if fits.len() != 1 || owners.len() != 1 || (renamed && !sees_all_models) {
+            let note = format!(
+                "model {}: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks",
                 model_name(schema, model).key()
-            ));
+            );
+            if !out.notes.contains(&note) {
+                out.notes.push(note);
+            }
+            ambiguous.extend(fits);
             continue;
-        };
-        let name = model_name(s, m);
+        }
+        let name = fits[0].clone();
         *seen.entry(name.clone()).or_default() += 1;
-        let owner = resolve(unpad(&row[2]), users.iter().copied()).map(Name::from_catalog);
-        out.owners.insert(name.clone(), owner);
+        out.owners
+            .insert(name.clone(), Some(Name::from_catalog(owners[0])));
         let state = unpad(&row[3]);
         if !state.is_empty() && state != READY {
             out.not_ready.insert(name, state.to_owned());
@@ -92,10 +110,14 @@ pub(super) fn models<'a>(
                 "model {}: {count} models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks",
                 name.key()
             ));
-            out.owners.remove(&name);
-            out.ambiguous.insert(name);
+            ambiguous.insert(name);
         }
     }
+    for name in &ambiguous {
+        out.owners.remove(name);
+        out.not_ready.remove(name);
+    }
+    out.ambiguous = ambiguous;
     out
 }
 
@@ -128,14 +150,14 @@ mod tests {
                 "Train Model On SageMaker In Progress",
             ]),
         ];
-        let m = models(&info, std::iter::empty(), &schemas, &users);
+        let m = models(&info, std::iter::empty(), &schemas, &users, true);
         assert!(m.owners.contains_key(&model_name(" sp", "m1")));
         assert!(m.ambiguous.contains(&model_name("demo", "churn")));
         assert!(!m.owners.contains_key(&model_name("demo", "churn")));
         // An exact name from the privilege view that pads to the info row's name is that model.
         let privileged = [("demo", "churn ")];
         let info = vec![row(&["demo", "churn", "alice", "Model is Ready"])];
-        let m = models(&info, privileged.into_iter(), &schemas, &users);
+        let m = models(&info, privileged.into_iter(), &schemas, &users, true);
         assert_eq!(
             m.owners.get(&model_name("demo", "churn ")),
             Some(&Some(Name::from_catalog("alice")))

@@ -44,6 +44,7 @@ pub const QUERIES: &[Query] = &[
     query!("language_privileges", 3),
     query!("system_privileges", 3),
     query!("iam_privileges", 4),
+    query!("settings", 1),
 ];
 
 fn text(v: &Option<String>) -> &str {
@@ -144,7 +145,13 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         let schemas: BTreeSet<&str> = s.schemas.keys().map(Name::as_str).collect();
         let users: BTreeSet<&str> = inv.users.keys().map(Name::as_str).collect();
         let privileged = model_privileges.iter().map(|r| (text(&r[0]), text(&r[1])));
-        let models = inventory::models(rows(all, "models")?, privileged, &schemas, &users);
+        let models = inventory::models(
+            rows(all, "models")?,
+            privileged,
+            &schemas,
+            &users,
+            inv.superuser,
+        );
         s.models = models.owners;
         inv.not_ready = models.not_ready;
         inv.ambiguous = models.ambiguous;
@@ -244,6 +251,9 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         ));
     }
     inv.unrecognised_iam = unrecognised.into_iter().collect();
+    if let Some(row) = rows(all, "settings")?.first() {
+        inv.case_sensitive = matches!(text(&row[0]).trim(), "on" | "true" | "1");
+    }
     inv.sees_all = inv.superuser || access_system_table;
     inv.sees_all_models = inv.superuser;
     s.grants = grants;

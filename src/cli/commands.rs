@@ -116,12 +116,13 @@ fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done,
         plural(plan.steps.len())
     );
     let out = output(&plan, format, &header, "plan", &[&model.source.name], color);
-    // 0 in sync, 2 changes pending, 3 nothing to change that this login can confirm but grants
-    // it cannot see (it sees only its own grants).
-    let code = match (exit_code, plan.is_empty(), plan.unverified.is_empty()) {
-        (false, _, _) | (true, true, true) => 0,
+    // 0 in sync, 2 changes pending, 3 nothing this login can plan is pending but something is
+    // held back (grants it cannot confirm, revokes it may not make, models not ready).
+    let held_back = !plan.unverified.is_empty() || plan.withheld > 0;
+    let code = match (exit_code, plan.is_empty(), held_back) {
+        (false, _, _) | (true, true, false) => 0,
         (true, false, _) => 2,
-        (true, true, false) => 3,
+        (true, true, true) => 3,
     };
     Ok(Done { out, code })
 }
@@ -205,13 +206,27 @@ fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result
         .await
         .map_err(fail)
     })?;
+    let plan = &outcome.plan;
+    let held_back = match (plan.unverified.len(), plan.withheld) {
+        (0, 0) => String::new(),
+        (unverified, withheld) => format!(
+            "; held back as the plan's notes say: {unverified} grant{} this login cannot confirm, {withheld} other change{}",
+            plural(unverified),
+            plural(withheld)
+        ),
+    };
     Ok(match &outcome.run {
-        None => format!("{describe}: nothing to change\n").into(),
+        None => format!("{describe}: nothing to change{held_back}\n").into(),
         Some(run) => format!(
-            "applied {} statement{} to {describe} in one transaction (run {}); verified in sync\n",
-            outcome.plan.steps.len(),
-            plural(outcome.plan.steps.len()),
-            run.run_id
+            "applied {} statement{} to {describe} in one transaction (run {}); verified{}\n",
+            plan.steps.len(),
+            plural(plan.steps.len()),
+            run.run_id,
+            if held_back.is_empty() {
+                " in sync".to_owned()
+            } else {
+                held_back
+            }
         )
         .into(),
     })

@@ -19,7 +19,8 @@ pub use notes::describe;
 use crate::compile::compile_with_models;
 use crate::config::AccessModel;
 use crate::model::{
-    Exemptions, Grant, GrantSet, Grantee, IamCommand, ModelName, Name, Object, Privilege, State,
+    Exemptions, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name, Object,
+    Privilege, State, quote_ident,
 };
 use crate::plan::{Membership, Plan};
 use notes::Findings;
@@ -33,6 +34,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let sees_all = inventory.is_none_or(|i| i.sees_all);
     let sees_all_models = inventory.is_none_or(|i| i.sees_all_models);
     let login = inventory.map(|i| Grantee::User(Name::from_catalog(&i.current_user)));
+    let failed_checks = inventory.map(Inventory::failed_checks).unwrap_or_default();
     let mut found = Findings::default();
     let membership = membership(current, desired, &mut found);
     // Models whose grants wait: not ready, or named ambiguously by the catalog.
@@ -68,7 +70,9 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             }
         }
         if exemptions.covers(g) {
-            found.exempt.insert(&g.grantee);
+            let entry = found.exempt.entry(&g.grantee).or_default();
+            entry.0 = exemptions.is_superuser(&g.grantee);
+            entry.1.insert(&g.object);
             continue;
         }
         if !current.grants.contains_key(g) {
@@ -102,6 +106,8 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
                 found.kept += 1;
             } else if !sees_all {
                 found.unseen += 1;
+            } else if !failed_checks.is_empty() {
+                found.checks_withheld += 1;
             } else if !sees_all_models && g.privilege == Privilege::Execute {
                 found.models_unseen += 1;
             } else {
@@ -124,14 +130,19 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         }
         if !fence.revokes() {
             found.kept += 1;
-        } else if sees_all {
-            revokes.insert(g.clone(), origins.clone());
-        } else {
+        } else if !sees_all {
             found.unseen += 1;
+        } else if !failed_checks.is_empty() {
+            found.checks_withheld += 1;
+        } else {
+            revokes.insert(g.clone(), origins.clone());
         }
     }
+    let withheld =
+        found.unseen + found.models_unseen + found.checks_withheld + found.not_ready.len();
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
+    plan.withheld = withheld;
     plan.unverified = Plan::build(
         Membership::default(),
         &GrantSet::default(),
@@ -164,7 +175,8 @@ fn membership(current: &State, desired: &State, found: &mut Findings) -> Members
                 m.create.insert(group.clone());
             } else {
                 found.membership.push(format!(
-                    "group {group} is newly declared: plan and apply create it where the cluster lacks it"
+                    "group {} is newly declared: plan and apply create it where the cluster lacks it",
+                    quote_ident(group.as_str())
                 ));
             }
         }
@@ -174,7 +186,8 @@ fn membership(current: &State, desired: &State, found: &mut Findings) -> Members
         let have_members = have.and_then(|h| h.members.as_ref());
         if have_members.is_none() && !live {
             found.membership.push(format!(
-                "members of group {group} become managed: plan also drops members the file does not list"
+                "members of group {} become managed: plan also drops members the file does not list",
+                quote_ident(group.as_str())
             ));
         }
         for (user, origins) in members {
@@ -240,7 +253,8 @@ fn check(
                 if !cluster.groups.contains_key(g) && cluster.has(&Grantee::Role(g.clone())) =>
             {
                 missing.push(format!(
-                    "group {g} is declared in {file} but the cluster has a role of that name"
+                    "group {} is declared in {file} but the cluster has a role of that name",
+                    quote_ident(g.as_str())
                 ));
             }
             _ => {}
@@ -250,7 +264,9 @@ fn check(
         for user in want.members.iter().flat_map(|m| m.keys()) {
             if !cluster.has(&Grantee::User(user.clone())) {
                 missing.push(format!(
-                    "user {user} is listed in the members of group {group} but does not exist on the cluster"
+                    "user {} is listed in the members of group {} but does not exist on the cluster",
+                    quote_ident(user.as_str()),
+                    quote_ident(group.as_str())
                 ));
             }
         }

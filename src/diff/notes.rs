@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::fence::{Fence, Standing};
-use crate::model::{GrantSet, Grantee, GranteePattern, ModelName, Name, State, quote_ident};
+use crate::model::{
+    GrantSet, Grantee, GranteePattern, ModelName, Name, Object, State, quote_ident,
+};
 use crate::text::plural;
 
 /// What the diff noticed on its way, turned into notes at the end.
@@ -13,8 +15,9 @@ pub(super) struct Findings<'a> {
     /// Models and schemas the model names that the cluster lacks: their grants wait.
     pub skipped_models: BTreeSet<&'a ModelName>,
     pub skipped_schemas: BTreeSet<&'a Name>,
-    /// Grantees that are superusers or owners: grants to them change nothing.
-    pub exempt: BTreeSet<&'a Grantee>,
+    /// Grantees that are superusers (true) or own the objects listed: grants to them there
+    /// change nothing.
+    pub exempt: BTreeMap<&'a Grantee, (bool, BTreeSet<&'a Object>)>,
     /// Privileges not required but left in place by `mode = "grant-only"`.
     pub kept: usize,
     /// Privileges not required but not revoked because the login does not see every grant.
@@ -22,6 +25,8 @@ pub(super) struct Findings<'a> {
     /// EXECUTE privileges not required but not revoked because the login does not see every
     /// model.
     pub models_unseen: usize,
+    /// Privileges not required but not revoked because a read-only check failed.
+    pub checks_withheld: usize,
     /// Models whose grants wait because they are not ready, with their state.
     pub not_ready: BTreeMap<ModelName, String>,
     /// System and data-sharing identities holding privileges on managed objects.
@@ -79,14 +84,24 @@ impl Findings<'_> {
         }
         for s in self.skipped_schemas {
             notes.push(format!(
-                "schema {s} does not exist on the cluster: its grants wait until it does"
+                "schema {} does not exist on the cluster: its grants wait until it does",
+                quote_ident(s.as_str())
             ));
         }
-        for g in self.exempt {
-            notes.push(format!(
-                "{} is a superuser or owns the object: grants to it change nothing and are skipped",
-                describe(g)
-            ));
+        for (g, (superuser, objects)) in self.exempt {
+            if superuser {
+                notes.push(format!(
+                    "{} is a superuser: grants to it change nothing and are skipped",
+                    describe(g)
+                ));
+            } else {
+                let owned: Vec<String> = objects.iter().map(|o| describe_object(o)).collect();
+                notes.push(format!(
+                    "{} owns {}: the grants to it there change nothing and are skipped",
+                    describe(g),
+                    owned.join(", ")
+                ));
+            }
         }
         if self.kept > 0 {
             notes.push(format!(
@@ -94,6 +109,23 @@ impl Findings<'_> {
                 self.kept,
                 plural(self.kept),
                 is_are(self.kept)
+            ));
+        }
+        let failed = inventory.failed_checks();
+        if !failed.is_empty() && inventory.sees_all && fence.revokes() {
+            notes.push(format!(
+                "no revokes planned{}: a check of what sync relies on fails on this cluster ({}); run `mlgrant doctor` for what it means",
+                if self.checks_withheld > 0 {
+                    format!(
+                        " ({} privilege{} not required {} kept)",
+                        self.checks_withheld,
+                        plural(self.checks_withheld),
+                        is_are(self.checks_withheld)
+                    )
+                } else {
+                    String::new()
+                },
+                failed.join("; ")
             ));
         }
         if !inventory.sees_all && fence.revokes() {
@@ -180,14 +212,16 @@ impl Findings<'_> {
         for schema in old.schemas.keys() {
             if !new.schemas.contains_key(schema) {
                 notes.push(format!(
-                    "schema {schema} left the model: privileges on it and its models are no longer managed and will not be revoked"
+                    "schema {} left the model: privileges on it and its models are no longer managed and will not be revoked",
+                    quote_ident(schema.as_str())
                 ));
             }
         }
         for m in old.models.keys() {
             if !new.models.contains_key(m) && !new.schemas.contains_key(&m.schema) {
                 notes.push(format!(
-                    "model {m} left the model: EXECUTE on it is no longer managed and will not be revoked"
+                    "model {} left the model: EXECUTE on it is no longer managed and will not be revoked",
+                    m.key()
                 ));
             }
         }
@@ -224,6 +258,16 @@ fn pattern_notes(fence: &Fence<'_>, revokes: &GrantSet, how: &str) -> Vec<String
             )
         })
         .collect()
+}
+
+/// An object in words, for notes, its names quoted as SQL quotes them.
+pub fn describe_object(o: &Object) -> String {
+    match o {
+        Object::Database => "the database".to_owned(),
+        Object::IamRole(arn) => format!("IAM role {arn}"),
+        Object::Schema(s) => format!("schema {}", quote_ident(s.as_str())),
+        Object::Model(m) => format!("model {}", m.key()),
+    }
 }
 
 /// A grantee in words, for notes; a name that is not a plain identifier is quoted as SQL

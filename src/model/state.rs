@@ -41,6 +41,8 @@ pub struct Inventory {
     pub ambiguous: BTreeSet<ModelName>,
     /// svv_iam_privileges rows of a shape mlgrant does not recognise (never revoked).
     pub unrecognised_iam: Vec<String>,
+    /// `enable_case_sensitive_identifier` is on.
+    pub case_sensitive: bool,
     /// Users, with whether each is a superuser.
     pub users: BTreeMap<Name, bool>,
     pub roles: BTreeSet<Name>,
@@ -65,6 +67,29 @@ pub struct State {
     pub cluster: Option<Inventory>,
     /// Things a reviewer should know about this state (e.g. rules resolved only at plan time).
     pub notes: Vec<String>,
+}
+
+impl Inventory {
+    /// The read-only checks of what sync relies on that fail on this cluster; while any does,
+    /// nothing is revoked (`mlgrant doctor` proves the rest).
+    pub fn failed_checks(&self) -> Vec<String> {
+        let mut failed = Vec::new();
+        if self.case_sensitive {
+            failed.push("enable_case_sensitive_identifier is on".to_owned());
+        }
+        if !self.unrecognised_iam.is_empty() {
+            failed.push(format!(
+                "{} svv_iam_privileges row{} of a shape mlgrant does not recognise",
+                self.unrecognised_iam.len(),
+                if self.unrecognised_iam.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        failed
+    }
 }
 
 impl State {
@@ -138,6 +163,11 @@ impl Exemptions<'_> {
     /// No exemptions (two model files compared offline).
     pub fn none() -> Exemptions<'static> {
         Exemptions::default()
+    }
+
+    /// Whether `grantee` is a superuser (every grant to it is exempt).
+    pub fn is_superuser(&self, grantee: &Grantee) -> bool {
+        matches!(grantee, Grantee::User(u) if self.superusers.contains(u))
     }
 
     pub fn covers(&self, grant: &Grant) -> bool {

@@ -242,10 +242,10 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
     let model = mlgrant::config::load(std::path::Path::new(&model_path)).unwrap();
     let client = connect_as(&c.sim, "awsuser", c.sim.password()).await;
     // An apply sends: the audit schema's check (3 statements), then BEGIN, SET, LOCK, RESET and
-    // the 12 catalog queries (16), then the plan's statements. The first GRANT fails once with
+    // the 13 catalog queries (17), then the plan's statements. The first GRANT fails once with
     // Redshift's error 1023: XX000, message `1023`, the words in DETAIL.
     c.sim
-        .set_serialization_error_at(c.sim.statements() + 3 + 16 + 1);
+        .set_serialization_error_at(c.sim.statements() + 3 + 17 + 1);
     let mut yes = |_: &mlgrant::plan::Plan| true;
     let outcome = mlgrant::apply::apply(
         &client,

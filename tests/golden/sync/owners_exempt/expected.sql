@@ -1,6 +1,6 @@
 -- plan
--- note: user alice is a superuser or owns the object: grants to it change nothing and are skipped
--- note: user bob is a superuser or owns the object: grants to it change nothing and are skipped
+-- note: user alice owns schema demo_ml: the grants to it there change nothing and are skipped
+-- note: user bob owns model demo_ml.upsell_model: the grants to it there change nothing and are skipped
 
 REVOKE EXECUTE ON MODEL demo_ml.churn FROM carol;
 

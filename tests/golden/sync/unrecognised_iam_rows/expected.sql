@@ -2,4 +2,5 @@
 -- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:role/RedshiftML FOR TELEPORT held by group creators
 -- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:role/x\y FOR CREATE MODEL held by group creators
 -- note: an ASSUMEROLE row of a shape mlgrant does not recognise is left alone: arn:aws:iam::123456789012:user/alice FOR CREATE MODEL held by group creators
+-- note: no revokes planned: a check of what sync relies on fails on this cluster (3 svv_iam_privileges rows of a shape mlgrant does not recognise); run `mlgrant doctor` for what it means
 -- nothing to change
