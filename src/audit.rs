@@ -355,6 +355,19 @@ impl Run {
     }
 }
 
+/// `s` cut to at most `max` bytes (a varchar column's size), keeping its end (a path's file
+/// name) after a leading `...`.
+fn fit(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut start = s.len() - (max - 3);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("...{}", &s[start..])
+}
+
 /// Rows a statement of `apply_statements` holds at most, so that one INSERT stays small.
 const ROWS_PER_INSERT: usize = 500;
 
@@ -368,7 +381,7 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
         quote_literal(&run.applied_at),
         quote_literal(&run.db_user),
         quote_literal(env!("CARGO_PKG_VERSION")),
-        quote_literal(&run.model_file),
+        quote_literal(&fit(&run.model_file, 1024)),
         quote_literal(&run.model_digest),
         quote_literal(&run.plan_digest),
         statements.len(),
@@ -438,6 +451,14 @@ pub async fn history(client: &Client, limit: usize) -> Result<Vec<LogEntry>, Aud
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_values_fit_their_columns_keeping_their_end() {
+        let path = format!("/{}/mlgrant.toml", "é".repeat(700));
+        let f = fit(&path, 1024);
+        assert!(f.len() <= 1024 && f.starts_with("...") && f.ends_with("/mlgrant.toml"));
+        assert_eq!(fit("short.toml", 1024), "short.toml");
+    }
 
     #[test]
     fn released_migrations_never_change() {

@@ -5,9 +5,9 @@
 //!
 //! - `text` (sanitizing), `file` (bounded reads) and `model` (names, the [`model::Grant`], origins, the one
 //!   [`model::State`], the one quoting function): the vocabulary;
-//! - `config` (file -> [`config::AccessModel`]) -> `compile` (model -> desired state) ->
-//!   `diff` (current and desired state, inside the fence -> [`plan::Plan`]) -> `plan` ->
-//!   `render` (plan -> SQL, text, JSON): the pure stages;
+//! - `config` (file -> [`config::AccessModel`]), `compile` (model -> desired state), `plan`
+//!   (the [`plan::Plan`] type), `diff` (current and desired state, inside the fence -> plan),
+//!   `render` (plan -> SQL, text, JSON): the pure stages, in that order;
 //! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
 //!   cluster), `catalog` (cluster -> current state), `doctor` (proving Redshift's behaviour),
 //!   `audit` (mlgrant's own schema), `apply`, `export`: the stages that talk to a cluster;

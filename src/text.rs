@@ -11,6 +11,38 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// Shows control characters visibly (`\x1b`, `\r`, `\n`, `\t`, `\u{85}`), so that a name
+/// made to drive a terminal (hide a line, move the cursor back) reads as what it is: for text
+/// meant for people, on one line.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like [`escape_controls`], but keeps line breaks: for whole outputs (an SQL script) shown on
+/// a terminal.
+pub fn escape_controls_keep_lines(s: &str) -> String {
+    s.split('\n')
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `""` for one, `"s"` for any other count.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -19,6 +51,13 @@ pub fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_visibly() {
+        assert_eq!(escape_controls("m\u{1b}[8m\rhidden"), "m\\x1b[8m\\rhidden");
+        assert_eq!(escape_controls("a\u{85}b"), "a\\u{85}b");
+        assert_eq!(escape_controls_keep_lines("x\u{1b}\ny\n"), "x\\x1b\ny\n");
+    }
 
     #[test]
     fn control_characters_become_question_marks() {

@@ -76,7 +76,8 @@ fn compile_cmd(cli: &Cli, format: Format, color: bool) -> Result<Done, Failure> 
         plan.steps.len(),
         plural(plan.steps.len())
     );
-    Ok(output(&plan, format, &header, "compile", &[&name], color).into())
+    let terminal = std::io::stdout().is_terminal();
+    Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
 }
 
 fn diff_cmd(old: &Path, new: &Path, format: Format, color: bool) -> Result<Done, Failure> {
@@ -97,7 +98,8 @@ fn diff_cmd(old: &Path, new: &Path, format: Format, color: bool) -> Result<Done,
         old_model.source.name.as_str(),
         new_model.source.name.as_str(),
     ];
-    Ok(output(&plan, format, &header, "diff", &files, color).into())
+    let terminal = std::io::stdout().is_terminal();
+    Ok(output(&plan, format, &header, "diff", &files, color, terminal).into())
 }
 
 fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done, Failure> {
@@ -115,7 +117,9 @@ fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done,
         plan.steps.len(),
         plural(plan.steps.len())
     );
-    let out = output(&plan, format, &header, "plan", &[&model.source.name], color);
+    let terminal = std::io::stdout().is_terminal();
+    let files = [model.source.name.as_str()];
+    let out = output(&plan, format, &header, "plan", &files, color, terminal);
     // 0 in sync, 2 changes pending, 3 nothing this login can plan is pending but something is
     // held back (grants it cannot confirm, revokes it may not make, models not ready).
     let held_back = !plan.unverified.is_empty() || plan.withheld > 0;
@@ -146,8 +150,17 @@ impl apply::Prompt for Asker<'_> {
             plural(plan.steps.len())
         );
         let files = [self.model.source.name.as_str()];
-        let shown = output(plan, self.format, &header, "apply", &files, self.color);
-        let mut err = anstream::stderr().lock();
+        let terminal = std::io::stderr().is_terminal();
+        let shown = output(
+            plan,
+            self.format,
+            &header,
+            "apply",
+            &files,
+            self.color,
+            terminal,
+        );
+        let mut err = std::io::stderr().lock();
         let _ = err.write_all(shown.as_bytes());
         if self.yes {
             return true;

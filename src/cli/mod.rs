@@ -1,7 +1,8 @@
 //! cli: the command line. Parses arguments, runs one command (one function each, in
 //! `commands`), turns errors into messages on stderr and exit codes (0 success, 1 error). The
-//! only module that prints. Color goes through anstream: none when the stream is not a
-//! terminal or `NO_COLOR` is set, forced with `CLICOLOR_FORCE`.
+//! only module that prints. Whether to color is anstream's decision (none when the stream is not
+//! a terminal or `NO_COLOR` is set, forced with `CLICOLOR_FORCE`); output is written as rendered,
+//! never filtered, so SQL written to a file or pipe is exactly the SQL.
 
 mod commands;
 mod opt;
@@ -62,7 +63,7 @@ pub fn main() -> ExitCode {
     };
     match commands::run(&cli) {
         Ok(Done { out, code }) => {
-            let mut stdout = anstream::stdout().lock();
+            let mut stdout = std::io::stdout().lock();
             if stdout
                 .write_all(out.as_bytes())
                 .and_then(|()| stdout.flush())
@@ -73,13 +74,15 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
         Err(Failure(message)) => {
-            let _ = anstream::stderr().lock().write_all(message.as_bytes());
+            let _ = std::io::stderr().lock().write_all(message.as_bytes());
             ExitCode::from(1)
         }
     }
 }
 
-/// A plan in the chosen format.
+/// A plan in the chosen format. On a terminal, SQL shows control characters escaped (a name
+/// must not drive the terminal); written to a file or a pipe it stays exact SQL. Text escapes
+/// them always; JSON escapes them as JSON does.
 fn output(
     plan: &Plan,
     format: Format,
@@ -87,8 +90,12 @@ fn output(
     command: &str,
     files: &[&str],
     color: bool,
+    terminal: bool,
 ) -> String {
     match format {
+        Format::Sql if terminal => {
+            crate::text::escape_controls_keep_lines(&render::sql(plan, header))
+        }
         Format::Sql => render::sql(plan, header),
         Format::Text => render::text(plan, header, color),
         Format::Json => render::json(plan, command, files),

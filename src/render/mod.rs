@@ -16,7 +16,7 @@ pub use history::history;
 
 use crate::model::{Grantee, Object, Origin, Privilege};
 use crate::plan::{Change, Plan, Step};
-use crate::text::sanitize;
+use crate::text::{escape_controls, sanitize};
 
 /// Version of the JSON output schema.
 pub const JSON_VERSION: u32 = 1;
@@ -155,7 +155,8 @@ const YELLOW: Style = AnsiColor::Yellow.on_default();
 const DIM: Style = Style::new().dimmed();
 
 /// A diff for people: `+` for what is granted or added, `-` for what is revoked or dropped,
-/// each with where it comes from; colored when `color`.
+/// each with where it comes from; colored when `color`. Control characters in names are shown
+/// escaped (`\x1b`), so that no name can drive the terminal a reviewer reads it on.
 pub fn text(plan: &Plan, header: &str, color: bool) -> String {
     let paint = |style: Style, s: &str| {
         if color {
@@ -165,9 +166,9 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
         }
     };
     let mut out = String::new();
-    out.push_str(&format!("{}\n", sanitize(header)));
+    out.push_str(&format!("{}\n", escape_controls(header)));
     for n in &plan.notes {
-        out.push_str(&paint(YELLOW, &format!("note: {}", sanitize(n))));
+        out.push_str(&paint(YELLOW, &format!("note: {}", escape_controls(n))));
         out.push('\n');
     }
     if plan.is_empty() {
@@ -182,7 +183,8 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
             Change::CreateGroup { .. } => ("+", CYAN),
             _ => ("+", GREEN),
         };
-        out.push_str(&paint(code, &format!("{mark} {}", statement(&step.change))));
+        let shown = escape_controls(&statement(&step.change));
+        out.push_str(&paint(code, &format!("{mark} {shown}")));
         if let Some(o) = step.origins.first() {
             let more = match step.origins.len() {
                 1 => String::new(),
@@ -193,7 +195,8 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
         out.push('\n');
     }
     for step in &plan.unverified {
-        out.push_str(&paint(YELLOW, &format!("? {}", statement(&step.change))));
+        let shown = escape_controls(&statement(&step.change));
+        out.push_str(&paint(YELLOW, &format!("? {shown}")));
         out.push_str("  # not confirmed: this login sees only its own grants\n");
     }
     let counts = plan.counts();

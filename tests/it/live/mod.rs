@@ -8,6 +8,7 @@ mod doctor;
 mod faults;
 mod secrets;
 mod sync_cli;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
