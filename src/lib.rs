@@ -7,7 +7,8 @@
 //!   [`model::State`], the one quoting function): the vocabulary;
 //! - `config` (file -> [`config::AccessModel`]), `compile` (model -> desired state), `plan`
 //!   (the [`plan::Plan`] type), `diff` (current and desired state, inside the fence -> plan),
-//!   `render` (plan -> SQL, text, JSON): the pure stages, in that order;
+//!   `render` (plan -> SQL, text, JSON), `saved` (a plan kept for review): the pure stages, in
+//!   that order;
 //! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
 //!   cluster), `catalog` (cluster -> current state), `doctor` (proving Redshift's behaviour),
 //!   `audit` (mlgrant's own schema), `apply`, `export`: the stages that talk to a cluster;
@@ -28,5 +29,6 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod saved;
 pub mod server;
 pub mod text;

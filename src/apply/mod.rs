@@ -23,6 +23,7 @@ use crate::config::AccessModel;
 use crate::connect::Notices;
 use crate::diff::SyncError;
 use crate::plan::Plan;
+use crate::saved::SavedPlan;
 use crate::server::ServerError;
 use crate::text::plural;
 
@@ -78,6 +79,12 @@ pub enum ApplyError {
     )]
     Changed(Vec<String>),
     #[error(
+        "the saved plan is stale: what the model manages on the cluster changed since it was made; nothing was changed: plan again and review{}{}",
+        if .0.is_empty() { "" } else { "\n" },
+        .0.join("\n")
+    )]
+    Stale(Vec<String>),
+    #[error(
         "applied and committed (run {run_id}), but the cluster is still out of sync; {} change{} {}:\n{}",
         .remaining.len(),
         plural(.remaining.len()),
@@ -117,6 +124,9 @@ pub struct Settings {
     /// A login named in `[policy] audit_owner`, trusted to own mlgrant's schema besides
     /// superusers.
     pub audit_owner: Option<String>,
+    /// A saved plan to apply exactly (`apply --plan`), with the SHA-256 of its file: no prompt,
+    /// and refused when the managed catalog changed since it was made.
+    pub saved: Option<(SavedPlan, String)>,
 }
 
 impl Default for Settings {
@@ -128,6 +138,7 @@ impl Default for Settings {
             read_timeout: Some(Duration::from_secs(120)),
             ask_first: false,
             audit_owner: None,
+            saved: None,
         }
     }
 }
@@ -197,7 +208,9 @@ pub async fn apply(
         settings,
     };
     run.migrate().await?;
-    let approved = if settings.ask_first {
+    let approved = if let Some((saved, _)) = &settings.saved {
+        Some(saved.statements.clone())
+    } else if settings.ask_first {
         let plan = run.plan().await?;
         if plan.is_empty() {
             return Ok(Outcome {
@@ -209,14 +222,14 @@ pub async fn apply(
         if !prompt.confirm(&plan) {
             return Err(ApplyError::Cancelled);
         }
-        Some(plan)
+        Some(crate::saved::statements(&plan))
     } else {
         None
     };
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match run.attempt(approved.as_ref(), prompt).await {
+        match run.attempt(approved.as_deref(), prompt).await {
             Ok((plan, audit_run)) => {
                 if let Some(r) = &audit_run {
                     run.verify(&r.run_id).await?;

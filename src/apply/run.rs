@@ -143,32 +143,39 @@ impl Runner<'_> {
     /// One transaction: lock, plan, compare with the approved plan (or ask), run, record, commit.
     pub async fn attempt(
         &self,
-        approved: Option<&Plan>,
+        approved: Option<&[String]>,
         prompt: &mut dyn Prompt,
     ) -> Result<(Plan, Option<Run>), ApplyError> {
         let cluster = self.locked_read(prompt).await?;
         let plan = sync(self.model, &cluster)?;
-        if plan.is_empty() {
+        let now = crate::saved::statements(&plan);
+        let differences = |before: &[String]| -> Vec<String> {
+            let mut changes: Vec<String> = before
+                .iter()
+                .filter(|s| !now.contains(s))
+                .map(|s| format!("  no longer planned: {s}"))
+                .collect();
+            changes.extend(
+                now.iter()
+                    .filter(|s| !before.contains(s))
+                    .map(|s| format!("  newly planned: {s}")),
+            );
+            changes
+        };
+        if let Some((saved, _)) = &self.settings.saved
+            && crate::saved::catalog_digest(self.model, &cluster) != saved.catalog_digest
+        {
+            return Err(ApplyError::Stale(differences(&saved.statements)));
+        }
+        if plan.is_empty() && approved.is_none_or(<[String]>::is_empty) {
             self.rollback().await?;
             return Ok((plan, None));
         }
         let statements = statements(&plan);
         match approved {
-            Some(approved) => {
-                let before = self::statements(approved);
-                if before != statements {
-                    let mut changes: Vec<String> = before
-                        .iter()
-                        .filter(|s| !statements.contains(s))
-                        .map(|s| format!("  no longer planned: {s};"))
-                        .collect();
-                    changes.extend(
-                        statements
-                            .iter()
-                            .filter(|s| !before.contains(s))
-                            .map(|s| format!("  newly planned: {s};")),
-                    );
-                    return Err(ApplyError::Changed(changes));
+            Some(before) => {
+                if before != now.as_slice() {
+                    return Err(ApplyError::Changed(differences(before)));
                 }
             }
             None => {
@@ -182,7 +189,7 @@ impl Runner<'_> {
                 .await?;
         }
         let plan_sql = render::sql(&plan, "plan");
-        let run = Run::new(
+        let mut run = Run::new(
             cluster
                 .cluster
                 .as_ref()
@@ -191,6 +198,7 @@ impl Runner<'_> {
             self.model_text,
             &plan_sql,
         );
+        run.plan_file_digest = self.settings.saved.as_ref().map(|(_, d)| d.clone());
         let mut closing = audit::record(&run, &plan, &statements);
         closing.push("COMMIT".to_owned());
         self.bounded(

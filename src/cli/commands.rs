@@ -5,53 +5,107 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::opt::{CheckFormat, ClusterArg, FormatArg};
 use super::{Cli, Command, Done, Failure, Format, IamPolicy, color_on, fail, output};
-use crate::config::{self, AccessModel};
+use crate::config::{self, AccessModel, ConfigError};
 use crate::plan::Plan;
+use crate::saved::{self, SavedPlan};
 use crate::text::{plural, sanitize};
 use crate::{apply, audit, catalog, compile, connect, diff, export, render};
 
-pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
-    let stdout = std::io::stdout();
-    let format = cli.format.unwrap_or(if stdout.is_terminal() {
+/// The format asked for, or the default for stdout: text on a terminal, SQL otherwise.
+fn plan_format(arg: &FormatArg) -> Format {
+    arg.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Text
     } else {
         Format::Sql
-    });
-    let color = color_on(&stdout);
+    })
+}
+
+pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
+    let color = color_on(&std::io::stdout());
     match &cli.command {
-        Command::Check => check(cli),
-        Command::Compile => compile_cmd(cli, format, color),
-        Command::Diff { old, new } => diff_cmd(old, new, format, color),
-        Command::Plan { exit_code } => plan(cli, *exit_code, format, color),
+        Command::Check { model, format } => check(&model.config, *format),
+        Command::Compile { model, format } => {
+            compile_cmd(&model.config, plan_format(format), color)
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+        } => diff_cmd(old, new, plan_format(format), color, *exit_code),
+        Command::Plan {
+            model,
+            cluster,
+            format,
+            exit_code,
+            out,
+        } => plan(
+            &model.config,
+            cluster,
+            plan_format(format),
+            color,
+            *exit_code,
+            out.as_deref(),
+        ),
         Command::Apply {
+            model,
+            cluster,
+            format,
             yes,
+            plan,
             batch_size,
             lock_timeout,
             read_timeout,
         } => {
             let settings = apply::Settings {
-                batch_size: *batch_size,
+                batch_size: *batch_size as usize,
                 lock_timeout: Duration::from_secs(*lock_timeout),
                 read_timeout: (*read_timeout > 0).then(|| Duration::from_secs(*read_timeout)),
-                ask_first: !yes,
+                ask_first: !yes && plan.is_none(),
                 ..apply::Settings::default()
             };
-            apply_cmd(cli, settings, format)
+            let format = format.format.unwrap_or(if std::io::stderr().is_terminal() {
+                Format::Text
+            } else {
+                Format::Sql
+            });
+            apply_cmd(&model.config, cluster, settings, format, plan.as_deref())
         }
-        Command::Export { partial } => export_cmd(cli, *partial),
-        Command::Doctor => doctor(cli, format),
-        Command::Iam { policy } => iam(cli, policy, format),
-        Command::History { limit } => history(cli, *limit as usize, format),
+        Command::Export { cluster, partial } => export_cmd(cluster, *partial),
+        Command::Doctor { cluster, format } => doctor(cluster, *format),
+        Command::Iam {
+            config,
+            format,
+            policy,
+        } => iam(config, policy, *format),
+        Command::History {
+            cluster,
+            format,
+            run,
+            limit,
+        } => history(cluster, *format, run.as_deref(), *limit as usize),
     }
 }
 
-fn check(cli: &Cli) -> Result<Done, Failure> {
-    let model = config::load(&cli.config)?;
+fn check(path: &Path, format: CheckFormat) -> Result<Done, Failure> {
+    let model = match config::load(path) {
+        Ok(model) => model,
+        // The JSON and GitHub forms are the product: they go to stdout, with exit code 1.
+        Err(ConfigError::Invalid(d)) if format != CheckFormat::Text => {
+            let out = match format {
+                CheckFormat::Json => d.json(),
+                _ => d.github(),
+            };
+            return Ok(Done { out, code: 1 });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let desired = compile::compile(&model);
     let statements = Plan::grant_all(&desired).steps.len();
-    Ok(format!(
-        "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}\n",
+    let summary = format!(
+        "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}",
         sanitize(&model.source.name),
         model.groups.len(),
         plural(model.groups.len()),
@@ -63,12 +117,16 @@ fn check(cli: &Cli) -> Result<Done, Failure> {
         plural(desired.grants.len()),
         statements,
         plural(statements),
-    )
-    .into())
+    );
+    Ok(match format {
+        CheckFormat::Text => format!("{summary}\n").into(),
+        CheckFormat::Json => config::Diagnostics::ok_json(&model.source.name, &summary).into(),
+        CheckFormat::Github => String::new().into(),
+    })
 }
 
-fn compile_cmd(cli: &Cli, format: Format, color: bool) -> Result<Done, Failure> {
-    let model = config::load(&cli.config)?;
+fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure> {
+    let model = config::load(path)?;
     let plan = Plan::grant_all(&compile::compile(&model));
     let name = model.source.name.clone();
     let header = format!(
@@ -80,7 +138,13 @@ fn compile_cmd(cli: &Cli, format: Format, color: bool) -> Result<Done, Failure> 
     Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
 }
 
-fn diff_cmd(old: &Path, new: &Path, format: Format, color: bool) -> Result<Done, Failure> {
+fn diff_cmd(
+    old: &Path,
+    new: &Path,
+    format: Format,
+    color: bool,
+    exit_code: bool,
+) -> Result<Done, Failure> {
     let (old_model, new_model) = load_both(old, new)?;
     let plan = diff::between(
         &compile::compile(&old_model),
@@ -99,17 +163,49 @@ fn diff_cmd(old: &Path, new: &Path, format: Format, color: bool) -> Result<Done,
         new_model.source.name.as_str(),
     ];
     let terminal = std::io::stdout().is_terminal();
-    Ok(output(&plan, format, &header, "diff", &files, color, terminal).into())
+    let out = output(&plan, format, &header, "diff", &files, color, terminal);
+    let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
+    Ok(Done { out, code })
 }
 
-fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done, Failure> {
-    let model = config::load(&cli.config)?;
-    let target = target(cli)?;
-    let plan = runtime()?.block_on(async {
+fn plan(
+    path: &Path,
+    cluster: &ClusterArg,
+    format: Format,
+    color: bool,
+    exit_code: bool,
+    out_file: Option<&Path>,
+) -> Result<Done, Failure> {
+    let model = config::load(path)?;
+    let target = target(cluster)?;
+    let (plan, state) = runtime()?.block_on(async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
-        diff::sync(&model, &cluster).map_err(fail)
+        let plan = diff::sync(&model, &cluster).map_err(fail)?;
+        Ok::<_, Failure>((plan, cluster))
     })?;
+    if let Some(file) = out_file {
+        let saved = SavedPlan::new(
+            &plan,
+            &model,
+            &state,
+            saved_cluster(&target),
+            audit::now_utc(),
+        );
+        std::fs::write(file, saved.to_json()).map_err(|e| {
+            fail(format!(
+                "cannot write the plan to {}: {e}",
+                sanitize(&file.display().to_string())
+            ))
+        })?;
+        eprintln!(
+            "saved the plan ({} statement{}) to {}: review it, then `mlgrant apply --plan {}`",
+            plan.steps.len(),
+            plural(plan.steps.len()),
+            sanitize(&file.display().to_string()),
+            sanitize(&file.display().to_string())
+        );
+    }
     let header = format!(
         "mlgrant plan {} against {}: {} statement{}",
         model.source.name,
@@ -129,6 +225,16 @@ fn plan(cli: &Cli, exit_code: bool, format: Format, color: bool) -> Result<Done,
         (true, true, true) => 3,
     };
     Ok(Done { out, code })
+}
+
+/// The cluster a saved plan is for, as the connection target names it.
+fn saved_cluster(target: &connect::Target) -> saved::Cluster {
+    saved::Cluster {
+        host: target.host.clone(),
+        port: target.port,
+        database: target.dbname.clone(),
+        user: target.user.clone(),
+    }
 }
 
 /// What apply shows and asks, on stderr: stdout carries only the result.
@@ -182,17 +288,33 @@ impl apply::Prompt for Asker<'_> {
     }
 }
 
-fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result<Done, Failure> {
+fn apply_cmd(
+    path: &Path,
+    cluster: &ClusterArg,
+    mut settings: apply::Settings,
+    format: Format,
+    saved_file: Option<&Path>,
+) -> Result<Done, Failure> {
     let yes = !settings.ask_first;
     let interactive = std::io::stdin().is_terminal();
     if !yes && !interactive {
         return Err(fail(
-            "apply asks before it changes anything: pass --yes when stdin is not a terminal",
+            "apply asks before it changes anything: pass --yes when stdin is not a terminal (or apply a reviewed plan with --plan FILE)",
         ));
     }
-    let model = config::load(&cli.config)?;
+    let model = config::load(path)?;
     let model_text = model.source.text.clone();
-    let target = target(cli)?;
+    let target = target(cluster)?;
+    if let Some(file) = saved_file {
+        let name = sanitize(&file.display().to_string());
+        let bytes = crate::file::read_bounded(file, config::MAX_FILE_BYTES)
+            .map_err(|e| fail(format!("cannot read {name}: {e}")))?;
+        let saved = SavedPlan::parse(&name, &bytes).map_err(fail)?;
+        saved
+            .check(&name, &model, &saved_cluster(&target))
+            .map_err(fail)?;
+        settings.saved = Some((saved, SavedPlan::digest(&bytes)));
+    }
     settings.audit_owner = model
         .policy
         .audit_owner
@@ -206,6 +328,7 @@ fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result
         color: color_on(&std::io::stderr()),
         yes,
     };
+    let json = format == Format::Json;
     let outcome = runtime()?.block_on(async {
         let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
         apply::apply(
@@ -220,6 +343,14 @@ fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result
         .map_err(fail)
     })?;
     let plan = &outcome.plan;
+    if json {
+        return Ok(apply_json(
+            &outcome,
+            &describe,
+            settings.saved.as_ref().map(|(_, d)| d.as_str()),
+        )
+        .into());
+    }
     let held_back = match (plan.unverified.len(), plan.withheld) {
         (0, 0) => String::new(),
         (unverified, withheld) => format!(
@@ -245,8 +376,8 @@ fn apply_cmd(cli: &Cli, mut settings: apply::Settings, format: Format) -> Result
     })
 }
 
-fn export_cmd(cli: &Cli, partial: bool) -> Result<Done, Failure> {
-    let target = target(cli)?;
+fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
+    let target = target(cluster)?;
     let text = runtime()?.block_on(async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
@@ -255,22 +386,22 @@ fn export_cmd(cli: &Cli, partial: bool) -> Result<Done, Failure> {
     Ok(text.into())
 }
 
-fn doctor(cli: &Cli, format: Format) -> Result<Done, Failure> {
-    let target = target(cli)?;
+fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure> {
+    let target = target(cluster)?;
     let checks = runtime()?.block_on(async {
         let client = connect::connect(&target).await.map_err(fail)?;
         Ok::<_, Failure>(crate::doctor::run(&client).await)
     })?;
     let ok = checks.iter().all(|c| c.passed);
-    let out = crate::doctor::report(&checks, &target.describe(), format == Format::Json);
+    let out = crate::doctor::report(&checks, &target.describe(), format == Some(Format::Json));
     Ok(Done {
         out,
         code: if ok { 0 } else { 1 },
     })
 }
 
-fn iam(cli: &Cli, policy: &IamPolicy, format: Format) -> Result<Done, Failure> {
-    let model = config::load(&cli.config)?;
+fn iam(path: &Path, policy: &IamPolicy, format: Option<Format>) -> Result<Done, Failure> {
+    let model = config::load(path)?;
     let Some(iam) = &model.iam else {
         return Err(fail(format!(
             "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see the README, \"From nothing to a working CREATE MODEL\")",
@@ -286,20 +417,57 @@ fn iam(cli: &Cli, policy: &IamPolicy, format: Format) -> Result<Done, Failure> {
         IamPolicy::Permissions => pretty(iam.permission_policy()),
         IamPolicy::Trust => pretty(iam.trust_policy()),
         IamPolicy::Managed => match format {
-            Format::Json => pretty(serde_json::json!(iam.managed_policies())),
+            Some(Format::Json) => pretty(serde_json::json!(iam.managed_policies())),
             _ => iam.managed_policies().join("\n") + "\n",
         },
     }
     .into())
 }
 
-fn history(cli: &Cli, limit: usize, format: Format) -> Result<Done, Failure> {
-    let target = target(cli)?;
-    let entries = runtime()?.block_on(async {
+fn history(
+    cluster: &ClusterArg,
+    format: Option<Format>,
+    run: Option<&str>,
+    limit: usize,
+) -> Result<Done, Failure> {
+    let target = target(cluster)?;
+    let json = format == Some(Format::Json);
+    runtime()?.block_on(async {
         let client = connect::connect(&target).await.map_err(fail)?;
-        audit::history(&client, limit).await.map_err(fail)
-    })?;
-    Ok(render::history(&entries, format == Format::Json).into())
+        match run {
+            None => {
+                let entries = audit::history(&client, limit).await.map_err(fail)?;
+                Ok(render::history(&entries, json).into())
+            }
+            Some(id) => {
+                let (entry, statements) = audit::run(&client, id).await.map_err(fail)?;
+                Ok(render::history_run(&entry, &statements, json).into())
+            }
+        }
+    })
+}
+
+/// `apply --format json`: one document on stdout.
+fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -> String {
+    let doc = serde_json::json!({
+        "format": "mlgrant.apply",
+        "version": 1,
+        "target": target,
+        "run_id": outcome.run.as_ref().map(|r| r.run_id.clone()),
+        "outcome": if outcome.run.is_some() { "applied" } else { "nothing_to_change" },
+        "attempts": outcome.attempts,
+        "plan_file_digest": plan_file,
+        "summary": outcome.plan.counts(),
+        "statements": saved::statements(&outcome.plan),
+        "held_back": {
+            "unverified": saved::statements(&Plan { steps: outcome.plan.unverified.clone(), ..Plan::default() }),
+            "withheld": outcome.plan.withheld,
+        },
+        "notes": outcome.plan.notes,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -310,10 +478,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 /// The connection target from --url and the environment; warnings go to stderr.
-fn target(cli: &Cli) -> Result<connect::Target, Failure> {
+fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let env = |k: &str| std::env::var(k).ok();
-    let target = connect::resolve(cli.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
+    let target = connect::resolve(cluster.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
     for w in &target.warnings {
         eprintln!("warning: {w}");
     }

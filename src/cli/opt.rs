@@ -1,11 +1,11 @@
-//! The command line's types, for clap: the options every command takes, the commands, and the
-//! output format. Nothing here runs anything.
+//! The command line's types, for clap: each command with only the options it uses, and the
+//! output formats. Nothing here runs anything.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
-/// Output format.
+/// Output format of a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Sql,
@@ -13,30 +13,48 @@ pub enum Format {
     Json,
 }
 
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Every problem with the text underlined and a hint.
+    Text,
+    /// `{"format": "mlgrant.check", ...}` with file, line, column, message and hint.
+    Json,
+    /// GitHub Actions annotations (`::error file=...,line=...,col=...::message`).
+    Github,
+}
+
+/// The access model.
+#[derive(Debug, Args)]
+pub struct ModelArg {
+    /// The access model file (`-` reads it from stdin).
+    #[arg(long, default_value = "mlgrant.toml", value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+/// The cluster.
+#[derive(Debug, Args)]
+pub struct ClusterArg {
+    /// The cluster: postgres://user@host:5439/dev?sslmode=verify-full&sslrootcert=FILE. Without
+    /// it, the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE, PGSSLROOTCERT are
+    /// read; the password comes from the URL, PGPASSWORD or ~/.pgpass.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// The output format of a plan.
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    /// Output format: sql (the default when stdout is not a terminal), text (the default on a
+    /// terminal) or json.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
 /// Keeps Amazon Redshift ML access as code.
 #[derive(Debug, Parser)]
 #[command(name = "mlgrant", version, about, long_about = None)]
 pub struct Cli {
-    /// The access model file.
-    #[arg(
-        long,
-        global = true,
-        default_value = "mlgrant.toml",
-        value_name = "FILE"
-    )]
-    pub config: PathBuf,
-
-    /// Output format: sql (the default when stdout is not a terminal), text (the default on a
-    /// terminal) or json.
-    #[arg(long, global = true, value_enum)]
-    pub format: Option<Format>,
-
-    /// The cluster: postgres://user@host:5439/dev?sslmode=verify-full&sslrootcert=FILE. Without
-    /// it, the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE, PGSSLROOTCERT are
-    /// read; the password comes from the URL, PGPASSWORD or ~/.pgpass.
-    #[arg(long, global = true, value_name = "URL")]
-    pub url: Option<String>,
-
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,31 +62,66 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse and validate the access model; report every problem with file:line:column.
-    Check,
+    Check {
+        #[command(flatten)]
+        model: ModelArg,
+        /// text (for people), json, or github (annotations on a pull request's lines).
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
     /// Print the full idempotent GRANT script the access model requires.
-    Compile,
+    Compile {
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Print the GRANTs and REVOKEs between two versions of an access model.
     Diff {
         /// The access model before the change.
         old: PathBuf,
         /// The access model after the change.
         new: PathBuf,
-    },
-    /// Read the cluster and print the changes that would make it match the model.
-    Plan {
-        /// Exit 0 when in sync, 2 when changes are pending, 3 when in sync as far as this login
-        /// can see but grants to others cannot be confirmed, 1 on error.
+        #[command(flatten)]
+        format: FormatArg,
+        /// Exit 0 when the two require the same, 2 when they differ, 1 on error.
         #[arg(long)]
         exit_code: bool,
     },
+    /// Read the cluster and print the changes that would make it match the model.
+    Plan {
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        cluster: ClusterArg,
+        #[command(flatten)]
+        format: FormatArg,
+        /// Exit 0 when in sync, 2 when changes are pending, 3 when nothing this login can plan
+        /// is pending but something is held back (see the notes), 1 on error.
+        #[arg(long)]
+        exit_code: bool,
+        /// Also save the plan to FILE, for `apply --plan FILE` after review.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Plan again under a lock and apply in one transaction, with an audit record; then verify.
     Apply {
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        cluster: ClusterArg,
+        #[command(flatten)]
+        format: FormatArg,
         /// Apply without asking (required when stdin is not a terminal).
         #[arg(long)]
         yes: bool,
+        /// Apply exactly the plan saved by `plan --out FILE` (no question: it was reviewed);
+        /// refused when the cluster, the model or the managed catalog changed since.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
         /// Statements per round trip.
-        #[arg(long, default_value_t = 1000, value_name = "N")]
-        batch_size: usize,
+        #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        batch_size: u64,
         /// Seconds to wait for the apply lock before giving up (nothing changed).
         #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
         lock_timeout: u64,
@@ -78,9 +131,17 @@ pub enum Command {
     },
     /// Prove, read-only and in a rolled-back transaction, every Redshift behaviour sync relies
     /// on; exit 0 when all hold, 1 otherwise.
-    Doctor,
+    Doctor {
+        #[command(flatten)]
+        cluster: ClusterArg,
+        /// text or json.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
     /// Write the cluster's current ML access as an access model (TOML) on stdout.
     Export {
+        #[command(flatten)]
+        cluster: ClusterArg,
         /// Export what a login that cannot see everything sees: the model says it is partial
         /// and is grant-only, so a sync of it never revokes.
         #[arg(long)]
@@ -88,11 +149,29 @@ pub enum Command {
     },
     /// Print the IAM policies the Redshift ML setup needs, from the model's [iam] section.
     Iam {
+        /// The access model file.
+        #[arg(
+            long,
+            global = true,
+            default_value = "mlgrant.toml",
+            value_name = "FILE"
+        )]
+        config: PathBuf,
+        /// json, or text (`managed` prints one ARN a line).
+        #[arg(long, global = true, value_enum)]
+        format: Option<Format>,
         #[command(subcommand)]
         policy: IamPolicy,
     },
-    /// Show the audit log of applied runs, newest first.
+    /// Show the audit log of applied runs, newest first, or one run with its statements.
     History {
+        #[command(flatten)]
+        cluster: ClusterArg,
+        /// text or json.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// One run (its run_id, or a unique prefix of it): its record and every statement.
+        run: Option<String>,
         /// How many runs to show (1 to 100000).
         #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
         limit: u32,

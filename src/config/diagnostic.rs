@@ -78,6 +78,9 @@ impl SourceFile {
     }
 }
 
+/// How many problems the report shows in full.
+pub const SHOWN: usize = 50;
+
 /// One problem in a model file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -128,8 +131,83 @@ impl Diagnostics {
         out
     }
 
+    /// `{"format": "mlgrant.check", "version": 1, "ok": false, "problems": [...]}`: each problem
+    /// with file, line, column, message, label and hint.
+    pub fn json(&self) -> String {
+        let problems: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|d| {
+                let loc = self.file.loc(d.span.start);
+                serde_json::json!({
+                    "file": self.file.name,
+                    "line": loc.line,
+                    "column": loc.column,
+                    "message": d.message,
+                    "label": d.label,
+                    "hint": d.hint,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "format": "mlgrant.check",
+            "version": 1,
+            "file": self.file.name,
+            "ok": false,
+            "problems": problems,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The JSON document of a file without problems.
+    pub fn ok_json(file: &str, summary: &str) -> String {
+        let doc = serde_json::json!({
+            "format": "mlgrant.check",
+            "version": 1,
+            "file": file,
+            "ok": true,
+            "summary": summary,
+            "problems": [],
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// GitHub Actions annotations, one line per problem
+    /// (`::error file=F,line=L,col=C,title=mlgrant::message (hint)`), so that problems show on
+    /// a pull request's lines. Values are escaped as the workflow-command syntax requires.
+    pub fn github(&self) -> String {
+        fn data(s: &str) -> String {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        }
+        fn property(s: &str) -> String {
+            data(s).replace(':', "%3A").replace(',', "%2C")
+        }
+        let mut out = String::new();
+        for d in &self.items {
+            let loc = self.file.loc(d.span.start);
+            let message = match &d.hint {
+                Some(h) => format!("{} (hint: {h})", d.message),
+                None => d.message.clone(),
+            };
+            out.push_str(&format!(
+                "::error file={},line={},col={},title=mlgrant::{}\n",
+                property(&self.file.name),
+                loc.line,
+                loc.column,
+                data(&sanitize(&message))
+            ));
+        }
+        out
+    }
+
     /// The full report: each problem with its location, the source line, the span underlined,
-    /// and the hint; then a count.
+    /// and the hint; then a count. Past the first [`SHOWN`] problems, only the count of the rest.
     pub fn render(&self, color: bool) -> String {
         // Control characters in the source are shown as `?` (same byte length, so spans hold):
         // a hostile file must not drive the terminal.
@@ -144,7 +222,7 @@ impl Diagnostics {
         let files = SimpleFile::new(sanitize(&self.file.name), shown);
         let config = Config::default();
         let mut out = String::new();
-        for d in &self.items {
+        for d in self.items.iter().take(SHOWN) {
             let mut report = Report::error().with_message(&d.message).with_labels(vec![
                 Label::primary((), d.span.clone()).with_message(&d.label),
             ]);
@@ -167,6 +245,18 @@ impl Diagnostics {
             }
         }
         let n = self.items.len();
+        if n > SHOWN {
+            let mut messages: Vec<&str> = self.items.iter().map(|d| d.message.as_str()).collect();
+            messages.sort_unstable();
+            messages.dedup();
+            out.push_str(&format!(
+                "... and {} more problem{} not shown ({} different message{} in all)\n",
+                n - SHOWN,
+                if n - SHOWN == 1 { "" } else { "s" },
+                messages.len(),
+                if messages.len() == 1 { "" } else { "s" }
+            ));
+        }
         out.push_str(&format!(
             "error: {n} problem{} in {}\n",
             if n == 1 { "" } else { "s" },

@@ -141,6 +141,9 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads and validates the model file at `path`.
 pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
+    if path == Path::new("-") {
+        return load_stdin();
+    }
     let name = path.display().to_string();
     let read_error = |source| ConfigError::Read {
         path: sanitize(&name),
@@ -161,8 +164,34 @@ pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
             });
         }
     };
+    from_bytes(&name, bytes)
+}
+
+/// Reads the model from stdin (`--config -`), at most [`MAX_FILE_BYTES`] of it.
+fn load_stdin() -> Result<AccessModel, ConfigError> {
+    use std::io::Read;
+    let name = "<stdin>";
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ConfigError::Read {
+            path: name.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: name.to_owned(),
+        });
+    }
+    from_bytes(name, bytes)
+}
+
+/// Validates model bytes: UTF-8, then TOML.
+fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<AccessModel, ConfigError> {
     match String::from_utf8(bytes) {
-        Ok(text) => parse(&name, &text),
+        Ok(text) => parse(name, &text),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();

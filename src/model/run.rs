@@ -17,4 +17,6 @@ pub struct LogEntry {
     pub members_added: u64,
     pub members_dropped: u64,
     pub outcome: String,
+    /// The SHA-256 of the saved plan file the run applied, if it applied one.
+    pub plan_file_digest: Option<String>,
 }

@@ -2,7 +2,65 @@
 //! document `mlgrant.history`.
 
 use crate::model::LogEntry;
-use crate::text::sanitize;
+use crate::text::{escape_controls as e, plural};
+
+/// A logged time (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC) in RFC 3339 (`...T...Z`).
+fn rfc3339(t: &str) -> String {
+    format!("{}Z", t.replacen(' ', "T", 1))
+}
+
+fn entry_json(e: &LogEntry) -> serde_json::Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    v["applied_at"] = serde_json::Value::String(rfc3339(&e.applied_at));
+    v
+}
+
+/// One run: its record and its statements, as text or JSON (`mlgrant.history.run`).
+pub fn history_run(entry: &LogEntry, statements: &[String], json: bool) -> String {
+    if json {
+        let doc = serde_json::json!({
+            "format": "mlgrant.history.run",
+            "version": 1,
+            "run": entry_json(entry),
+            "statements": statements,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let mut out = format!(
+        "run {}\napplied at {} UTC by {} with mlgrant {}\nmodel {} (SHA-256 {})\nplan SHA-256 {}{}\n{} statement{}: {} grant{}, {} revoke{}, {} group{} created, {} member{} added, {} dropped; {}\n\n",
+        e(&entry.run_id),
+        e(&entry.applied_at),
+        e(&entry.db_user),
+        e(&entry.mlgrant_version),
+        e(&entry.model_file),
+        e(&entry.model_digest),
+        e(&entry.plan_digest),
+        entry
+            .plan_file_digest
+            .as_ref()
+            .map(|d| format!("\nsaved plan file SHA-256 {}", e(d)))
+            .unwrap_or_default(),
+        entry.statements,
+        plural(entry.statements as usize),
+        entry.grants,
+        plural(entry.grants as usize),
+        entry.revokes,
+        plural(entry.revokes as usize),
+        entry.groups_created,
+        plural(entry.groups_created as usize),
+        entry.members_added,
+        plural(entry.members_added as usize),
+        entry.members_dropped,
+        e(&entry.outcome),
+    );
+    for s in statements {
+        out.push_str(&e(s));
+        out.push_str(";\n");
+    }
+    out
+}
 
 /// The runs as a table (`json = false`) or as JSON.
 pub fn history(entries: &[LogEntry], json: bool) -> String {
@@ -10,7 +68,7 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
         let doc = serde_json::json!({
             "format": "mlgrant.history",
             "version": 1,
-            "runs": entries,
+            "runs": entries.iter().map(entry_json).collect::<Vec<_>>(),
         });
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
@@ -20,18 +78,21 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
         return "no applied runs recorded on this cluster\n".to_owned();
     }
     let mut out = String::from(
-        "applied_at (UTC)            user             statements  grants  revokes  run_id                            model_file\n",
+        "applied_at (UTC)            user             statements  grants  revokes  groups  members+  members-  run_id                            model_file\n",
     );
-    for e in entries {
+    for r in entries {
         out.push_str(&format!(
-            "{:<27} {:<16} {:>10}  {:>6}  {:>7}  {:<32}  {}\n",
-            e.applied_at,
-            sanitize(&e.db_user),
-            e.statements,
-            e.grants,
-            e.revokes,
-            e.run_id,
-            sanitize(&e.model_file)
+            "{:<27} {:<16} {:>10}  {:>6}  {:>7}  {:>6}  {:>8}  {:>8}  {:<32}  {}\n",
+            r.applied_at,
+            e(&r.db_user),
+            r.statements,
+            r.grants,
+            r.revokes,
+            r.groups_created,
+            r.members_added,
+            r.members_dropped,
+            r.run_id,
+            e(&r.model_file)
         ));
     }
     out

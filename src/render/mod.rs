@@ -12,7 +12,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
 pub use crate::model::{is_reserved, quote_ident, quote_literal};
-pub use history::history;
+pub use history::{history, history_run};
 
 use crate::model::{Grantee, Object, Origin, Privilege};
 use crate::plan::{Change, Plan, Step};

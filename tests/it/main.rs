@@ -8,6 +8,7 @@
 //! The fast loop skips the live ones: `cargo test -p mlgrant --lib --test it -- --skip live::`.
 
 mod bad_input;
+mod ci_cli;
 mod compile_cli;
 mod hostile;
 mod iam_cli;

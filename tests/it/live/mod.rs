@@ -6,6 +6,7 @@ mod bounded;
 mod catalog_shapes;
 mod doctor;
 mod faults;
+mod review;
 mod secrets;
 mod sync_cli;
 mod trust;
@@ -78,10 +79,15 @@ impl Cluster {
     /// Runs mlgrant as `user` with `password` in PGPASSWORD, against this cluster.
     pub fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Output {
         let url = self.sim.url().replace("awsuser@", &format!("{user}@"));
+        let offline = matches!(args.first(), Some(&("check" | "compile" | "diff" | "iam")));
+        let url_args: Vec<String> = if offline {
+            Vec::new()
+        } else {
+            vec!["--url".to_owned(), url]
+        };
         Command::new(env!("CARGO_BIN_EXE_mlgrant"))
             .args(args)
-            .arg("--url")
-            .arg(url)
+            .args(url_args)
             .env("PGPASSWORD", password)
             .env("HOME", &self.dir)
             .env("NO_COLOR", "1")

@@ -126,7 +126,10 @@ async fn the_password_never_appears_in_output_or_the_audit_log() {
     ];
     for (url, envs, expected) in &cases {
         for command in ["plan", "apply", "export", "history"] {
-            let mut args = vec![command, "--config", &model, "--url", url];
+            let mut args = vec![command, "--url", url];
+            if command == "plan" || command == "apply" {
+                args.extend(["--config", model.as_str()]);
+            }
             if command == "apply" {
                 args.push("--yes");
             }

@@ -434,7 +434,10 @@ async fn connection_failures_are_explained_and_never_show_the_password() {
     ];
     for (url, expected) in cases {
         for command in ["plan", "apply", "export", "history"] {
-            let mut args = vec![command, "--config", &model, "--url", &url[0]];
+            let mut args = vec![command, "--url", &url[0]];
+            if command == "plan" || command == "apply" {
+                args.extend(["--config", model.as_str()]);
+            }
             if command == "apply" {
                 args.push("--yes");
             }

@@ -8,14 +8,14 @@
 //!
 //! Values reach SQL only through `quote_literal`; there are no names from users here.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
+mod log;
+
+pub use log::{Run, digest, format_utc, history, now_utc, record, run};
+
 use crate::catalog::{CatalogError, result_sets};
-use crate::model::{LogEntry, quote_literal};
-use crate::plan::Plan;
+use crate::model::quote_literal;
 use crate::server::{ServerError, WireError};
 
 /// One migration of mlgrant's schema.
@@ -31,13 +31,18 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
-        sql: include_str!("../migrations/0001_audit.sql"),
+        sql: include_str!("../../migrations/0001_audit.sql"),
         checksum: "1a3de35319d72c8c6cb0bc339f6ec09ada0fc40adaa85bdc223281e1de057be0",
     },
     Migration {
         version: 2,
-        sql: include_str!("../migrations/0002_checksums.sql"),
+        sql: include_str!("../../migrations/0002_checksums.sql"),
         checksum: "1ab66fdf5c855461655f7c99349443dfc368fe99b92ce9d86900942e952ea996",
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/0003_plan_file.sql"),
+        checksum: "d9c346992a52350eb55020132e9afd0231e4c3ead1a4de6a1158bab5f07a7dbc",
     },
 ];
 
@@ -72,6 +77,8 @@ pub enum AuditError {
         "a schema named mlgrant exists but mlgrant did not create it (it has no mlgrant.schema_version); nothing was applied: rename it (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own"
     )]
     Foreign,
+    #[error("{0}")]
+    NoSuchRun(String),
     #[error(
         "mlgrant's audit table mlgrant.{0} is missing (renamed or dropped?); nothing was applied: restore it, or rename the schema and let apply create a new one"
     )]
@@ -283,173 +290,9 @@ fn migration_script(m: &Migration) -> String {
     format!("BEGIN;\n{sql}\n{row};\nCOMMIT;")
 }
 
-/// The current UTC time as `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds, so that runs sort in
-/// the order they happened).
-pub fn now_utc() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    format!("{}.{:06}", format_utc(now.as_secs()), now.subsec_micros())
-}
-
-/// Seconds since the epoch as a UTC timestamp (proleptic Gregorian calendar).
-pub fn format_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// SHA-256 of some bytes, in hex.
-pub fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// One applied run, as recorded.
-#[derive(Clone, Debug)]
-pub struct Run {
-    pub run_id: String,
-    pub applied_at: String,
-    pub db_user: String,
-    pub model_file: String,
-    pub model_digest: String,
-    pub plan_digest: String,
-}
-
-impl Run {
-    pub fn new(db_user: &str, model_file: &str, model_text: &str, plan_sql: &str) -> Run {
-        let applied_at = now_utc();
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let model_digest = digest(model_text.as_bytes());
-        let plan_digest = digest(plan_sql.as_bytes());
-        let run_id = digest(format!("{nanos}:{}:{plan_digest}", std::process::id()).as_bytes())
-            [..32]
-            .to_owned();
-        Run {
-            run_id,
-            applied_at,
-            db_user: db_user.to_owned(),
-            model_file: model_file.to_owned(),
-            model_digest,
-            plan_digest,
-        }
-    }
-}
-
-/// `s` cut to at most `max` bytes (a varchar column's size), keeping its end (a path's file
-/// name) after a leading `...`.
-fn fit(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut start = s.len() - (max - 3);
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    format!("...{}", &s[start..])
-}
-
-/// Rows a statement of `apply_statements` holds at most, so that one INSERT stays small.
-const ROWS_PER_INSERT: usize = 500;
-
-/// The INSERT statements that record `run` and its `statements`.
-pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
-    let counts = plan.counts();
-    let count = |k: &str| counts.get(k).copied().unwrap_or(0);
-    let mut out = vec![format!(
-        "INSERT INTO mlgrant.apply_log (run_id, applied_at, db_user, mlgrant_version, model_file, model_digest, plan_digest, statements, grants, revokes, groups_created, members_added, members_dropped, outcome) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'applied')",
-        quote_literal(&run.run_id),
-        quote_literal(&run.applied_at),
-        quote_literal(&run.db_user),
-        quote_literal(env!("CARGO_PKG_VERSION")),
-        quote_literal(&fit(&run.model_file, 1024)),
-        quote_literal(&run.model_digest),
-        quote_literal(&run.plan_digest),
-        statements.len(),
-        count("grant"),
-        count("revoke"),
-        count("create_group"),
-        count("add_member"),
-        count("drop_member"),
-    )];
-    for (chunk_no, chunk) in statements.chunks(ROWS_PER_INSERT).enumerate() {
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "({}, {}, {})",
-                    quote_literal(&run.run_id),
-                    chunk_no * ROWS_PER_INSERT + i + 1,
-                    quote_literal(s)
-                )
-            })
-            .collect();
-        out.push(format!(
-            "INSERT INTO mlgrant.apply_statements (run_id, seq, statement) VALUES {}",
-            rows.join(", ")
-        ));
-    }
-    out
-}
-
-/// The log, newest first; empty when mlgrant never applied on this cluster.
-pub async fn history(client: &Client, limit: usize) -> Result<Vec<LogEntry>, AuditError> {
-    if version(client).await? == 0 {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT run_id, applied_at, db_user, mlgrant_version, model_file, model_digest, plan_digest, statements, grants, revokes, groups_created, members_added, members_dropped, outcome FROM mlgrant.apply_log ORDER BY applied_at DESC, run_id DESC LIMIT {limit}"
-    );
-    let messages = client.simple_query(&sql).await.map_err(|e| {
-        let (sqlstate, message) = state_of(&e);
-        AuditError::Read { sqlstate, message }
-    })?;
-    let rows = result_sets(messages).into_iter().next().unwrap_or_default();
-    let t = |v: &Option<String>| v.as_deref().unwrap_or("").trim_end().to_owned();
-    let n = |v: &Option<String>| v.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
-    Ok(rows
-        .iter()
-        .map(|r| LogEntry {
-            run_id: t(&r[0]),
-            applied_at: t(&r[1]),
-            db_user: t(&r[2]),
-            mlgrant_version: t(&r[3]),
-            model_file: t(&r[4]),
-            model_digest: t(&r[5]),
-            plan_digest: t(&r[6]),
-            statements: n(&r[7]),
-            grants: n(&r[8]),
-            revokes: n(&r[9]),
-            groups_created: n(&r[10]),
-            members_added: n(&r[11]),
-            members_dropped: n(&r[12]),
-            outcome: t(&r[13]),
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::log::fit;
     use super::*;
 
     #[test]

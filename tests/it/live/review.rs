@@ -1,0 +1,277 @@
+//! The reviewer's workflow: a plan saved for review is applied exactly, or refused when it went
+//! stale; stdout carries only each command's product, prompts and messages go to stderr.
+
+use sha2::Digest;
+
+use super::{Cluster, connect_as, err, out};
+
+const SETUP: &str = "
+    CREATE SCHEMA demo_ml;
+    CREATE GROUP ml_team;
+    CREATE GROUP viewers;
+";
+
+const MODEL: &str = "version = 1
+[groups.ml_team]
+[groups.viewers]
+[schemas.demo_ml]
+creators = [\"ml_team\"]
+consumers = [\"viewers\"]
+";
+
+fn saved_statements(path: &str) -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().trim_end_matches(';').to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_is_applied_exactly_and_recorded_with_its_digest() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let file = c.dir.join("plan.json").display().to_string();
+    let plan = c.run(&[
+        "plan", "--config", &model, "--out", &file, "--format", "sql",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", err(&plan));
+    assert!(out(&plan).contains("GRANT CREATE MODEL TO GROUP ml_team;"));
+    assert!(
+        err(&plan).contains("saved the plan (3 statements)"),
+        "{}",
+        err(&plan)
+    );
+    let statements = saved_statements(&file);
+    assert_eq!(statements.len(), 3);
+
+    // No question: the review happened. JSON result on stdout, the plan on stderr.
+    let apply = c.run(&[
+        "apply", "--config", &model, "--plan", &file, "--format", "json",
+    ]);
+    assert_eq!(apply.status.code(), Some(0), "{}", err(&apply));
+    let doc: serde_json::Value = serde_json::from_str(&out(&apply)).expect("one JSON document");
+    assert_eq!(doc["format"], "mlgrant.apply");
+    assert_eq!(doc["outcome"], "applied");
+    let digest: String = sha2::Sha256::digest(std::fs::read(&file).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(doc["plan_file_digest"], digest.as_str());
+    let run_id = doc["run_id"].as_str().unwrap().to_owned();
+    let ran = c
+        .rows(&format!(
+            "SELECT statement FROM mlgrant.apply_statements WHERE run_id = '{run_id}' ORDER BY seq"
+        ))
+        .await;
+    let ran: Vec<String> = ran.into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(ran, statements, "exactly the saved statements ran");
+    let logged = c
+        .rows(&format!(
+            "SELECT plan_file_digest FROM mlgrant.apply_log WHERE run_id = '{run_id}'"
+        ))
+        .await;
+    assert_eq!(logged[0][0], digest);
+
+    // history shows the run with its statements, by a prefix of its id.
+    let one = c.run(&["history", &run_id[..8], "--format", "json"]);
+    assert_eq!(one.status.code(), Some(0), "{}", err(&one));
+    let doc: serde_json::Value = serde_json::from_str(&out(&one)).unwrap();
+    assert_eq!(doc["run"]["run_id"], run_id.as_str());
+    assert!(doc["run"]["applied_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(doc["statements"].as_array().unwrap().len(), 3);
+    // Applying the same plan again: it is stale (the cluster now holds what it granted).
+    let again = c.run(&["apply", "--config", &model, "--plan", &file]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        err(&again).contains("the saved plan is stale"),
+        "{}",
+        err(&again)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_edited_or_foreign_plan_is_refused_and_changes_nothing() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let file = c.dir.join("plan.json").display().to_string();
+    assert_eq!(
+        c.run(&["plan", "--config", &model, "--out", &file])
+            .status
+            .code(),
+        Some(0)
+    );
+    let grants = || async {
+        c.rows("SELECT namespace_name, privilege_type, identity_name FROM svv_schema_privileges WHERE namespace_name = 'demo_ml' ORDER BY 1, 2, 3")
+            .await
+    };
+    // A change inside the fence between plan and apply.
+    c.admin
+        .batch_execute("GRANT USAGE ON SCHEMA demo_ml TO GROUP viewers")
+        .await
+        .unwrap();
+    let before = grants().await;
+    let o = c.run(&["apply", "--config", &model, "--plan", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("the saved plan is stale")
+            && err(&o)
+                .contains("no longer planned: GRANT USAGE ON SCHEMA demo_ml TO GROUP viewers;"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(grants().await, before);
+
+    // An edited model file.
+    let fresh = c.dir.join("fresh.json").display().to_string();
+    assert_eq!(
+        c.run(&["plan", "--config", &model, "--out", &fresh])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(&model, format!("{MODEL}# edited\n")).unwrap();
+    let o = c.run(&["apply", "--config", &model, "--plan", &fresh]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("the model file changed since"),
+        "{}",
+        err(&o)
+    );
+    std::fs::write(&model, MODEL).unwrap();
+
+    // A plan made for another cluster (here: another user).
+    c.admin
+        .batch_execute("CREATE USER other PASSWORD 'Other1pass'")
+        .await
+        .unwrap();
+    let o = c.run_as(
+        "other",
+        "Other1pass",
+        &["apply", "--config", &model, "--plan", &fresh],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("was planned for awsuser@"), "{}", err(&o));
+
+    // A concurrent apply in between makes it stale.
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    let o = c.run(&["apply", "--config", &model, "--plan", &fresh]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("the saved plan is stale"), "{}", err(&o));
+    assert_eq!(out(&o), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdout_carries_only_each_commands_product() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    // apply --yes --format json: one JSON document on stdout, the plan on stderr.
+    let o = c.run(&["apply", "--config", &model, "--yes", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let doc: serde_json::Value = serde_json::from_str(&out(&o)).expect("stdout is JSON only");
+    assert_eq!(doc["summary"]["grant"], 3);
+    assert!(
+        err(&o).contains("GRANT CREATE MODEL TO GROUP ml_team"),
+        "{}",
+        err(&o)
+    );
+    // plan: the plan on stdout, nothing on stderr.
+    let o = c.run(&["plan", "--config", &model]);
+    assert!(
+        out(&o).contains("nothing to change") && err(&o).is_empty(),
+        "{}",
+        err(&o)
+    );
+    // export: TOML on stdout.
+    let o = c.run(&["export"]);
+    assert!(toml::from_str::<toml::Table>(&out(&o)).is_ok() && err(&o).is_empty());
+    // doctor: the report on stdout.
+    let o = c.run(&["doctor", "--format", "json"]);
+    assert!(serde_json::from_str::<serde_json::Value>(&out(&o)).is_ok());
+    // history: the table on stdout.
+    let o = c.run(&["history"]);
+    assert!(out(&o).starts_with("applied_at (UTC)") && err(&o).is_empty());
+    // Errors: nothing on stdout, the message on stderr.
+    let o = c.run(&["history", "zz"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out(&o).is_empty() && err(&o).contains("not a run id"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_question_is_asked_on_the_terminal_and_no_lock_is_held_while_it_waits() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
+    assert_eq!(
+        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
+        Some(0)
+    );
+    let model = c.model("mlgrant.toml", MODEL);
+    // Under a pseudo-terminal (script), with stdout redirected to a file: the plan and the
+    // question appear on the terminal, the file gets only the result line.
+    let result = c.dir.join("result.txt");
+    let command = format!(
+        "{} apply --config {} --url '{}' > {}",
+        env!("CARGO_BIN_EXE_mlgrant"),
+        model,
+        c.sim.url(),
+        result.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PGPASSWORD", c.sim.password())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    // While it waits at the question, the lock is free: a reader can take it at once.
+    let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
+    let mut asked = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let waiting = c
+            .rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mlgrant'")
+            .await;
+        if waiting[0][0] != "0" {
+            asked = true;
+            break;
+        }
+    }
+    assert!(asked, "mlgrant connected");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let locked = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        reader.batch_execute("BEGIN; LOCK mlgrant.apply_log; ROLLBACK;"),
+    )
+    .await;
+    assert!(matches!(locked, Ok(Ok(()))), "the prompt holds no lock");
+    use std::io::Write;
+    child.stdin.as_mut().unwrap().write_all(b"y\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let terminal = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        terminal.contains("GRANT CREATE MODEL TO GROUP ml_team")
+            && terminal.contains("Apply these 3 changes? [y/N]"),
+        "{terminal}"
+    );
+    let written = std::fs::read_to_string(&result).unwrap();
+    assert!(
+        written.starts_with("applied 3 statements") && !written.contains("Apply these"),
+        "{written}"
+    );
+}
