@@ -1,7 +1,7 @@
 //! One function per command. Each loads what it needs, calls the library, and returns what to
 //! print; none of them prints, and none decides what to change.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -71,7 +71,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             } else {
                 Format::Sql
             });
-            apply_cmd(&model.config, cluster, settings, format, plan.as_deref())
+            super::apply::apply_cmd(&model.config, cluster, settings, format, plan.as_deref())
         }
         Command::Export { cluster, partial } => export_cmd(cluster, *partial),
         Command::Doctor { cluster, format } => doctor(cluster, *format),
@@ -228,152 +228,13 @@ fn plan(
 }
 
 /// The cluster a saved plan is for, as the connection target names it.
-fn saved_cluster(target: &connect::Target) -> saved::Cluster {
+pub(super) fn saved_cluster(target: &connect::Target) -> saved::Cluster {
     saved::Cluster {
         host: target.host.clone(),
         port: target.port,
         database: target.dbname.clone(),
         user: target.user.clone(),
     }
-}
-
-/// What apply shows and asks, on stderr: stdout carries only the result.
-struct Asker<'a> {
-    model: &'a config::AccessModel,
-    describe: &'a str,
-    format: Format,
-    color: bool,
-    yes: bool,
-}
-
-impl apply::Prompt for Asker<'_> {
-    fn confirm(&mut self, plan: &Plan) -> bool {
-        let header = format!(
-            "mlgrant apply {} to {}: {} statement{}",
-            self.model.source.name,
-            self.describe,
-            plan.steps.len(),
-            plural(plan.steps.len())
-        );
-        let files = [self.model.source.name.as_str()];
-        let terminal = std::io::stderr().is_terminal();
-        let shown = output(
-            plan,
-            self.format,
-            &header,
-            "apply",
-            &files,
-            self.color,
-            terminal,
-        );
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(shown.as_bytes());
-        if self.yes {
-            return true;
-        }
-        let _ = write!(
-            err,
-            "Apply these {} change{}? [y/N] ",
-            plan.steps.len(),
-            plural(plan.steps.len())
-        );
-        let _ = err.flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
-    }
-
-    fn waiting(&mut self, message: &str) {
-        eprintln!("{}", sanitize(message));
-    }
-}
-
-fn apply_cmd(
-    path: &Path,
-    cluster: &ClusterArg,
-    mut settings: apply::Settings,
-    format: Format,
-    saved_file: Option<&Path>,
-) -> Result<Done, Failure> {
-    let yes = !settings.ask_first;
-    let interactive = std::io::stdin().is_terminal();
-    if !yes && !interactive {
-        return Err(fail(
-            "apply asks before it changes anything: pass --yes when stdin is not a terminal (or apply a reviewed plan with --plan FILE)",
-        ));
-    }
-    let model = config::load(path)?;
-    let model_text = model.source.text.clone();
-    let target = target(cluster)?;
-    if let Some(file) = saved_file {
-        let name = sanitize(&file.display().to_string());
-        let bytes = crate::file::read_bounded(file, config::MAX_FILE_BYTES)
-            .map_err(|e| fail(format!("cannot read {name}: {e}")))?;
-        let saved = SavedPlan::parse(&name, &bytes).map_err(fail)?;
-        saved
-            .check(&name, &model, &saved_cluster(&target))
-            .map_err(fail)?;
-        settings.saved = Some((saved, SavedPlan::digest(&bytes)));
-    }
-    settings.audit_owner = model
-        .policy
-        .audit_owner
-        .as_ref()
-        .map(|n| n.as_str().to_owned());
-    let describe = target.describe();
-    let mut asker = Asker {
-        model: &model,
-        describe: &describe,
-        format,
-        color: color_on(&std::io::stderr()),
-        yes,
-    };
-    let json = format == Format::Json;
-    let outcome = runtime()?.block_on(async {
-        let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
-        apply::apply(
-            &client,
-            Some(&notices),
-            &model,
-            &model_text,
-            &settings,
-            &mut asker,
-        )
-        .await
-        .map_err(fail)
-    })?;
-    let plan = &outcome.plan;
-    if json {
-        return Ok(apply_json(
-            &outcome,
-            &describe,
-            settings.saved.as_ref().map(|(_, d)| d.as_str()),
-        )
-        .into());
-    }
-    let held_back = match (plan.unverified.len(), plan.withheld) {
-        (0, 0) => String::new(),
-        (unverified, withheld) => format!(
-            "; held back as the plan's notes say: {unverified} grant{} this login cannot confirm, {withheld} other change{}",
-            plural(unverified),
-            plural(withheld)
-        ),
-    };
-    Ok(match &outcome.run {
-        None => format!("{describe}: nothing to change{held_back}\n").into(),
-        Some(run) => format!(
-            "applied {} statement{} to {describe} in one transaction (run {}); verified{}\n",
-            plan.steps.len(),
-            plural(plan.steps.len()),
-            run.run_id,
-            if held_back.is_empty() {
-                " in sync".to_owned()
-            } else {
-                held_back
-            }
-        )
-        .into(),
-    })
 }
 
 fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
@@ -447,30 +308,7 @@ fn history(
     })
 }
 
-/// `apply --format json`: one document on stdout.
-fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -> String {
-    let doc = serde_json::json!({
-        "format": "mlgrant.apply",
-        "version": 1,
-        "target": target,
-        "run_id": outcome.run.as_ref().map(|r| r.run_id.clone()),
-        "outcome": if outcome.run.is_some() { "applied" } else { "nothing_to_change" },
-        "attempts": outcome.attempts,
-        "plan_file_digest": plan_file,
-        "summary": outcome.plan.counts(),
-        "statements": saved::statements(&outcome.plan),
-        "held_back": {
-            "unverified": saved::statements(&Plan { steps: outcome.plan.unverified.clone(), ..Plan::default() }),
-            "withheld": outcome.plan.withheld,
-        },
-        "notes": outcome.plan.notes,
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -478,7 +316,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 /// The connection target from --url and the environment; warnings go to stderr.
-fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
+pub(super) fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let env = |k: &str| std::env::var(k).ok();
     let target = connect::resolve(cluster.url.as_deref(), &env, home.as_deref()).map_err(fail)?;

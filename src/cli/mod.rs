@@ -4,6 +4,7 @@
 //! a terminal or `NO_COLOR` is set, forced with `CLICOLOR_FORCE`); output is written as rendered,
 //! never filtered, so SQL written to a file or pipe is exactly the SQL.
 
+mod apply;
 mod commands;
 mod opt;
 
