@@ -159,6 +159,11 @@ pub trait Prompt {
     fn confirm(&mut self, plan: &Plan) -> bool;
     /// Something worth saying while it waits (the lock).
     fn waiting(&mut self, _message: &str) {}
+    /// `done` of `total` statements have run (after each batch).
+    fn progress(&mut self, _done: usize, _total: usize) {}
+    /// The audit record and COMMIT are about to be sent: from here on, an interruption may leave
+    /// the change applied.
+    fn committing(&mut self) {}
 }
 
 impl<F: FnMut(&Plan) -> bool> Prompt for F {

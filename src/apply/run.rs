@@ -184,9 +184,12 @@ impl Runner<'_> {
                 }
             }
         }
+        let mut done = 0;
         for batch in statements.chunks(self.settings.batch_size.max(1)) {
             self.bounded("a batch of statements", Duration::ZERO, self.execute(batch))
                 .await?;
+            done += batch.len();
+            prompt.progress(done, statements.len());
         }
         let plan_sql = render::sql(&plan, "plan");
         let mut run = Run::new(
@@ -201,6 +204,7 @@ impl Runner<'_> {
         run.plan_file_digest = self.settings.saved.as_ref().map(|(_, d)| d.clone());
         let mut closing = audit::record(&run, &plan, &statements);
         closing.push("COMMIT".to_owned());
+        prompt.committing();
         self.bounded(
             "the audit record and COMMIT",
             Duration::ZERO,

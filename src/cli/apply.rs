@@ -2,6 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::commands::{runtime, saved_cluster, target};
 use super::opt::ClusterArg;
@@ -19,6 +21,11 @@ struct Asker<'a> {
     format: Format,
     color: bool,
     yes: bool,
+    /// One line per batch on stderr when it is not a terminal (`--verbose`).
+    verbose: bool,
+    bar: Option<indicatif::ProgressBar>,
+    /// Set once COMMIT is on its way: Ctrl-C may no longer say "nothing changed".
+    committing: Arc<AtomicBool>,
 }
 
 impl apply::Prompt for Asker<'_> {
@@ -61,6 +68,31 @@ impl apply::Prompt for Asker<'_> {
     fn waiting(&mut self, message: &str) {
         eprintln!("{}", sanitize(message));
     }
+
+    fn progress(&mut self, done: usize, total: usize) {
+        if std::io::stderr().is_terminal() {
+            let bar = self.bar.get_or_insert_with(|| {
+                let bar = indicatif::ProgressBar::new(total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} statements {elapsed}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            bar.set_position(done as u64);
+            if done == total {
+                bar.finish_and_clear();
+            }
+        } else if self.verbose {
+            eprintln!("ran {done} of {total} statements");
+        }
+    }
+
+    fn committing(&mut self) {
+        self.committing.store(true, Ordering::SeqCst);
+    }
 }
 
 pub(super) fn apply_cmd(
@@ -69,6 +101,7 @@ pub(super) fn apply_cmd(
     mut settings: apply::Settings,
     format: Format,
     saved_file: Option<&Path>,
+    verbose: bool,
 ) -> Result<Done, Failure> {
     let yes = !settings.ask_first;
     let interactive = std::io::stdin().is_terminal();
@@ -102,20 +135,32 @@ pub(super) fn apply_cmd(
         format,
         color: color_on(&std::io::stderr()),
         yes,
+        verbose,
+        bar: None,
+        committing: Arc::new(AtomicBool::new(false)),
     };
+    let committing = asker.committing.clone();
     let json = format == Format::Json;
     let outcome = runtime()?.block_on(async {
         let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
-        apply::apply(
+        let run = apply::apply(
             &client,
             Some(&notices),
             &model,
             &model_text,
             &settings,
             &mut asker,
-        )
-        .await
-        .map_err(fail)
+        );
+        tokio::select! {
+            result = run => result.map_err(fail),
+            // Ctrl-C: the connection is dropped with the open transaction, which the server
+            // then rolls back; only once COMMIT was sent may the change have landed.
+            _ = tokio::signal::ctrl_c() => Err(Failure(if committing.load(Ordering::SeqCst) {
+                "interrupted while the COMMIT was on its way: the change may have landed; `mlgrant history` or `mlgrant plan` says whether it did\n".to_owned()
+            } else {
+                "interrupted: rolled back, nothing changed\n".to_owned()
+            })),
+        }
     })?;
     let plan = &outcome.plan;
     if json {

@@ -58,6 +58,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             batch_size,
             lock_timeout,
             read_timeout,
+            verbose,
         } => {
             let settings = apply::Settings {
                 batch_size: *batch_size as usize,
@@ -71,7 +72,14 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             } else {
                 Format::Sql
             });
-            super::apply::apply_cmd(&model.config, cluster, settings, format, plan.as_deref())
+            super::apply::apply_cmd(
+                &model.config,
+                cluster,
+                settings,
+                format,
+                plan.as_deref(),
+                *verbose,
+            )
         }
         Command::Export { cluster, partial } => export_cmd(cluster, *partial),
         Command::Doctor { cluster, format } => doctor(cluster, *format),

@@ -128,6 +128,10 @@ pub enum Command {
         /// Seconds to wait for the server's answer to any one message; 0 waits forever.
         #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
         read_timeout: u64,
+        /// One line per batch on stderr when it is not a terminal (a terminal gets a progress
+        /// bar).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Prove, read-only and in a rolled-back transaction, every Redshift behaviour sync relies
     /// on; exit 0 when all hold, 1 otherwise.

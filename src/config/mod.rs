@@ -235,12 +235,55 @@ pub fn parse(name: &str, text: &str) -> Result<AccessModel, ConfigError> {
 }
 
 /// The allowed word closest to `word`, if one is close enough to be a likely typo.
+/// A name of the same shape is preferred: `grp_8` means `grp_008` (numbers equal once leading
+/// zeros go) before `grp_048`; then the fewest edits, then the most similar (Jaro-Winkler).
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let shape = numbers_unpadded(word);
     candidates
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .map(|c| {
+            (
+                numbers_unpadded(c) == shape,
+                std::cmp::Reverse(strsim::levenshtein(word, c)),
+                strsim::jaro_winkler(word, c),
+                c,
+            )
+        })
+        .filter(|(same, _, score, _)| *same || *score >= 0.85)
+        .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)))
+        .map(|(_, _, _, c)| c)
+}
+
+/// `word` with the leading zeros of every run of digits removed (`grp_008` -> `grp_8`).
+fn numbers_unpadded(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut in_number = false;
+    let chars: Vec<char> = word.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_is_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c == '0' && !in_number && next_is_digit {
+            continue;
+        }
+        in_number = c.is_ascii_digit() && (in_number || c != '0' || !next_is_digit);
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn did_you_mean_prefers_the_same_shape() {
+        let names = ["grp_048", "grp_008", "grp_080"];
+        assert_eq!(closest("grp_8", names.iter().copied()), Some("grp_008"));
+        assert_eq!(closest("grp_48", names.iter().copied()), Some("grp_048"));
+        assert_eq!(
+            closest("consumer", ["consumers", "creators"].into_iter()),
+            Some("consumers")
+        );
+        assert_eq!(closest("zzz", ["consumers"].into_iter()), None);
+    }
 }
 
 /// A TOML key as it would be written in a dotted path: bare when it can be, quoted otherwise

@@ -177,6 +177,9 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
             return out;
         }
     }
+    if plan.steps.len() > SUMMARY_FROM {
+        out.push_str(&summary(plan));
+    }
     for step in &plan.steps {
         let (mark, code) = match step.change {
             Change::Revoke { .. } | Change::DropMember { .. } => ("-", RED),
@@ -205,6 +208,51 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
         out.push_str(&format!("{}\n", summary.join(", ")));
     }
     out
+}
+
+/// From how many statements the text format opens with a summary.
+const SUMMARY_FROM: usize = 20;
+
+/// Counts by schema and by grantee, for a large plan read by people.
+fn summary(plan: &Plan) -> String {
+    use std::collections::BTreeMap;
+    let mut by_schema: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_grantee: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for step in &plan.steps {
+        let (object, grantee, grant) = match &step.change {
+            Change::Grant {
+                object, grantee, ..
+            } => (object, grantee, true),
+            Change::Revoke {
+                object, grantee, ..
+            } => (object, grantee, false),
+            _ => continue,
+        };
+        let schema = match object.schema() {
+            Some(s) => quote_ident(s.as_str()),
+            None => "(database and IAM roles)".to_owned(),
+        };
+        let who = escape_controls(&grantee_sql(grantee));
+        for (map, key) in [(&mut by_schema, schema), (&mut by_grantee, who)] {
+            let e = map.entry(key).or_default();
+            if grant {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+    }
+    let line = |map: BTreeMap<String, (usize, usize)>| -> String {
+        map.into_iter()
+            .map(|(k, (g, r))| format!("{}: +{g} -{r}", escape_controls(&k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "by schema: {}\nby grantee: {}\n",
+        line(by_schema),
+        line(by_grantee)
+    )
 }
 
 fn object_json(change: &Change) -> Value {

@@ -263,3 +263,58 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
     let plan = c.run(&["plan", "--config", &model_path, "--exit-code"]);
     assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_apply_rolls_back_and_says_so() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
+    assert_eq!(
+        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
+        Some(0)
+    );
+    let before = (schema_grants(&c).await, audit_runs(&c).await);
+    let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
+    reader
+        .batch_execute("BEGIN; LOCK mlgrant.apply_log;")
+        .await
+        .unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(["apply", "--config", &model, "--yes", "--url", &c.sim.url()])
+        .env("PGPASSWORD", c.sim.password())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It waits for the lock; interrupt it there.
+    std::thread::sleep(Duration::from_secs(4));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        err(&o).contains("interrupted: rolled back, nothing changed"),
+        "{}",
+        err(&o)
+    );
+    reader.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!((schema_grants(&c).await, audit_runs(&c).await), before);
+    // --verbose: one line per batch on stderr when it is not a terminal.
+    let o = c.run(&[
+        "apply",
+        "--config",
+        &model,
+        "--yes",
+        "--verbose",
+        "--batch-size",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        err(&o).contains("ran 1 of 3 statements") && err(&o).contains("ran 3 of 3 statements"),
+        "{}",
+        err(&o)
+    );
+}
