@@ -269,6 +269,19 @@ fn numbers_unpadded(word: &str) -> String {
     out
 }
 
+/// A TOML key as it would be written in a dotted path: bare when it can be, quoted otherwise
+/// (toml_writer's choice of quotes).
+pub fn toml_key(key: &str) -> String {
+    use toml_writer::ToTomlKey;
+    key.to_toml_key()
+}
+
+/// A TOML string value (toml_writer's choice of quotes and escapes).
+pub fn toml_string(value: &str) -> String {
+    use toml_writer::ToTomlValue;
+    value.to_toml_value()
+}
+
 #[cfg(test)]
 mod tests {
     use super::closest;
@@ -284,17 +297,4 @@ mod tests {
         );
         assert_eq!(closest("zzz", ["consumers"].into_iter()), None);
     }
-}
-
-/// A TOML key as it would be written in a dotted path: bare when it can be, quoted otherwise
-/// (toml_writer's choice of quotes).
-pub fn toml_key(key: &str) -> String {
-    use toml_writer::ToTomlKey;
-    key.to_toml_key()
-}
-
-/// A TOML string value (toml_writer's choice of quotes and escapes).
-pub fn toml_string(value: &str) -> String {
-    use toml_writer::ToTomlValue;
-    value.to_toml_value()
 }
