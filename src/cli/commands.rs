@@ -30,11 +30,29 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             compile_cmd(&model.config, plan_format(format), color)
         }
         Command::Diff {
-            old,
-            new,
+            files,
+            git,
             format,
             exit_code,
-        } => diff_cmd(old, new, plan_format(format), color, *exit_code),
+        } => {
+            let (old_model, new_model) = match (files.as_slice(), git) {
+                ([old, new], None) => load_both(old, new)?,
+                ([new], Some(rev)) => (from_git(rev, new)?, config::load(new)?),
+                ([_], None) => {
+                    return Err(fail(
+                        "diff needs two files (OLD NEW), or one with --git REV to compare it with its version in git",
+                    ));
+                }
+                _ => return Err(fail("with --git REV, diff takes one file: the new version")),
+            };
+            diff_cmd(
+                &old_model,
+                &new_model,
+                plan_format(format),
+                color,
+                *exit_code,
+            )
+        }
         Command::Plan {
             model,
             cluster,
@@ -146,18 +164,61 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure
     Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
 }
 
+/// The model at `path` as it was at git revision `rev`, labelled `REV:PATH`. Read with a
+/// bound, like every model.
+fn from_git(rev: &str, path: &Path) -> Result<AccessModel, Failure> {
+    use std::io::Read;
+    let label = format!("{rev}:{}", path.display());
+    if rev.starts_with('-') || rev.contains(char::is_whitespace) {
+        return Err(fail(format!("`{}` is not a git revision", sanitize(rev))));
+    }
+    let mut child = std::process::Command::new("git")
+        .arg("show")
+        .arg(format!("{rev}:./{}", path.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("cannot run git: {e}")))?;
+    let mut text = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        out.take(config::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(|e| fail(format!("cannot read {}: {e}", sanitize(&label))))?;
+    }
+    if text.len() as u64 > config::MAX_FILE_BYTES {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ConfigError::TooLarge {
+            path: sanitize(&label),
+        }
+        .into());
+    }
+    let status = child
+        .wait_with_output()
+        .map_err(|e| fail(format!("git: {e}")))?;
+    if !status.status.success() {
+        return Err(fail(format!(
+            "git show {}: {}",
+            sanitize(&label),
+            sanitize(String::from_utf8_lossy(&status.stderr).trim())
+        )));
+    }
+    let text = String::from_utf8(text)
+        .map_err(|_| fail(format!("{} is not valid UTF-8", sanitize(&label))))?;
+    Ok(config::parse(&label, &text)?)
+}
+
 fn diff_cmd(
-    old: &Path,
-    new: &Path,
+    old_model: &AccessModel,
+    new_model: &AccessModel,
     format: Format,
     color: bool,
     exit_code: bool,
 ) -> Result<Done, Failure> {
-    let (old_model, new_model) = load_both(old, new)?;
     let plan = diff::between(
-        &compile::compile(&old_model),
-        &new_model,
-        &compile::compile(&new_model),
+        &compile::compile(old_model),
+        new_model,
+        &compile::compile(new_model),
     );
     let header = format!(
         "mlgrant diff {} -> {}: {} statement{}",

@@ -78,10 +78,13 @@ pub enum Command {
     },
     /// Print the GRANTs and REVOKEs between two versions of an access model.
     Diff {
-        /// The access model before the change.
-        old: PathBuf,
-        /// The access model after the change.
-        new: PathBuf,
+        /// The access models before and after the change (OLD NEW); with --git, only NEW.
+        #[arg(num_args = 1..=2, required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Read the old version of NEW from git at revision REV (`git show REV:NEW`), labelled
+        /// `REV:NEW` in the output.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
         #[command(flatten)]
         format: FormatArg,
         /// Exit 0 when the two require the same, 2 when they differ, 1 on error.

@@ -118,3 +118,61 @@ fn thousands_of_problems_show_the_first_fifty_and_count_the_rest() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn diff_git_compares_a_model_with_its_version_in_git() {
+    let dir = std::env::temp_dir().join(format!("mlgrant-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    let model = "version = 1\n[groups.a]\n[schemas.s]\nconsumers = [\"a\"]\n";
+    std::fs::write(dir.join("mlgrant.toml"), model).unwrap();
+    git(&["add", "mlgrant.toml"]);
+    git(&["commit", "-qm", "model"]);
+    std::fs::write(
+        dir.join("mlgrant.toml"),
+        format!("{model}[groups.b]\n[models.\"s.m\"]\nconsumers = [\"b\"]\n"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args([
+            "diff",
+            "--git",
+            "HEAD",
+            "mlgrant.toml",
+            "--format",
+            "sql",
+            "--exit-code",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let sql = stdout(&o);
+    assert!(
+        sql.starts_with("-- mlgrant diff HEAD:mlgrant.toml -> mlgrant.toml")
+            && sql.contains("GRANT EXECUTE ON MODEL s.m TO GROUP b;"),
+        "{sql}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(["diff", "--git", "nosuchrev", "mlgrant.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("git show nosuchrev:mlgrant.toml"),
+        "{}",
+        stderr(&bad)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
