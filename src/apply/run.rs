@@ -17,6 +17,7 @@ use crate::model::State;
 use crate::plan::Plan;
 use crate::render;
 use crate::server::WireError;
+use crate::text::escape_controls;
 
 /// After this long waiting for the lock, say so.
 const SAY_WAITING_AFTER: Duration = Duration::from_secs(3);
@@ -111,18 +112,20 @@ impl Runner<'_> {
     /// slow to come.
     async fn locked_read(&self, prompt: &mut dyn Prompt) -> Result<State, ApplyError> {
         let lock = self.settings.lock_timeout;
+        // client_min_messages: a login set to hide warnings must not hide a GRANT that granted
+        // nothing (DG r_client_min_messages).
         let prefix = format!(
-            "BEGIN;\nSET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
+            "BEGIN;\nSET client_min_messages TO notice;\nSET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
             lock.as_millis().max(1)
         );
-        let read = catalog::read(self.client, &prefix, 4);
+        let read = catalog::read(self.client, &prefix, 5);
         pin_mut!(read);
         let first = tokio::time::timeout(SAY_WAITING_AFTER, &mut read).await;
         let result = match first {
             Ok(result) => result,
             Err(_) => {
                 prompt.waiting(&format!(
-                    "waiting for the apply lock on mlgrant.apply_log: another apply, or a session reading the audit log in an open transaction, holds it; giving up after {} s (--lock-timeout)",
+                    "waiting for the apply lock on mlgrant.apply_log (or for the catalog read behind it): another apply, or a session reading the audit log in an open transaction, may hold it; giving up after {} s (--lock-timeout)",
                     lock.as_secs()
                 ));
                 self.bounded("the lock and the catalog read", lock, async {
@@ -147,18 +150,24 @@ impl Runner<'_> {
         prompt: &mut dyn Prompt,
     ) -> Result<(Plan, Option<Run>), ApplyError> {
         let cluster = self.locked_read(prompt).await?;
+        // Under the lock, mlgrant's schema is checked again: nobody slipped in since.
+        let owner = self.settings.audit_owner.as_deref();
+        self.bounded("the audit schema's check", Duration::ZERO, async {
+            Ok(audit::verify_trust(self.client, owner).await?)
+        })
+        .await?;
         let plan = sync(self.model, &cluster)?;
         let now = crate::saved::statements(&plan);
         let differences = |before: &[String]| -> Vec<String> {
             let mut changes: Vec<String> = before
                 .iter()
                 .filter(|s| !now.contains(s))
-                .map(|s| format!("  no longer planned: {s}"))
+                .map(|s| format!("  no longer planned: {}", escape_controls(s)))
                 .collect();
             changes.extend(
                 now.iter()
                     .filter(|s| !before.contains(s))
-                    .map(|s| format!("  newly planned: {s}")),
+                    .map(|s| format!("  newly planned: {}", escape_controls(s))),
             );
             changes
         };
@@ -234,7 +243,9 @@ impl Runner<'_> {
                     // The connection hands a statement's notices on before its completion.
                     if let Some(notice) = self.notices.and_then(|n| n.try_recv().ok()) {
                         return Err(ApplyError::Warning {
-                            statement: statements.get(done).cloned().unwrap_or_default(),
+                            statement: escape_controls(
+                                statements.get(done).map_or("", String::as_str),
+                            ),
                             notice,
                         });
                     }
@@ -244,7 +255,9 @@ impl Runner<'_> {
                 Err(e) => {
                     return Err(match WireError::from(e) {
                         WireError::Server(error) => ApplyError::Statement {
-                            statement: statements.get(done).cloned().unwrap_or_default(),
+                            statement: escape_controls(
+                                statements.get(done).map_or("", String::as_str),
+                            ),
                             error,
                         },
                         WireError::Connection(message) => ApplyError::Connection {
@@ -274,7 +287,7 @@ impl Runner<'_> {
             remaining: again
                 .steps
                 .iter()
-                .map(|s| format!("  {}", render::statement(&s.change)))
+                .map(|s| format!("  {}", escape_controls(&render::statement(&s.change))))
                 .collect(),
         })
     }

@@ -70,9 +70,13 @@ pub enum AuditError {
         embedded: String,
     },
     #[error(
-        "{object} is owned by {owner}, who is not a superuser: mlgrant trusts no object it did not create, since its owner could edit the audit log; nothing was applied. Rename the schema (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own, or name that owner in [policy] audit_owner"
+        "{object} is in the hands of {owner}, who is not a superuser: mlgrant trusts no object it did not create and that others may change, since they could edit the audit log; nothing was applied. Revoke that right, or rename the schema (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own, or name that login in [policy] audit_owner"
     )]
     Untrusted { object: String, owner: String },
+    #[error(
+        "a trigger {trigger} hangs on mlgrant.{table}: mlgrant creates none, and a trigger runs with the rights of whoever applies; nothing was applied. Drop it"
+    )]
+    Trigger { trigger: String, table: String },
     #[error(
         "a schema named mlgrant exists but mlgrant did not create it (it has no mlgrant.schema_version); nothing was applied: rename it (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own"
     )]
@@ -198,7 +202,7 @@ fn check_owners(applied: &Applied, trusted: Option<&str>) -> Result<(), AuditErr
                     None => "the schema mlgrant".to_owned(),
                     Some(r) => format!("mlgrant.{}", crate::text::sanitize(r)),
                 },
-                owner: crate::text::sanitize(owner),
+                owner: format!("{} (its owner)", crate::text::sanitize(owner)),
             });
         }
     }
@@ -227,6 +231,9 @@ fn check_owners(applied: &Applied, trusted: Option<&str>) -> Result<(), AuditErr
 pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, AuditError> {
     let applied = applied(client).await?;
     check_owners(&applied, trusted)?;
+    if !applied.versions.is_empty() {
+        check_access(client, trusted).await?;
+    }
     let recorded = applied.versions;
     for m in MIGRATIONS {
         if let Some(Some(checksum)) = recorded.get(&m.version)
@@ -248,7 +255,11 @@ pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, Audi
         };
         let script: Vec<String> = pending.iter().map(|m| migration_script(m)).collect();
         match client.batch_execute(&script.join("\n")).await {
-            Ok(()) => return Ok(pending.last().map_or(current, |m| m.version)),
+            Ok(()) => {
+                // What now stands is checked again, whoever created it.
+                verify_trust(client, trusted).await?;
+                return Ok(pending.last().map_or(current, |m| m.version));
+            }
             Err(e) => {
                 let _ = client.batch_execute("ROLLBACK").await;
                 let (sqlstate, message) = state_of(&e);
@@ -258,6 +269,8 @@ pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, Audi
                 if matches!(sqlstate.as_str(), "42P06" | "42P07" | "42701" | "23505")
                     && now > current
                 {
+                    // Another session made it: trust it only as far as it checks out.
+                    verify_trust(client, trusted).await?;
                     current = now;
                     continue;
                 }
@@ -269,6 +282,79 @@ pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, Audi
             }
         }
     }
+}
+
+/// Checks, with mlgrant's schema in place, that nobody untrusted owns any of it, can write to
+/// its tables or create in it, and that no trigger hangs on its tables. apply runs it again
+/// under the lock.
+pub async fn verify_trust(client: &Client, trusted: Option<&str>) -> Result<(), AuditError> {
+    let applied = applied(client).await?;
+    check_owners(&applied, trusted)?;
+    if !applied.versions.is_empty() {
+        check_access(client, trusted).await?;
+    }
+    Ok(())
+}
+
+/// Who besides superusers (and the trusted owner) may write to mlgrant's tables or create in
+/// its schema, and which triggers exist on them (PostgreSQL only: Redshift has none, and its
+/// catalog may lack pg_trigger, whose failure then means none).
+async fn check_access(client: &Client, trusted: Option<&str>) -> Result<(), AuditError> {
+    let sql = "SELECT u.usename, t.relname, p.priv FROM pg_catalog.pg_user u,
+  (SELECT 'schema_version' AS relname UNION ALL SELECT 'apply_log' UNION ALL SELECT 'apply_statements') t,
+  (SELECT 'INSERT' AS priv UNION ALL SELECT 'UPDATE' UNION ALL SELECT 'DELETE') p
+  WHERE NOT u.usesuper AND has_table_privilege(u.usename, 'mlgrant.' || t.relname, p.priv)
+UNION ALL
+SELECT u.usename, '(schema)', 'CREATE' FROM pg_catalog.pg_user u
+  WHERE NOT u.usesuper AND has_schema_privilege(u.usename, 'mlgrant', 'CREATE');
+SELECT t.tgname, c.relname FROM pg_catalog.pg_trigger t
+  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = 'mlgrant'";
+    let stream = client
+        .simple_query_raw(sql)
+        .await
+        .map_err(|e| read_error(&e))?;
+    futures_util::pin_mut!(stream);
+    let mut messages = Vec::new();
+    let mut failed = None;
+    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
+        match m {
+            Ok(m) => messages.push(m),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    let sets = result_sets(messages);
+    if sets.is_empty()
+        && let Some(e) = failed
+    {
+        return Err(read_error(&e));
+    }
+    let text = |v: &Option<String>| crate::text::sanitize(v.as_deref().unwrap_or(""));
+    for row in sets.first().into_iter().flatten() {
+        let who = text(&row[0]);
+        if Some(who.as_str()) == trusted {
+            continue;
+        }
+        return Err(AuditError::Untrusted {
+            object: match text(&row[1]).as_str() {
+                "(schema)" => "the schema mlgrant".to_owned(),
+                table => format!("mlgrant.{table}"),
+            },
+            owner: format!("{who} (who may {} it)", text(&row[2]))
+                .replace(" (who may CREATE it)", " (who may create in it)"),
+        });
+    }
+    if let Some(trigger) = sets.get(1).and_then(|rows| rows.first()) {
+        return Err(AuditError::Trigger {
+            trigger: text(&trigger[0]),
+            table: text(&trigger[1]),
+        });
+    }
+    Ok(())
 }
 
 /// One migration and its version row, in one transaction. From version 2 on the row carries the

@@ -26,6 +26,61 @@ struct Asker<'a> {
     bar: Option<indicatif::ProgressBar>,
     /// Set once COMMIT is on its way: Ctrl-C may no longer say "nothing changed".
     committing: Arc<AtomicBool>,
+    /// For a second connection that asks who holds the lock.
+    target: connect::Target,
+}
+
+/// Who holds the apply lock, as svv_transactions tells (DG r_SVV_TRANSACTIONS), asked on a
+/// connection of its own and within a few seconds; `None` when nobody visible holds it.
+fn lock_holder(target: &connect::Target) -> Option<String> {
+    let target = target.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        rt.block_on(async {
+            let ask = async {
+                let client = connect::connect(&target).await.ok()?;
+                // pg_* tables and svv_* views are read in two queries, never joined.
+                let oid = crate::catalog::result_sets(
+                    client
+                        .simple_query("SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mlgrant' AND c.relname = 'apply_log'")
+                        .await
+                        .ok()?,
+                )
+                .pop()?
+                .pop()?
+                .pop()??;
+                let oid: u32 = oid.trim().parse().ok()?;
+                let rows = crate::catalog::result_sets(
+                    client
+                        .simple_query(&format!(
+                            "SELECT txn_owner, pid, txn_start, lock_mode FROM pg_catalog.svv_transactions WHERE relation = {oid} AND granted"
+                        ))
+                        .await
+                        .ok()?,
+                )
+                .pop()?;
+                let row = rows.first()?;
+                let text = |i: usize| sanitize(row.get(i).cloned().flatten().unwrap_or_default().trim());
+                Some(format!(
+                    "held by {} (pid {}, in a transaction since {}, {})",
+                    text(0),
+                    text(1),
+                    text(2),
+                    text(3)
+                ))
+            };
+            tokio::time::timeout(std::time::Duration::from_secs(5), ask)
+                .await
+                .ok()
+                .flatten()
+        })
+    })
+    .join()
+    .ok()
+    .flatten()
 }
 
 impl apply::Prompt for Asker<'_> {
@@ -67,6 +122,9 @@ impl apply::Prompt for Asker<'_> {
 
     fn waiting(&mut self, message: &str) {
         eprintln!("{}", sanitize(message));
+        if let Some(holder) = lock_holder(&self.target) {
+            eprintln!("the apply lock is {holder}");
+        }
     }
 
     fn progress(&mut self, done: usize, total: usize) {
@@ -138,6 +196,7 @@ pub(super) fn apply_cmd(
         verbose,
         bar: None,
         committing: Arc::new(AtomicBool::new(false)),
+        target: target.clone(),
     };
     let committing = asker.committing.clone();
     let json = format == Format::Json;

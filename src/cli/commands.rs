@@ -75,9 +75,9 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             plan,
             batch_size,
             lock_timeout,
-            read_timeout,
             verbose,
         } => {
+            let read_timeout = &cluster.read_timeout;
             let settings = apply::Settings {
                 batch_size: *batch_size as usize,
                 lock_timeout: Duration::from_secs(*lock_timeout),
@@ -247,7 +247,7 @@ fn plan(
 ) -> Result<Done, Failure> {
     let model = config::load(path)?;
     let target = target(cluster)?;
-    let (plan, state) = runtime()?.block_on(async {
+    let (plan, state) = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
         let plan = diff::sync(&model, &cluster).map_err(fail)?;
@@ -308,7 +308,7 @@ pub(super) fn saved_cluster(target: &connect::Target) -> saved::Cluster {
 
 fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
     let target = target(cluster)?;
-    let text = runtime()?.block_on(async {
+    let text = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
         export::export(&cluster, &target.describe(), partial).map_err(fail)
@@ -318,7 +318,7 @@ fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
 
 fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure> {
     let target = target(cluster)?;
-    let checks = runtime()?.block_on(async {
+    let checks = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         Ok::<_, Failure>(crate::doctor::run(&client).await)
     })?;
@@ -362,7 +362,7 @@ fn history(
 ) -> Result<Done, Failure> {
     let target = target(cluster)?;
     let json = format == Some(Format::Json);
-    runtime()?.block_on(async {
+    talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         match run {
             None => {
@@ -374,6 +374,26 @@ fn history(
                 Ok(render::history_run(&entry, &statements, json).into())
             }
         }
+    })
+}
+
+/// Runs a command's conversation with the cluster, bounded by `--read-timeout` as a whole.
+fn talk<T>(
+    cluster: &ClusterArg,
+    fut: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    let seconds = cluster.read_timeout;
+    runtime()?.block_on(async {
+        if seconds == 0 {
+            return fut.await;
+        }
+        tokio::time::timeout(Duration::from_secs(seconds), fut)
+            .await
+            .unwrap_or_else(|_| {
+                Err(fail(format!(
+                    "the server did not answer within {seconds} s (--read-timeout); nothing was changed"
+                )))
+            })
     })
 }
 

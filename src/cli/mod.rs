@@ -33,8 +33,13 @@ impl From<String> for Done {
     }
 }
 
+/// An error, worded for the user; control characters in it (a name from the catalog) are shown
+/// escaped, keeping the message's own line breaks.
 fn fail(e: impl std::fmt::Display) -> Failure {
-    Failure(format!("error: {e}\n"))
+    Failure(format!(
+        "error: {}\n",
+        crate::text::escape_controls_keep_lines(&e.to_string())
+    ))
 }
 
 impl From<ConfigError> for Failure {
@@ -94,9 +99,7 @@ fn output(
     terminal: bool,
 ) -> String {
     match format {
-        Format::Sql if terminal => {
-            crate::text::escape_controls_keep_lines(&render::sql(plan, header))
-        }
+        Format::Sql if terminal => render::sql_for_terminal(plan, header),
         Format::Sql => render::sql(plan, header),
         Format::Text => render::text(plan, header, color),
         Format::Json => render::json(plan, command, files),

@@ -40,6 +40,10 @@ pub struct ClusterArg {
     /// read; the password comes from the URL, PGPASSWORD or ~/.pgpass.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Seconds to wait for the server's answer to any one message (apply) or to the whole
+    /// command (plan, export, doctor, history); 0 waits forever.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub read_timeout: u64,
 }
 
 /// The output format of a plan.
@@ -128,9 +132,6 @@ pub enum Command {
         /// Seconds to wait for the apply lock before giving up (nothing changed).
         #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
         lock_timeout: u64,
-        /// Seconds to wait for the server's answer to any one message; 0 waits forever.
-        #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
-        read_timeout: u64,
         /// One line per batch on stderr when it is not a terminal (a terminal gets a progress
         /// bar).
         #[arg(long)]

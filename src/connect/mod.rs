@@ -314,6 +314,7 @@ mod tests {
             "mysql://a@b",
             "postgres://u:pw@h:notaport/db",
             "postgres://u:pw@h/db?bogus=1",
+            "postgres://u@h/db?password=pw&pwtail",
         ] {
             let e = resolve(Some(url), &env(&[]), None).unwrap_err().to_string();
             assert!(!e.contains("pw"), "{e}");

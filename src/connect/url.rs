@@ -117,19 +117,12 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
             "sslmode" | "sslrootcert" | "connect_timeout" | "application_name" => {
                 parts.params.push((k, v))
             }
-            other => {
-                // A parameter's name is shown only when it looks like one.
-                let shown = if !other.is_empty()
-                    && other.len() <= 32
-                    && other.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                {
-                    format!(" `{other}`")
-                } else {
-                    String::new()
-                };
-                return Err(ConnectError::Settings(format!(
-                    "unsupported parameter{shown} in --url (supported: user, password, host, port, dbname, sslmode, sslrootcert, connect_timeout, application_name)"
-                )));
+            // Never echoed: an unencoded `&` in a password makes its tail look like a
+            // parameter's name.
+            _ => {
+                return Err(ConnectError::Settings(
+                    "--url has a parameter mlgrant does not know (supported: user, password, host, port, dbname, sslmode, sslrootcert, connect_timeout, application_name); a password holding `&`, `=` or `#` must be percent-encoded (%26, %3D, %23)".to_owned(),
+                ));
             }
         }
     }

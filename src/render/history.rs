@@ -83,7 +83,7 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
     for r in entries {
         out.push_str(&format!(
             "{:<27} {:<16} {:>10}  {:>6}  {:>7}  {:>6}  {:>8}  {:>8}  {:<32}  {}\n",
-            r.applied_at,
+            e(&r.applied_at),
             e(&r.db_user),
             r.statements,
             r.grants,
@@ -91,7 +91,7 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
             r.groups_created,
             r.members_added,
             r.members_dropped,
-            r.run_id,
+            e(&r.run_id),
             e(&r.model_file)
         ));
     }

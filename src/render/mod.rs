@@ -117,6 +117,17 @@ fn origin_text(o: &Origin) -> String {
 
 /// The SQL script: a header, the notes, then each statement under its provenance comments.
 pub fn sql(plan: &Plan, header: &str) -> String {
+    sql_with(plan, header, false)
+}
+
+/// The SQL script for a terminal: every statement with its control characters shown escaped
+/// (`\x1b`, `\n`), so that no name can drive the terminal or fake a line of the script.
+pub fn sql_for_terminal(plan: &Plan, header: &str) -> String {
+    sql_with(plan, header, true)
+}
+
+fn sql_with(plan: &Plan, header: &str, escape: bool) -> String {
+    let shown = |s: String| if escape { escape_controls(&s) } else { s };
     let mut out = String::new();
     out.push_str(&format!("-- {}\n", sanitize(header)));
     for n in &plan.notes {
@@ -136,13 +147,13 @@ pub fn sql(plan: &Plan, header: &str) -> String {
             };
             out.push_str(&format!("-- {verb}{}\n", origin_text(o)));
         }
-        out.push_str(&statement(&step.change));
+        out.push_str(&shown(statement(&step.change)));
         out.push('\n');
     }
     if !plan.unverified.is_empty() {
         out.push_str("\n-- not confirmed: this login sees only its own grants, so these grants the model requires\n-- may already exist; connect as a superuser (or with ACCESS SYSTEM TABLE) to plan them\n");
         for step in &plan.unverified {
-            out.push_str(&format!("-- {}\n", statement(&step.change)));
+            out.push_str(&format!("-- {}\n", sanitize(&statement(&step.change))));
         }
     }
     out
@@ -327,4 +338,32 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelName, Name, State};
+
+    #[test]
+    fn sql_for_a_terminal_shows_a_name_s_line_break_escaped_not_as_a_line() {
+        let mut state = State::default();
+        let m = ModelName {
+            schema: Name::from_catalog("demo_ml"),
+            model: Name::from_catalog("m\ngrant usage on schema demo_ml to group viewers;"),
+        };
+        state.grants.insert(
+            crate::model::Grant::execute(m, Grantee::Group(Name::from_catalog("g"))),
+            Default::default(),
+        );
+        let plan = Plan::grant_all(&state);
+        let shown = sql_for_terminal(&plan, "h");
+        assert!(
+            !shown.lines().any(|l| l.starts_with("grant usage")),
+            "{shown}"
+        );
+        assert!(shown.contains("\\ngrant usage"), "{shown}");
+        // Written to a file, the SQL is exact.
+        assert!(sql(&plan, "h").contains("\ngrant usage"));
+    }
 }

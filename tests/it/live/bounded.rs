@@ -52,6 +52,7 @@ async fn a_lock_holder_makes_apply_say_so_and_give_up_with_nothing_changed() {
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
     assert!(
         err(&o).contains("waiting for the apply lock on mlgrant.apply_log")
+            && err(&o).contains("the apply lock is held by awsuser (pid ")
             && err(&o)
                 .contains("gave up waiting for the apply lock on mlgrant.apply_log after 5 s"),
         "{}",
@@ -208,13 +209,16 @@ async fn a_grant_that_only_warns_aborts_the_whole_apply() {
              CREATE ROLE reader; GRANT ACCESS SYSTEM TABLE TO ROLE reader; GRANT ROLE reader TO bob;
              GRANT USAGE ON SCHEMA mlgrant TO bob;
              GRANT ALL ON ALL TABLES IN SCHEMA mlgrant TO bob;
-             GRANT USAGE ON SCHEMA demo_ml TO bob;",
+             GRANT USAGE ON SCHEMA demo_ml TO bob;
+             ALTER USER bob SET client_min_messages = error;",
         )
         .await
         .unwrap();
+    // bob may write mlgrant's tables, which only the login [policy] audit_owner names may; and
+    // bob's sessions hide warnings (client_min_messages = error): apply sets it back.
     let model = c.model(
         "viewers.toml",
-        "version = 1\n[groups.viewers]\n[schemas.other_ml]\n[schemas.demo_ml]\nconsumers = [\"viewers\"]\n",
+        "version = 1\n[groups.viewers]\n[schemas.other_ml]\n[schemas.demo_ml]\nconsumers = [\"viewers\"]\n[policy]\naudit_owner = \"bob\"\n",
     );
     let before = (schema_grants(&c).await, audit_runs(&c).await);
     let o = c.run_as("bob", "Bob1pass", &["apply", "--config", &model, "--yes"]);
@@ -241,11 +245,12 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
     let model_path = c.model("mlgrant.toml", MODEL);
     let model = mlgrant::config::load(std::path::Path::new(&model_path)).unwrap();
     let client = connect_as(&c.sim, "awsuser", c.sim.password()).await;
-    // An apply sends: the audit schema's check (3 statements), then BEGIN, SET, LOCK, RESET and
-    // the 13 catalog queries (17), then the plan's statements. The first GRANT fails once with
+    // An apply sends: the audit schema's check (5 statements), then BEGIN, SET, SET, LOCK, RESET
+    // and the 13 catalog queries (18), the check again under the lock (5), then the plan's
+    // statements. The first GRANT fails once with
     // Redshift's error 1023: XX000, message `1023`, the words in DETAIL.
     c.sim
-        .set_serialization_error_at(c.sim.statements() + 3 + 17 + 1);
+        .set_serialization_error_at(c.sim.statements() + 5 + 18 + 5 + 1);
     let mut yes = |_: &mlgrant::plan::Plan| true;
     let outcome = mlgrant::apply::apply(
         &client,
@@ -317,4 +322,31 @@ async fn ctrl_c_during_apply_rolls_back_and_says_so() {
         "{}",
         err(&o)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connecting_command_is_bounded_by_the_read_timeout() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
+    assert_eq!(
+        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
+        Some(0)
+    );
+    // A reader holds the audit log's lock: history, which reads the log, must not wait forever.
+    let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
+    reader
+        .batch_execute("BEGIN; LOCK mlgrant.apply_log;")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let o = c.run(&["history", "--read-timeout", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        err(&o).contains("did not answer within 2 s (--read-timeout)"),
+        "{}",
+        err(&o)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    reader.batch_execute("ROLLBACK").await.unwrap();
 }

@@ -22,8 +22,9 @@ async fn a_strangers_audit_schema_or_a_renamed_audit_table_is_refused() {
     let o = c.run(&["apply", "--config", &model, "--yes"]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(
-        err(&o).contains("the schema mlgrant is owned by mallory, who is not a superuser")
-            && err(&o).contains("nothing was applied"),
+        err(&o).contains(
+            "the schema mlgrant is in the hands of mallory (its owner), who is not a superuser"
+        ) && err(&o).contains("nothing was applied"),
         "{}",
         err(&o)
     );
@@ -39,6 +40,40 @@ async fn a_strangers_audit_schema_or_a_renamed_audit_table_is_refused() {
     );
     let o = c.run(&["apply", "--config", &named, "--yes"]);
     assert!(err(&o).contains("mlgrant did not create it"), "{}", err(&o));
+
+    // Write rights on mlgrant's tables in untrusted hands (GRANT ALL also gives TRIGGER on
+    // PostgreSQL): refused before anything is applied.
+    c.admin
+        .batch_execute("DROP SCHEMA mlgrant CASCADE; CREATE USER bob PASSWORD 'Bob1pass';")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
+        Some(0)
+    );
+    c.admin
+        .batch_execute(
+            "GRANT USAGE ON SCHEMA mlgrant TO bob; GRANT ALL ON ALL TABLES IN SCHEMA mlgrant TO bob;",
+        )
+        .await
+        .unwrap();
+    let runs = c.rows("SELECT run_id FROM mlgrant.apply_log").await;
+    let other = c.model(
+        "other.toml",
+        "version = 1\n[groups.ml_team]\n[groups.third]\n",
+    );
+    let o = c.run(&["apply", "--config", &other, "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        err(&o).contains("is in the hands of bob (who may INSERT it)"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(c.rows("SELECT run_id FROM mlgrant.apply_log").await, runs);
+    c.admin
+        .batch_execute("REVOKE ALL ON ALL TABLES IN SCHEMA mlgrant FROM bob;")
+        .await
+        .unwrap();
 
     // A renamed audit table is named as such, not as "not a Redshift cluster".
     c.admin
