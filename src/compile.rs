@@ -21,6 +21,9 @@ use crate::model::{
 pub fn compile(model: &AccessModel) -> State {
     let named: BTreeSet<ModelName> = model.models.keys().cloned().collect();
     let mut state = compile_with_models(model, &named);
+    if let Some(needs) = prerequisites(model) {
+        state.notes.push(needs);
+    }
     for (schema, rules) in &model.schemas {
         if !rules.consumers.is_empty() {
             state.notes.push(format!(
@@ -29,6 +32,60 @@ pub fn compile(model: &AccessModel) -> State {
         }
     }
     state
+}
+
+/// What the script needs on the cluster before it runs on its own (`psql -f`): the groups it
+/// grants to (Redshift has no CREATE GROUP IF NOT EXISTS; `mlgrant apply` creates them), the
+/// users and roles it names, the schemas and the models.
+fn prerequisites(model: &AccessModel) -> Option<String> {
+    let quote = |n: &Name| crate::model::quote_ident(n.as_str());
+    let mut parts = Vec::new();
+    let list = |names: Vec<String>| names.join(", ");
+    if !model.groups.is_empty() {
+        parts.push(format!(
+            "groups {}",
+            list(model.groups.keys().map(quote).collect())
+        ));
+    }
+    let (mut users, mut roles) = (BTreeSet::new(), BTreeSet::new());
+    for g in named(model) {
+        match g {
+            Grantee::User(u) => {
+                users.insert(quote(&u));
+            }
+            Grantee::Role(r) => {
+                roles.insert(quote(&r));
+            }
+            _ => {}
+        }
+    }
+    if !users.is_empty() {
+        parts.push(format!("users {}", list(users.into_iter().collect())));
+    }
+    if !roles.is_empty() {
+        parts.push(format!("roles {}", list(roles.into_iter().collect())));
+    }
+    let schemas: BTreeSet<String> = model
+        .schemas
+        .keys()
+        .chain(model.models.keys().map(|m| &m.schema))
+        .map(quote)
+        .collect();
+    if !schemas.is_empty() {
+        parts.push(format!("schemas {}", list(schemas.into_iter().collect())));
+    }
+    if !model.models.is_empty() {
+        parts.push(format!(
+            "models {}",
+            list(model.models.keys().map(ModelName::key).collect())
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "this script runs on its own (psql -f) once the cluster has: {}; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself",
+            parts.join("; ")
+        )
+    })
 }
 
 /// Compiles against a known list of existing models (the cluster's, at plan time); schema

@@ -77,6 +77,8 @@ impl Change {
 pub struct Step {
     pub change: Change,
     pub origins: Vec<Origin>,
+    /// Why, when the origins do not say it (a revoke against a cluster, a group to create).
+    pub why: Option<String>,
 }
 
 /// Membership changes, kept apart from grants.
@@ -113,18 +115,21 @@ impl Plan {
             steps.push(Step {
                 change: Change::CreateGroup { group },
                 origins: Vec::new(),
+                why: None,
             });
         }
         for ((group, user), origins) in membership.add {
             steps.push(Step {
                 change: Change::AddMember { group, user },
                 origins,
+                why: None,
             });
         }
         for ((group, user), origins) in membership.drop {
             steps.push(Step {
                 change: Change::DropMember { group, user },
                 origins,
+                why: None,
             });
         }
         for (privileges, object, grantee, origins) in merge(revokes) {
@@ -135,6 +140,7 @@ impl Plan {
                     grantee,
                 },
                 origins,
+                why: None,
             });
         }
         for (privileges, object, grantee, origins) in merge(grants) {
@@ -145,6 +151,7 @@ impl Plan {
                     grantee,
                 },
                 origins,
+                why: None,
             });
         }
         Plan {

@@ -103,5 +103,6 @@ fn output(
         Format::Sql => render::sql(plan, header),
         Format::Text => render::text(plan, header, color),
         Format::Json => render::json(plan, command, files),
+        Format::Markdown => render::markdown(plan, header),
     }
 }

@@ -11,6 +11,8 @@ pub enum Format {
     Sql,
     Text,
     Json,
+    /// For a pull-request comment (compile, diff, plan).
+    Markdown,
 }
 
 /// Output format of `check`.

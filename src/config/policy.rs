@@ -54,7 +54,10 @@ impl Reader {
         let mut out = Vec::new();
         for (raw, span) in self.strings(v, what) {
             match GranteePattern::parse(&raw) {
-                Ok(p) => out.push(p),
+                Ok(mut p) => {
+                    p.at = self.loc(&span);
+                    out.push(p);
+                }
                 Err(e) => self
                     .push(Diagnostic::new(span, e.message, "invalid pattern").maybe_hint(e.hint)),
             }

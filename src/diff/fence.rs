@@ -13,17 +13,19 @@
 //!
 //! The fence is consulted only through its methods.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compile::named;
 use crate::config::{AccessModel, Mode};
-use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Object, Privilege};
+use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Loc, Object, Privilege};
 
 /// The bounds of what a sync driven by one access model may revoke.
 #[derive(Debug)]
 pub struct Fence<'a> {
     model: &'a AccessModel,
     named: BTreeSet<Grantee>,
+    /// Where the model first declares or names each grantee.
+    named_at: BTreeMap<Grantee, Loc>,
 }
 
 /// Why a grantee is inside the fence, or is not.
@@ -44,10 +46,53 @@ pub enum Standing<'a> {
 
 impl<'a> Fence<'a> {
     pub fn of(model: &'a AccessModel) -> Fence<'a> {
+        let mut named_at: BTreeMap<Grantee, Loc> = BTreeMap::new();
+        for (g, decl) in &model.groups {
+            named_at.insert(Grantee::Group(g.clone()), decl.at);
+        }
+        let rules = model
+            .schemas
+            .values()
+            .flat_map(|s| s.creators.iter().chain(&s.consumers))
+            .chain(model.models.values().flat_map(|m| &m.consumers));
+        for r in rules {
+            let at = named_at.entry(r.grantee.clone()).or_insert(r.at);
+            *at = (*at).min(r.at);
+        }
         Fence {
             model,
             named: named(model),
+            named_at,
         }
+    }
+
+    /// Why `grantee` is managed, in words with the place in the file: "declared at f:l:c",
+    /// "named at f:l:c", or "matched by the pattern `p` at f:l:c". `None` when it is not.
+    pub fn why_managed(&self, grantee: &Grantee) -> Option<String> {
+        let file = &self.model.source.name;
+        match self.standing(grantee) {
+            Standing::Named => {
+                let at = self.named_at.get(grantee)?;
+                let how = if matches!(grantee, Grantee::Group(g) if self.model.groups.contains_key(g))
+                {
+                    "declared"
+                } else {
+                    "named"
+                };
+                Some(format!("it is {how} at {file}:{at}"))
+            }
+            Standing::Pattern(p) => Some(format!(
+                "it is matched by the pattern `{}` at {file}:{}",
+                p.text, p.at
+            )),
+            _ => None,
+        }
+    }
+
+    /// Where the model declares `group`.
+    pub fn declared_at(&self, group: &crate::model::Name) -> Option<String> {
+        let decl = self.model.groups.get(group)?;
+        Some(format!("{}:{}", self.model.source.name, decl.at))
     }
 
     /// The grantees the model names (declared groups and those its rules name).

@@ -22,7 +22,7 @@ use crate::model::{
     Exemptions, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name, Object,
     Privilege, State, quote_ident,
 };
-use crate::plan::{Membership, Plan};
+use crate::plan::{Change, Membership, Plan};
 use notes::Findings;
 
 /// The changes that take `current` to `desired`: grants `desired` requires and `current` lacks;
@@ -143,6 +143,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;
+    explain(&mut plan, fence);
     plan.unverified = Plan::build(
         Membership::default(),
         &GrantSet::default(),
@@ -151,6 +152,34 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     )
     .steps;
     plan
+}
+
+/// Gives each step whose origins do not say why a reason of its own: a revoke against a cluster
+/// (what is held, that no rule requires it, why the grantee is managed), a group to create
+/// (where it is declared).
+fn explain(plan: &mut Plan, fence: &Fence) {
+    for step in &mut plan.steps {
+        if !step.origins.is_empty() {
+            continue;
+        }
+        step.why = match &step.change {
+            Change::Revoke {
+                object, grantee, ..
+            } => Some(format!(
+                "held by {} on {}; no rule requires it; {} is managed: {}",
+                describe(grantee),
+                notes::describe_object(object),
+                describe(grantee),
+                fence
+                    .why_managed(grantee)
+                    .unwrap_or_else(|| "the model asks for it".to_owned())
+            )),
+            Change::CreateGroup { group } => fence
+                .declared_at(group)
+                .map(|at| format!("declared at {at}; the cluster lacks it")),
+            _ => None,
+        };
+    }
 }
 
 /// Whether `g` is an ASSUMEROLE that a forbidden FOR ALL revoke of the same role and grantee
@@ -210,8 +239,17 @@ fn membership(current: &State, desired: &State, found: &mut Findings) -> Members
 
 /// The changes between two versions of an access model: what the new one requires that the old
 /// did not, and revokes of what the old one required, inside the new model's fence.
+/// The notes of the new model's offline compile (what plan resolves from the cluster) come
+/// first, since the live effect of "every model in S" is larger than what a file names.
 pub fn between(old: &State, new_model: &AccessModel, new: &State) -> Plan {
-    diff(old, new, &Fence::of(new_model), &Exemptions::none())
+    let mut plan = diff(old, new, &Fence::of(new_model), &Exemptions::none());
+    let coverage = new
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("consumers of schema"))
+        .cloned();
+    plan.notes.splice(0..0, coverage);
+    plan
 }
 
 /// Why a model cannot be synced to a cluster as it stands.

@@ -257,6 +257,8 @@ pub struct GranteePattern {
     pub glob: String,
     /// The pattern as written, for messages.
     pub text: String,
+    /// Where the model file writes it (set by config; line 1, column 1 otherwise).
+    pub at: super::Loc,
 }
 
 impl GranteePattern {
@@ -271,6 +273,7 @@ impl GranteePattern {
                 kind,
                 glob: String::new(),
                 text: text.to_owned(),
+                at: super::Loc::default(),
             });
         }
         if glob.is_empty() {
@@ -289,6 +292,7 @@ impl GranteePattern {
             kind,
             glob: glob.to_owned(),
             text: text.to_owned(),
+            at: super::Loc::default(),
         })
     }
 

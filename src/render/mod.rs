@@ -7,12 +7,14 @@
 //! - `json`: the versioned schema documented in the README (`"format": "mlgrant.plan"`).
 
 mod history;
+mod markdown;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
 pub use crate::model::{is_reserved, quote_ident, quote_literal};
 pub use history::{history, history_run};
+pub use markdown::markdown;
 
 use crate::model::{Grantee, Object, Origin, Privilege};
 use crate::plan::{Change, Plan, Step};
@@ -41,7 +43,7 @@ fn iam_role_sql(arn: &str) -> String {
     }
 }
 
-fn grantee_sql(g: &Grantee) -> String {
+pub(crate) fn grantee_sql(g: &Grantee) -> String {
     match g {
         Grantee::Group(n) => format!("GROUP {}", quote_ident(n.as_str())),
         Grantee::Role(n) => format!("ROLE {}", quote_ident(n.as_str())),
@@ -139,13 +141,10 @@ fn sql_with(plan: &Plan, header: &str, escape: bool) -> String {
     for step in &plan.steps {
         out.push('\n');
         for o in &step.origins {
-            let verb = match step.change {
-                Change::Revoke { .. } if o.path().starts_with("policy.") => "asked for by ",
-                Change::Revoke { .. } => "no longer required by ",
-                Change::DropMember { .. } => "not listed in ",
-                _ => "",
-            };
-            out.push_str(&format!("-- {verb}{}\n", origin_text(o)));
+            out.push_str(&format!("-- {}{}\n", verb(&step.change, o), origin_text(o)));
+        }
+        if let Some(why) = &step.why {
+            out.push_str(&format!("-- {}\n", sanitize(why)));
         }
         out.push_str(&shown(statement(&step.change)));
         out.push('\n');
@@ -204,7 +203,10 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
-            out.push_str(&paint(DIM, &format!("  # {}{more}", origin_text(o))));
+            let v = verb(&step.change, o);
+            out.push_str(&paint(DIM, &format!("  # {v}{}{more}", origin_text(o))));
+        } else if let Some(why) = &step.why {
+            out.push_str(&paint(DIM, &format!("  # {}", escape_controls(why))));
         }
         out.push('\n');
     }
@@ -316,8 +318,43 @@ fn step_json(step: &Step) -> Value {
         "object": object_json(&step.change),
         "grantee": grantee_json(&step.change),
         "sql": statement(&step.change),
+        "reason": reason(step),
         "sources": sources,
     })
+}
+
+/// How an origin relates to a change: what requires a grant, what no longer requires a revoke.
+fn verb(change: &Change, o: &Origin) -> &'static str {
+    match change {
+        Change::Revoke { .. } if o.path().starts_with("policy.") => "asked for by ",
+        Change::Revoke { .. } => "no longer required by ",
+        Change::DropMember { .. } => "not listed in ",
+        _ => "",
+    }
+}
+
+/// Why a statement is there, in one sentence, never empty.
+pub fn reason(step: &Step) -> String {
+    if let Some(why) = &step.why {
+        return why.clone();
+    }
+    let Some(first) = step.origins.first() else {
+        return match &step.change {
+            Change::CreateGroup { .. } => "the group is declared in the model".to_owned(),
+            _ => "the model asks for it".to_owned(),
+        };
+    };
+    let places: Vec<String> = step
+        .origins
+        .iter()
+        .map(|o| format!("{} at {}:{}", o.path(), o.file(), o.at))
+        .collect();
+    let lead = match (&step.change, verb(&step.change, first)) {
+        (Change::AddMember { .. }, _) => "listed in ",
+        (_, "") => "required by ",
+        (_, v) => v,
+    };
+    sanitize(&format!("{lead}{}", places.join("; ")))
 }
 
 /// The JSON document (schema version [`JSON_VERSION`], documented in the README).

@@ -52,7 +52,12 @@ fn compile_matches_golden_files_in_every_format() {
     for model in models {
         let path = rel(&model);
         let stem = path.trim_end_matches(".toml");
-        for (format, ext) in [("sql", "sql"), ("text", "txt"), ("json", "json")] {
+        for (format, ext) in [
+            ("sql", "sql"),
+            ("text", "txt"),
+            ("json", "json"),
+            ("markdown", "md"),
+        ] {
             let out = mlgrant(&["compile", "--config", &path, "--format", format]);
             assert!(out.status.success(), "{path}: {}", stderr(&out));
             assert!(out.stderr.is_empty(), "{path}: {}", stderr(&out));
@@ -98,7 +103,12 @@ fn diff_matches_golden_files() {
     assert!(cases.len() >= 5, "golden diff cases are missing");
     for case in cases {
         let (old, new) = (format!("{case}.old.toml"), format!("{case}.new.toml"));
-        for (format, ext) in [("sql", "sql"), ("text", "txt"), ("json", "json")] {
+        for (format, ext) in [
+            ("sql", "sql"),
+            ("text", "txt"),
+            ("json", "json"),
+            ("markdown", "md"),
+        ] {
             let out = mlgrant(&["diff", &old, &new, "--format", format]);
             assert!(out.status.success(), "{case}: {}", stderr(&out));
             golden(&format!("{case}.{ext}"), &stdout(&out));

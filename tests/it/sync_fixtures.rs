@@ -113,3 +113,76 @@ fn export_refuses_a_login_that_cannot_see_everything_unless_asked_for_a_partial_
         );
     }
 }
+
+#[test]
+fn every_statement_of_every_kind_has_a_reason_in_every_format() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for case in cases("tests/golden/sync") {
+        let text = std::fs::read_to_string(case.join("model.toml")).unwrap();
+        let Ok(model) = config::parse("model.toml", &text) else {
+            continue;
+        };
+        let state = catalog::state(&catalog_rows(&case)).unwrap();
+        let Ok(plan) = diff::sync(&model, &state) else {
+            continue;
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&render::json(&plan, "plan", &["model.toml"])).unwrap();
+        for st in json["statements"].as_array().unwrap() {
+            assert!(
+                !st["reason"].as_str().unwrap_or("").is_empty(),
+                "{}: {st}",
+                rel(&case)
+            );
+            kinds.insert(st["action"].as_str().unwrap().to_owned());
+        }
+        let shown = render::text(&plan, "h", false);
+        for line in shown
+            .lines()
+            .filter(|l| l.starts_with("+ ") || l.starts_with("- "))
+        {
+            assert!(line.contains("  # "), "{}: {line}", rel(&case));
+        }
+        let sql = render::sql(&plan, "h");
+        let lines: Vec<&str> = sql.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.starts_with("--") && !line.trim().is_empty() {
+                assert!(
+                    i > 0 && lines[i - 1].starts_with("-- "),
+                    "{}: {line}",
+                    rel(&case)
+                );
+            }
+        }
+        let md = render::markdown(&plan, "h");
+        assert!(plan.steps.is_empty() || md.contains("```sql\n-- "));
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "add_member",
+            "create_group",
+            "drop_member",
+            "grant",
+            "revoke"
+        ]
+    );
+}
+
+#[test]
+fn markdown_stays_within_githubs_comment_limit_and_says_what_it_left_out() {
+    let mut text = String::from("version = 1\n");
+    for g in 0..1500 {
+        text.push_str(&format!("[groups.consumer_group_number_{g:04}]\n"));
+    }
+    text.push_str("[schemas.demo_ml]\nconsumers = [");
+    for g in 0..1500 {
+        text.push_str(&format!("\"consumer_group_number_{g:04}\", "));
+    }
+    text.push_str("]\n");
+    let model = config::parse("big.toml", &text).unwrap();
+    let plan = mlgrant::plan::Plan::grant_all(&mlgrant::compile::compile(&model));
+    let md = render::markdown(&plan, "h");
+    assert!(md.len() <= 65_536, "{}", md.len());
+    assert!(md.contains("statements left out to stay within GitHub's comment limit"));
+}

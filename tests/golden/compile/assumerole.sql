@@ -1,4 +1,5 @@
 -- mlgrant compile tests/golden/compile/assumerole.toml: 12 statements, idempotent
+-- note: this script runs on its own (psql -f) once the cluster has: groups churn_creators, forecast_creators; roles ml_admin; schemas churn_ml, forecast_ml; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 
 -- asked for by tests/golden/compile/assumerole.toml:16:28 policy.revoke_public_assumerole
 REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;

@@ -1,4 +1,5 @@
 -- mlgrant compile tests/golden/compile/hostile.toml: 25 statements, idempotent
+-- note: this script runs on its own (psql -f) once the cluster has: groups "grp.with.dots", "odd""grp", plain_grp, "select", "semi;colon -- not a comment", "ünïcödé_grp"; users "Bobby""Tables", "IAM:alice", "MixedCase", "o'neil"; roles "ml viewer"; schemas "group", "odd.schema", analytics; models analytics."x;drop table y", "group".model, "odd.schema"."we""ird model"; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 -- note: consumers of schema odd.schema get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
 
 -- tests/golden/compile/hostile.toml:13:13 schemas."odd.schema".creators

@@ -1,4 +1,5 @@
 -- mlgrant compile tests/golden/compile/seed.toml: 4 statements, idempotent
+-- note: this script runs on its own (psql -f) once the cluster has: groups marketing_analyst_grp, retention_analyst_grp; schemas demo_ml; models demo_ml.customer_churn_auto_model; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 
 -- tests/golden/compile/seed.toml:10:13 schemas.demo_ml.creators
 GRANT CREATE MODEL TO GROUP retention_analyst_grp;

@@ -1,4 +1,5 @@
 -- mlgrant diff tests/golden/diff/hostile.old.toml -> tests/golden/diff/hostile.new.toml: 4 statements
+-- note: consumers of schema odd.schema get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
 -- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 -- note: PUBLIC left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 

@@ -275,3 +275,44 @@ async fn the_question_is_asked_on_the_terminal_and_no_lock_is_held_while_it_wait
         "{written}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiles_script_runs_with_psql_once_its_stated_prerequisites_exist() {
+    let c = Cluster::start().await;
+    let model = c.model("mlgrant.toml", MODEL);
+    let compiled = c.run(&["compile", "--config", &model, "--format", "sql"]);
+    let script = out(&compiled);
+    assert!(
+        script.contains("once the cluster has: groups ml_team, viewers; schemas demo_ml"),
+        "{script}"
+    );
+    let file = c.dir.join("script.sql");
+    std::fs::write(&file, &script).unwrap();
+    let psql = || {
+        std::process::Command::new("psql")
+            .arg(c.sim.url())
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(&file)
+            .env("PGPASSWORD", c.sim.password())
+            .output()
+            .unwrap()
+    };
+    // Without what the header names, it fails (the group is missing).
+    let first = psql();
+    assert!(!first.status.success());
+    assert!(
+        String::from_utf8_lossy(&first.stderr).contains("ml_team"),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // With it, the script runs on its own, and the cluster is then in sync.
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let second = psql();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+}

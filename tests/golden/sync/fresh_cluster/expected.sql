@@ -1,9 +1,12 @@
 -- plan
 
+-- declared at model.toml:12:9; the cluster lacks it
 CREATE GROUP bi_grp;
 
+-- declared at model.toml:9:9; the cluster lacks it
 CREATE GROUP marketing_analyst_grp;
 
+-- declared at model.toml:6:9; the cluster lacks it
 CREATE GROUP retention_analyst_grp;
 
 -- model.toml:10:12 groups.marketing_analyst_grp.members
