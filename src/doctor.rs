@@ -9,7 +9,7 @@
 //! | `visibility` | what this login sees, and so what plan may revoke |
 //! | `assumerole_rows` | every svv_iam_privileges row is in a shape mlgrant recognises |
 //! | `case_sensitivity` | `enable_case_sensitive_identifier` is off (names fold to lowercase) |
-//! | `audit_schema_owner` | the `mlgrant` schema is absent, or owned by a superuser or this login |
+//! | `audit_schema_owner` | the `mlgrant` schema is absent, or only superusers own it, may write to it or create in it, and no trigger hangs on it (apply's own rule) |
 //! | `grant_in_transaction` | GRANT CREATE MODEL to a scratch group is accepted inside a transaction |
 //! | `create_model_reads_back` | that grant shows in svv_language_privileges as USAGE on language mlfunc (groups never show in svv_system_privileges) |
 //! | `revoke_in_transaction` | REVOKE of it is accepted inside the transaction |
@@ -169,28 +169,19 @@ pub async fn run(client: &Client) -> Vec<Check> {
         ),
         Err(e) => Check::fail("case_sensitivity", e, "the setting could not be read"),
     });
-    checks.push(
-        match rows(
-            client,
-            "SELECT u.usename, u.usesuper, current_user FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_user u ON u.usesysid = n.nspowner WHERE n.nspname = 'mlgrant'",
-        )
-        .await
-        {
-            Ok(found) => match found.first() {
-                None => Check::pass("audit_schema_owner", "no mlgrant schema yet: the first apply creates it"),
-                Some(r) if text(&r[1]) == "t" || text(&r[0]) == text(&r[2]) => Check::pass(
-                    "audit_schema_owner",
-                    format!("the mlgrant schema is owned by {}", text(&r[0])),
-                ),
-                Some(r) => Check::fail(
-                    "audit_schema_owner",
-                    format!("the mlgrant schema is owned by {}, who is not a superuser", text(&r[0])),
-                    "mlgrant trusts no database object it did not create: its owner could edit the audit log; rename the schema and let apply create its own",
-                ),
-            },
-            Err(e) => Check::fail("audit_schema_owner", e, "pg_namespace could not be read"),
-        },
-    );
+    // The same rule apply enforces (audit::verify_trust), without [policy] audit_owner, which
+    // doctor does not read: owners, write and create rights, triggers.
+    checks.push(match crate::audit::verify_trust(client, None).await {
+        Ok(()) => Check::pass(
+            "audit_schema_owner",
+            "no mlgrant schema yet, or one that only superusers own and may change",
+        ),
+        Err(e) => Check::fail(
+            "audit_schema_owner",
+            e.to_string(),
+            "apply refuses this cluster until the audit schema is mlgrant's own (or its owner is named in [policy] audit_owner)",
+        ),
+    });
     if superuser {
         checks.extend(trials(client).await);
     } else {

@@ -7,11 +7,11 @@
 //!   [`model::State`], the one quoting function): the vocabulary;
 //! - `config` (file -> [`config::AccessModel`]), `compile` (model -> desired state), `plan`
 //!   (the [`plan::Plan`] type), `diff` (current and desired state, inside the fence -> plan),
-//!   `render` (plan -> SQL, text, JSON), `saved` (a plan kept for review): the pure stages, in
+//!   `render` (plan -> SQL, text, JSON), `saved` (a plan kept for review), `explain`: the pure stages, in
 //!   that order;
 //! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
-//!   cluster), `catalog` (cluster -> current state), `doctor` (proving Redshift's behaviour),
-//!   `audit` (mlgrant's own schema), `apply`, `export`: the stages that talk to a cluster;
+//!   cluster), `catalog` (cluster -> current state), `audit` (mlgrant's own schema),
+//!   `doctor` (proving Redshift's behaviour), `apply`, `export`: the stages that talk to a cluster;
 //! - `cli` on top.
 
 pub mod apply;
@@ -23,6 +23,7 @@ pub mod config;
 pub mod connect;
 pub mod diff;
 pub mod doctor;
+pub mod explain;
 pub mod export;
 pub mod file;
 pub mod iam;

@@ -278,6 +278,20 @@ mod tests {
     }
 
     #[test]
+    fn out_of_sync_counts_agree_with_their_verb() {
+        let one = super::ApplyError::OutOfSync {
+            run_id: "r".into(),
+            remaining: vec!["  GRANT x;".into()],
+        };
+        assert!(one.to_string().contains("1 change remains:"), "{one}");
+        let two = super::ApplyError::OutOfSync {
+            run_id: "r".into(),
+            remaining: vec!["  a".into(), "  b".into()],
+        };
+        assert!(two.to_string().contains("2 changes remain:"), "{two}");
+    }
+
+    #[test]
     fn serialization_and_concurrency_errors_are_retried() {
         assert!(retryable_("40001", "could not serialize access", None));
         assert!(retryable_("40P01", "deadlock detected", None));

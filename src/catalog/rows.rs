@@ -45,6 +45,7 @@ pub const QUERIES: &[Query] = &[
     query!("system_privileges", 3),
     query!("iam_privileges", 4),
     query!("settings", 1),
+    query!("role_grants", 2),
 ];
 
 fn text(v: &Option<String>) -> &str {
@@ -135,11 +136,23 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         s.schemas.insert(name(&row[0]), owner);
     }
     inv.roles = rows(all, "roles")?.iter().map(|r| name(&r[0])).collect();
-    let my_roles: BTreeSet<Name> = rows(all, "user_roles")?
-        .iter()
-        .filter(|r| text(&r[0]) == inv.current_user)
-        .map(|r| name(&r[1]))
-        .collect();
+    for r in rows(all, "user_roles")? {
+        inv.user_roles
+            .entry(name(&r[0]))
+            .or_default()
+            .insert(name(&r[1]));
+    }
+    for r in rows(all, "role_grants")? {
+        inv.role_roles
+            .entry(name(&r[0]))
+            .or_default()
+            .insert(name(&r[1]));
+    }
+    let my_roles: BTreeSet<Name> = inv
+        .user_roles
+        .get(&Name::from_catalog(&inv.current_user))
+        .cloned()
+        .unwrap_or_default();
     let model_privileges = rows(all, "model_privileges")?;
     {
         let schemas: BTreeSet<&str> = s.schemas.keys().map(Name::as_str).collect();

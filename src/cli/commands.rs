@@ -106,6 +106,12 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             format,
             policy,
         } => iam(config, policy, *format),
+        Command::Explain {
+            subject,
+            config,
+            url,
+            format,
+        } => super::explain::explain(subject, config, url.as_deref(), *format),
         Command::History {
             cluster,
             format,
@@ -378,7 +384,7 @@ fn history(
 }
 
 /// Runs a command's conversation with the cluster, bounded by `--read-timeout` as a whole.
-fn talk<T>(
+pub(super) fn talk<T>(
     cluster: &ClusterArg,
     fut: impl std::future::Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {

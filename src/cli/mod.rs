@@ -6,6 +6,7 @@
 
 mod apply;
 mod commands;
+mod explain;
 mod opt;
 
 use std::io::Write;

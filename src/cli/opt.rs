@@ -157,6 +157,26 @@ pub enum Command {
         #[arg(long)]
         partial: bool,
     },
+    /// Who can run a model, or what a grantee can create and run, and why: from the model, or
+    /// with --url from the cluster (membership and nested roles expanded).
+    Explain {
+        #[command(subcommand)]
+        subject: ExplainSubject,
+        /// The access model file (offline, without --url).
+        #[arg(
+            long,
+            global = true,
+            default_value = "mlgrant.toml",
+            value_name = "FILE"
+        )]
+        config: PathBuf,
+        /// The cluster; without it, the answer comes from the model file.
+        #[arg(long, global = true, value_name = "URL")]
+        url: Option<String>,
+        /// text or json.
+        #[arg(long, global = true, value_enum)]
+        format: Option<Format>,
+    },
     /// Print the IAM policies the Redshift ML setup needs, from the model's [iam] section.
     Iam {
         /// The access model file.
@@ -185,6 +205,20 @@ pub enum Command {
         /// How many runs to show (1 to 100000).
         #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExplainSubject {
+    /// Who can run SCHEMA.MODEL, and why.
+    Model {
+        /// The model, as a key of the access model (`demo_ml.churn`, `'"odd.schema".m'`).
+        name: String,
+    },
+    /// What a grantee (a group, `user:NAME`, `role:NAME` or `public`) can create and run.
+    Grantee {
+        /// The grantee reference.
+        reference: String,
     },
 }
 

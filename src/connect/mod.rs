@@ -309,6 +309,21 @@ mod tests {
     }
 
     #[test]
+    fn connect_timeout_zero_waits_forever_as_in_libpq() {
+        let t = resolve(Some("postgres://u@h/db?connect_timeout=0"), &env(&[]), None).unwrap();
+        assert_eq!(t.connect_timeout, None);
+        let t = resolve(
+            None,
+            &env(&[("PGUSER", "u"), ("PGCONNECT_TIMEOUT", "3")]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.connect_timeout, Some(Duration::from_secs(3)));
+        let t = resolve(None, &env(&[("PGUSER", "u")]), None).unwrap();
+        assert_eq!(t.connect_timeout, Some(Duration::from_secs(10)));
+    }
+
+    #[test]
     fn bad_urls_are_refused_without_echoing_them() {
         for url in [
             "mysql://a@b",

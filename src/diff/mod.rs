@@ -114,12 +114,19 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
                 revokes.insert(g.clone(), origins.clone());
             }
         } else if fence.is_system(&g.grantee) {
-            found.system.insert(&g.grantee);
+            // Worth a note only when a manage pattern would have taken it in.
+            if matches!(fence.standing(&g.grantee), Standing::System(Some(_))) {
+                found.system.insert(&g.grantee);
+            }
         } else if !grantee_managed
             && (object_managed || current.named.contains(&g.grantee))
             && !forbidden_covers(desired, g)
         {
-            found.outside.insert(&g.grantee);
+            found
+                .outside
+                .entry(&g.grantee)
+                .or_default()
+                .insert(g.right());
         }
     }
 

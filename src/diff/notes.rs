@@ -31,8 +31,9 @@ pub(super) struct Findings<'a> {
     pub not_ready: BTreeMap<ModelName, String>,
     /// System and data-sharing identities holding privileges on managed objects.
     pub system: BTreeSet<&'a Grantee>,
-    /// Grantees outside the fence that hold what the model does not require.
-    pub outside: BTreeSet<&'a Grantee>,
+    /// Grantees outside the fence that hold what the model does not require, with what they
+    /// hold on managed objects.
+    pub outside: BTreeMap<&'a Grantee, BTreeSet<String>>,
     /// Groups newly declared, and groups whose members become managed (two model files), in
     /// the order of the groups.
     pub membership: Vec<String>,
@@ -65,8 +66,17 @@ impl Findings<'_> {
         let mut notes = current.notes.clone();
         for m in self.skipped_models {
             if inventory.sees_all_models {
+                let close = current
+                    .models
+                    .keys()
+                    .filter(|c| c.schema == m.schema)
+                    .map(|c| (strsim::jaro_winkler(m.model.as_str(), c.model.as_str()), c))
+                    .filter(|(score, _)| *score >= 0.85)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, c)| format!(" (did you mean {}?)", c.key()))
+                    .unwrap_or_default();
                 notes.push(format!(
-                    "model {} does not exist on the cluster: its EXECUTE grants wait until it does",
+                    "model {} does not exist on the cluster{close}: its EXECUTE grants wait until it does",
                     m.key()
                 ));
             } else {
@@ -172,14 +182,30 @@ impl Findings<'_> {
                 describe(grantee)
             ));
         }
-        for grantee in self.outside {
-            let why = match fence.standing(grantee) {
-                Standing::Protected(p) => format!("protected by `{}`", p.text),
-                _ => "not managed by this model".to_owned(),
-            };
+        // Protected grantees one by one; the unmanaged ones in one note, with what each holds
+        // and the pattern that would manage them.
+        let mut unmanaged = Vec::new();
+        let mut patterns = Vec::new();
+        for (grantee, held) in &self.outside {
+            let held: Vec<&str> = held.iter().map(String::as_str).collect();
+            match fence.standing(grantee) {
+                Standing::Protected(p) => notes.push(format!(
+                    "{} holds {} but is protected by `{}`: left alone",
+                    describe(grantee),
+                    held.join(", "),
+                    p.text
+                )),
+                _ => {
+                    unmanaged.push(format!("{} ({})", describe(grantee), held.join(", ")));
+                    patterns.push(format!("\"{}\"", pattern_of(grantee)));
+                }
+            }
+        }
+        if !unmanaged.is_empty() {
             notes.push(format!(
-                "{} holds privileges on managed objects but is {why}: left alone",
-                describe(grantee)
+                "left alone, not managed by this model: {}; to manage them, declare them or add [policy] manage = [{}]",
+                unmanaged.join("; "),
+                patterns.join(", ")
             ));
         }
         notes
@@ -194,7 +220,7 @@ impl Findings<'_> {
         revokes: &GrantSet,
     ) -> Vec<String> {
         let mut notes = Vec::new();
-        for grantee in self.outside {
+        for grantee in self.outside.keys() {
             match fence.standing(grantee) {
                 Standing::Unmanaged => notes.push(format!(
                     "{} left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern",
@@ -258,6 +284,17 @@ fn pattern_notes(fence: &Fence<'_>, revokes: &GrantSet, how: &str) -> Vec<String
             )
         })
         .collect()
+}
+
+/// The `[policy] manage` pattern that matches exactly `g`.
+fn pattern_of(g: &Grantee) -> String {
+    let glob = |n: &Name| n.as_str().replace(['*', '?'], "?");
+    match g {
+        Grantee::Group(n) => format!("group:{}", glob(n)),
+        Grantee::User(n) => format!("user:{}", glob(n)),
+        Grantee::Role(n) => format!("role:{}", glob(n)),
+        Grantee::Public => "public".to_owned(),
+    }
 }
 
 /// An object in words, for notes, its names quoted as SQL quotes them.

@@ -207,6 +207,19 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// The right in words, as SQL names it: `CREATE MODEL`, `USAGE ON SCHEMA s`,
+    /// `EXECUTE ON MODEL s.m`, `ASSUMEROLE ON arn FOR CREATE MODEL`.
+    pub fn right(&self) -> String {
+        match (&self.object, self.privilege) {
+            (Object::Database, _) => "CREATE MODEL".to_owned(),
+            (Object::Schema(s), p) => {
+                format!("{} ON SCHEMA {}", p.sql(), super::quote_ident(s.as_str()))
+            }
+            (Object::Model(m), p) => format!("{} ON MODEL {}", p.sql(), m.key()),
+            (Object::IamRole(arn), p) => format!("ASSUMEROLE ON {arn} FOR {}", p.sql()),
+        }
+    }
+
     pub fn create_model(grantee: Grantee) -> Grant {
         Grant {
             object: Object::Database,

@@ -43,6 +43,9 @@ pub struct Inventory {
     pub unrecognised_iam: Vec<String>,
     /// `enable_case_sensitive_identifier` is on.
     pub case_sensitive: bool,
+    /// The roles granted to each user, and to each role (nested roles).
+    pub user_roles: BTreeMap<Name, BTreeSet<Name>>,
+    pub role_roles: BTreeMap<Name, BTreeSet<Name>>,
     /// Users, with whether each is a superuser.
     pub users: BTreeMap<Name, bool>,
     pub roles: BTreeSet<Name>,

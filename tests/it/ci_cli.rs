@@ -176,3 +176,25 @@ fn diff_git_compares_a_model_with_its_version_in_git() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn explain_offline_names_each_grantee_with_its_rule() {
+    for (args, file) in [
+        (
+            vec!["explain", "model", "demo_ml.customer_churn_auto_model"],
+            "model",
+        ),
+        (
+            vec!["explain", "grantee", "retention_analyst_grp"],
+            "grantee",
+        ),
+    ] {
+        for (format, ext) in [("text", "txt"), ("json", "json")] {
+            let mut full = args.clone();
+            full.extend(["--config", "config.example.toml", "--format", format]);
+            let o = mlgrant(&full);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            crate::util::golden(&format!("tests/golden/explain/{file}.{ext}"), &stdout(&o));
+        }
+    }
+}

@@ -10,22 +10,35 @@ fn statements(sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The seed scenario and the statements it must compile to, kept in tests/examples (copies of
+/// the project's shared examples, checked against them when they are beside the repository).
+fn seed_sql() -> String {
+    let root = crate::util::root();
+    let ours = std::fs::read_to_string(root.join("tests/examples/seed.sql")).expect("seed.sql");
+    for file in ["seed.sql", "seed.toml"] {
+        if let Ok(shared) = std::fs::read_to_string(root.join("../shared/examples").join(file)) {
+            let copy = std::fs::read_to_string(root.join("tests/examples").join(file)).unwrap();
+            assert_eq!(
+                copy, shared,
+                "tests/examples/{file} differs from the shared example"
+            );
+        }
+    }
+    ours
+}
+
 #[test]
 fn seed_compiles_to_exactly_the_statements_of_the_guide() {
-    let out = mlgrant(&["compile", "--config", "../shared/examples/seed.toml"]);
+    let out = mlgrant(&["compile", "--config", "tests/examples/seed.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(crate::util::root().join("../shared/examples/seed.sql"))
-        .expect("shared/examples/seed.sql");
-    assert_eq!(statements(&stdout(&out)), statements(&expected));
+    assert_eq!(statements(&stdout(&out)), statements(&seed_sql()));
 }
 
 #[test]
 fn bundled_example_compiles_to_the_seed_statements() {
     let out = mlgrant(&["compile", "--config", "config.example.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(crate::util::root().join("../shared/examples/seed.sql"))
-        .expect("shared/examples/seed.sql");
-    assert_eq!(statements(&stdout(&out)), statements(&expected));
+    assert_eq!(statements(&stdout(&out)), statements(&seed_sql()));
 }
 
 #[test]

@@ -246,11 +246,11 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
     let model = mlgrant::config::load(std::path::Path::new(&model_path)).unwrap();
     let client = connect_as(&c.sim, "awsuser", c.sim.password()).await;
     // An apply sends: the audit schema's check (5 statements), then BEGIN, SET, SET, LOCK, RESET
-    // and the 13 catalog queries (18), the check again under the lock (5), then the plan's
+    // and the 14 catalog queries (19), the check again under the lock (5), then the plan's
     // statements. The first GRANT fails once with
     // Redshift's error 1023: XX000, message `1023`, the words in DETAIL.
     c.sim
-        .set_serialization_error_at(c.sim.statements() + 5 + 18 + 5 + 1);
+        .set_serialization_error_at(c.sim.statements() + 5 + 19 + 5 + 1);
     let mut yes = |_: &mlgrant::plan::Plan| true;
     let outcome = mlgrant::apply::apply(
         &client,
@@ -325,7 +325,7 @@ async fn ctrl_c_during_apply_rolls_back_and_says_so() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_connecting_command_is_bounded_by_the_read_timeout() {
+async fn a_command_waiting_on_a_lock_gives_up_at_the_read_timeout() {
     let c = Cluster::start().await;
     c.admin.batch_execute(SETUP).await.unwrap();
     let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");

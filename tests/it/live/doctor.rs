@@ -103,7 +103,7 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
     assert!(
         text.contains("FAIL  create_model_reads_back")
             && text.contains("would never see these grants")
-            && text.contains("owned by mallory, who is not a superuser")
+            && text.contains("in the hands of mallory (its owner), who is not a superuser")
             && text.contains("public.svv_ml_model_privileges")
             && text.contains("feed it nothing")
             && text.contains("3 checks failed"),

@@ -80,6 +80,7 @@ impl Cluster {
     pub fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Output {
         let url = self.sim.url().replace("awsuser@", &format!("{user}@"));
         let offline = matches!(args.first(), Some(&("check" | "compile" | "diff" | "iam")));
+        // explain reads the cluster only when given --url; it has it here.
         let url_args: Vec<String> = if offline {
             Vec::new()
         } else {

@@ -316,3 +316,106 @@ async fn compiles_script_runs_with_psql_once_its_stated_prerequisites_exist() {
     let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
     assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_follows_groups_and_nested_roles_to_each_user() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA demo_ml; CREATE TABLE demo_ml.t (a int, b int);
+             CREATE MODEL demo_ml.churn FROM demo_ml.t TARGET b FUNCTION f_churn(int) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');
+             CREATE USER carol PASSWORD 'Carol1pass'; CREATE USER dan PASSWORD 'Dan1pass';
+             CREATE GROUP analysts; ALTER GROUP analysts ADD USER carol;
+             CREATE ROLE inner_role; CREATE ROLE outer_role;
+             GRANT ROLE inner_role TO ROLE outer_role; GRANT ROLE outer_role TO dan;
+             GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP analysts;
+             GRANT EXECUTE ON MODEL demo_ml.churn TO ROLE inner_role;",
+        )
+        .await
+        .unwrap();
+    let o = c.run(&["explain", "model", "demo_ml.churn", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let doc: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let paths: Vec<(String, String)> = doc["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["who"].as_str().unwrap().to_owned(),
+                p["why"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        paths.contains(&(
+            "user:carol".to_owned(),
+            "member of group analysts".to_owned()
+        )),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&(
+            "user:dan".to_owned(),
+            "holds role outer_role, which holds role inner_role, granted the right".to_owned()
+        )),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|(w, why)| w == "user:awsuser" && why == "a superuser")
+    );
+    // What dan can run, and why.
+    let o = c.run(&["explain", "grantee", "user:dan"]);
+    assert!(
+        out(&o).contains("user:dan: EXECUTE ON MODEL demo_ml.churn (holds role outer_role"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_the_question_says_nothing_changed_and_nothing_did() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let command = format!(
+        "{} apply --config {} --url '{}'",
+        env!("CARGO_BIN_EXE_mlgrant"),
+        model,
+        c.sim.url()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PGPASSWORD", c.sim.password())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let n = c
+            .rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mlgrant'")
+            .await;
+        if n[0][0] != "0" {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    use std::io::Write;
+    child.stdin.as_mut().unwrap().write_all(b"\x03").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let terminal = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        terminal.contains("Apply these 3 changes? [y/N]")
+            && terminal.contains("interrupted: rolled back, nothing changed"),
+        "{terminal}"
+    );
+    let grants = c
+        .rows("SELECT 1 FROM svv_schema_privileges WHERE namespace_name = 'demo_ml'")
+        .await;
+    assert!(grants.is_empty(), "nothing changed");
+}

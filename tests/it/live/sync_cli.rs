@@ -124,7 +124,9 @@ async fn the_sync_loop_converges_and_repairs_drift_inside_the_fence_only() {
         c.rows("SELECT identity_name FROM svv_schema_privileges WHERE namespace_name = 'other_ml' AND identity_name = 'bob'").await,
         [["bob"]]
     );
-    assert!(out(&c.run(&["plan", "--config", &model])).contains("group outsider_grp holds privileges on managed objects but is not managed by this model: left alone"));
+    assert!(out(&c.run(&["plan", "--config", &model])).contains(
+        "left alone, not managed by this model: group outsider_grp (USAGE ON SCHEMA demo_ml)"
+    ));
 
     // Every applied run is in the history, newest first, with its counts.
     let history = c.run(&["history", "--format", "json"]);
@@ -398,6 +400,14 @@ async fn a_user_who_cannot_see_everything_gets_no_revokes() {
     );
     let plan = c.run_as("dave", "Dave1pass", &["plan", "--config", &model]);
     assert_eq!(plan.status.code(), Some(0), "{}", err(&plan));
+    // --exit-code: nothing dave can plan is pending, but grants he cannot confirm are: 3.
+    let code = c.run_as(
+        "dave",
+        "Dave1pass",
+        &["plan", "--config", &model, "--exit-code"],
+    );
+    assert_eq!(code.status.code(), Some(3), "{}", out(&code));
+    assert!(out(&code).contains("-- not confirmed"), "{}", out(&code));
     let text = out(&plan);
     assert!(!text.contains("REVOKE"), "{text}");
     assert!(

@@ -1,5 +1,5 @@
 -- plan
--- note: user analyst holds privileges on managed objects but is not managed by this model: left alone
+-- note: left alone, not managed by this model: user analyst (USAGE ON SCHEMA demo_ml); to manage them, declare them or add [policy] manage = ["user:analyst"]
 
 -- declared at model.toml:6:9; the cluster lacks it
 CREATE GROUP analyst;

@@ -1,5 +1,5 @@
 -- plan
--- note: group "dup " holds privileges on managed objects but is not managed by this model: left alone
+-- note: left alone, not managed by this model: group "dup " (USAGE ON SCHEMA demo_ml); to manage them, declare them or add [policy] manage = ["group:dup "]
 
 -- declared at model.toml:5:9; the cluster lacks it
 CREATE GROUP dup;

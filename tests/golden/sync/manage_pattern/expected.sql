@@ -1,6 +1,6 @@
 -- plan
 -- note: group ml_legacy_grp is not named in the model but is managed through the pattern `group:ml_*`: its grants are revoked
--- note: group analytics_grp holds privileges on managed objects but is not managed by this model: left alone
+-- note: left alone, not managed by this model: group analytics_grp (EXECUTE ON MODEL demo_ml.customer_churn_auto_model, USAGE ON SCHEMA demo_ml); to manage them, declare them or add [policy] manage = ["group:analytics_grp"]
 
 -- held by group ml_legacy_grp on the database; no rule requires it; group ml_legacy_grp is managed: it is matched by the pattern `group:ml_*` at model.toml:13:11
 REVOKE CREATE MODEL FROM GROUP ml_legacy_grp;

@@ -1,0 +1,92 @@
+//! `mlgrant explain`: who can run a model, or what a grantee can do, and why.
+
+use std::path::Path;
+
+use super::commands::{talk, target};
+use super::opt::{ClusterArg, ExplainSubject};
+use super::{Done, Failure, Format, fail};
+use crate::text::sanitize;
+use crate::{catalog, config, connect};
+
+pub(super) fn explain(
+    subject: &ExplainSubject,
+    path: &Path,
+    url: Option<&str>,
+    format: Option<Format>,
+) -> Result<Done, Failure> {
+    use crate::model::{Grantee, GranteeKind, Name, NameKind, read_qualified};
+    let json = format == Some(Format::Json);
+    let (state, access, source) = match url {
+        Some(url) => {
+            let cluster = ClusterArg {
+                url: Some(url.to_owned()),
+                read_timeout: 120,
+            };
+            let target = target(&cluster)?;
+            let state = talk(&cluster, async {
+                let client = connect::connect(&target).await.map_err(fail)?;
+                catalog::read(&client, "", 0).await.map_err(fail)
+            })?;
+            (Some(state), None, target.describe())
+        }
+        None => {
+            let model = config::load(path)?;
+            let name = model.source.name.clone();
+            (None, Some(model), name)
+        }
+    };
+    if let Some(inv) = state.as_ref().and_then(|s| s.cluster.as_ref())
+        && !inv.sees_all
+    {
+        eprintln!(
+            "warning: {} sees only its own grants: the answer is partial",
+            sanitize(&inv.current_user)
+        );
+    }
+    let (subject_text, paths) = match subject {
+        ExplainSubject::Model { name } => {
+            let [(s, _), (m, _)] = read_qualified(name).map_err(|e| {
+                fail(format!(
+                    "`{}` is not schema.model: {}",
+                    sanitize(name),
+                    e.message
+                ))
+            })?;
+            let model = crate::model::ModelName {
+                schema: Name::from_catalog(&s),
+                model: Name::from_catalog(&m),
+            };
+            let paths = crate::explain::model(access.as_ref(), state.as_ref(), &model);
+            (
+                format!("who can run model {} ({source})", model.key()),
+                paths,
+            )
+        }
+        ExplainSubject::Grantee { reference } => {
+            let (kind, name) = crate::model::split_kind(reference)
+                .map_err(|k| fail(format!("unknown grantee kind `{}:`", sanitize(k))))?;
+            let nk = match kind {
+                GranteeKind::User => NameKind::User,
+                GranteeKind::Role => NameKind::Role,
+                _ => NameKind::Group,
+            };
+            let grantee = match kind {
+                GranteeKind::Public => Grantee::Public,
+                _ => {
+                    let n = Name::new(nk, name).map_err(|e| fail(e.message))?;
+                    match kind {
+                        GranteeKind::User => Grantee::User(n),
+                        GranteeKind::Role => Grantee::Role(n),
+                        _ => Grantee::Group(n),
+                    }
+                }
+            };
+            let paths = crate::explain::grantee(access.as_ref(), state.as_ref(), &grantee);
+            (
+                format!("what {} can create and run ({source})", sanitize(reference)),
+                paths,
+            )
+        }
+    };
+    Ok(crate::explain::report(&subject_text, &paths, json).into())
+}

@@ -1,0 +1,234 @@
+//! explain: who can run a model and why, or what a grantee can create and run and why. Offline,
+//! from the access model (each grantee with its rule and place in the file); with a cluster,
+//! from its grants, expanded through group membership and (nested) roles, with PUBLIC, the owner
+//! and superusers: each user at the end of the path that gives the right. Pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::compile::compile_with_models;
+use crate::config::AccessModel;
+use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege, State, quote_ident};
+
+/// One way a right reaches someone.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Path {
+    /// Who ends up with the right (a grantee reference: `group`, `user:NAME`, `role:NAME`,
+    /// `public`).
+    pub who: String,
+    /// The right, as SQL names it (`EXECUTE ON MODEL s.m`, `CREATE MODEL`, ...).
+    pub right: String,
+    /// How: the rule and place in the file, or the chain of grants and memberships.
+    pub why: String,
+}
+
+fn reference(g: &Grantee) -> String {
+    match g {
+        Grantee::Group(n) => format!("group:{}", quote_ident(n.as_str())),
+        Grantee::User(n) => format!("user:{}", quote_ident(n.as_str())),
+        Grantee::Role(n) => format!("role:{}", quote_ident(n.as_str())),
+        Grantee::Public => "public".to_owned(),
+    }
+}
+
+fn right(g: &Grant) -> String {
+    g.right()
+}
+
+/// What the model grants, each with the rules that require it.
+fn from_model(model: &AccessModel, extra: Option<&ModelName>) -> Vec<(Grant, String)> {
+    let mut models: BTreeSet<ModelName> = model.models.keys().cloned().collect();
+    models.extend(extra.cloned());
+    let state = compile_with_models(model, &models);
+    let mut out: Vec<(Grant, String)> = state
+        .grants
+        .iter()
+        .map(|(g, origins)| {
+            let why = origins
+                .iter()
+                .map(|o| format!("{} at {}:{}", o.path(), o.file(), o.at))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (g.clone(), format!("required by {why}"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The roles a user holds, nested ones included, each with the chain that gives it.
+fn roles_of(state: &State, user: &Name) -> BTreeMap<Name, String> {
+    let Some(inv) = &state.cluster else {
+        return BTreeMap::new();
+    };
+    let mut found: BTreeMap<Name, String> = BTreeMap::new();
+    let mut todo: Vec<(Name, String)> = inv
+        .user_roles
+        .get(user)
+        .into_iter()
+        .flatten()
+        .map(|r| (r.clone(), format!("holds role {}", quote_ident(r.as_str()))))
+        .collect();
+    while let Some((role, chain)) = todo.pop() {
+        if found.contains_key(&role) {
+            continue;
+        }
+        for inner in inv.role_roles.get(&role).into_iter().flatten() {
+            todo.push((
+                inner.clone(),
+                format!("{chain}, which holds role {}", quote_ident(inner.as_str())),
+            ));
+        }
+        found.insert(role, chain);
+    }
+    found
+}
+
+/// Every user's paths to the rights in `grants` (held on a cluster).
+fn user_paths(state: &State, wanted: impl Fn(&Grant) -> bool) -> Vec<Path> {
+    let Some(inv) = &state.cluster else {
+        return Vec::new();
+    };
+    let held: Vec<&Grant> = state.grants.keys().filter(|g| wanted(g)).collect();
+    let mut out = Vec::new();
+    for (user, superuser) in &inv.users {
+        let who = reference(&Grantee::User(user.clone()));
+        if *superuser {
+            out.push(Path {
+                who: who.clone(),
+                right: "every right".to_owned(),
+                why: "a superuser".to_owned(),
+            });
+            continue;
+        }
+        let roles = roles_of(state, user);
+        for g in &held {
+            let why = match &g.grantee {
+                Grantee::User(u) if u == user => Some("granted directly".to_owned()),
+                Grantee::Public => Some("granted to PUBLIC".to_owned()),
+                Grantee::Group(group) => state
+                    .groups
+                    .get(group)
+                    .and_then(|gs| gs.members.as_ref())
+                    .filter(|m| m.contains_key(user))
+                    .map(|_| format!("member of group {}", quote_ident(group.as_str()))),
+                Grantee::Role(role) => roles
+                    .get(role)
+                    .map(|chain| format!("{chain}, granted the right")),
+                _ => None,
+            };
+            if let Some(why) = why {
+                out.push(Path {
+                    who: who.clone(),
+                    right: right(g),
+                    why,
+                });
+            }
+        }
+    }
+    for (m, owner) in &state.models {
+        if let Some(owner) = owner
+            && wanted(&Grant::execute(m.clone(), Grantee::User(owner.clone())))
+        {
+            out.push(Path {
+                who: reference(&Grantee::User(owner.clone())),
+                right: format!("EXECUTE ON MODEL {}", m.key()),
+                why: "owns the model".to_owned(),
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Who can run `model`, and why.
+pub fn model(
+    access: Option<&AccessModel>,
+    cluster: Option<&State>,
+    model: &ModelName,
+) -> Vec<Path> {
+    let on =
+        |g: &Grant| g.object == Object::Model(model.clone()) && g.privilege == Privilege::Execute;
+    match (cluster, access) {
+        (Some(state), _) => user_paths(state, on),
+        (None, Some(access)) => from_model(access, Some(model))
+            .into_iter()
+            .filter(|(g, _)| on(g))
+            .map(|(g, why)| Path {
+                who: reference(&g.grantee),
+                right: right(&g),
+                why,
+            })
+            .collect(),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// What `grantee` can create and run, and why.
+pub fn grantee(
+    access: Option<&AccessModel>,
+    cluster: Option<&State>,
+    grantee: &Grantee,
+) -> Vec<Path> {
+    match (cluster, access) {
+        (Some(state), _) => match grantee {
+            Grantee::User(_) => {
+                let who = reference(grantee);
+                user_paths(state, |_| true)
+                    .into_iter()
+                    .filter(|p| p.who == who)
+                    .collect()
+            }
+            other => {
+                let mut out: Vec<Path> = state
+                    .grants
+                    .keys()
+                    .filter(|g| &g.grantee == other)
+                    .map(|g| Path {
+                        who: reference(other),
+                        right: right(g),
+                        why: "granted directly".to_owned(),
+                    })
+                    .collect();
+                out.sort();
+                out
+            }
+        },
+        (None, Some(access)) => from_model(access, None)
+            .into_iter()
+            .filter(|(g, _)| &g.grantee == grantee)
+            .map(|(g, why)| Path {
+                who: reference(&g.grantee),
+                right: right(&g),
+                why,
+            })
+            .collect(),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// The paths as text (one line each) or as JSON (`mlgrant.explain`).
+pub fn report(subject: &str, paths: &[Path], json: bool) -> String {
+    if json {
+        let doc = serde_json::json!({
+            "format": "mlgrant.explain",
+            "version": 1,
+            "subject": subject,
+            "paths": paths,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let e = crate::text::escape_controls;
+    let mut out = format!("{}\n", e(subject));
+    if paths.is_empty() {
+        out.push_str("nobody, as far as this source tells\n");
+    }
+    for p in paths {
+        out.push_str(&format!("{}: {} ({})\n", e(&p.who), e(&p.right), e(&p.why)));
+    }
+    out
+}
