@@ -214,6 +214,13 @@ pub async fn apply(
     };
     run.migrate().await?;
     let approved = if let Some((saved, _)) = &settings.saved {
+        // Reviewed already; shown and asked again only when asked to.
+        if settings.ask_first {
+            let plan = run.plan().await?;
+            if !prompt.confirm(&plan) {
+                return Err(ApplyError::Cancelled);
+            }
+        }
         Some(saved.statements.clone())
     } else if settings.ask_first {
         let plan = run.plan().await?;

@@ -73,6 +73,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             format,
             yes,
             plan,
+            ask,
             batch_size,
             lock_timeout,
             verbose,
@@ -82,7 +83,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 batch_size: *batch_size as usize,
                 lock_timeout: Duration::from_secs(*lock_timeout),
                 read_timeout: (*read_timeout > 0).then(|| Duration::from_secs(*read_timeout)),
-                ask_first: !yes && plan.is_none(),
+                ask_first: (!yes && plan.is_none()) || *ask,
                 ..apply::Settings::default()
             };
             let format = format.format.unwrap_or(if std::io::stderr().is_terminal() {

@@ -128,6 +128,9 @@ pub enum Command {
         /// refused when the cluster, the model or the managed catalog changed since.
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
+        /// With --plan: show the plan and ask all the same.
+        #[arg(long, requires = "plan")]
+        ask: bool,
         /// Statements per round trip.
         #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
         batch_size: u64,

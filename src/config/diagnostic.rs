@@ -246,15 +246,30 @@ impl Diagnostics {
         }
         let n = self.items.len();
         if n > SHOWN {
-            let mut messages: Vec<&str> = self.items.iter().map(|d| d.message.as_str()).collect();
-            messages.sort_unstable();
-            messages.dedup();
+            // Problems of one kind differ only in the names they quote: count them by kind.
+            let shape = |m: &str| {
+                m.split('`')
+                    .enumerate()
+                    .map(|(i, part)| if i % 2 == 1 { "..." } else { part })
+                    .collect::<Vec<_>>()
+                    .join("`")
+            };
+            let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+            for d in &self.items {
+                *kinds.entry(shape(&d.message)).or_default() += 1;
+            }
+            let mut kinds: Vec<(String, usize)> = kinds.into_iter().collect();
+            kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
             out.push_str(&format!(
-                "... and {} more problem{} not shown ({} different message{} in all)\n",
+                "... and {} more problem{} not shown; by kind: {}\n",
                 n - SHOWN,
                 if n - SHOWN == 1 { "" } else { "s" },
-                messages.len(),
-                if messages.len() == 1 { "" } else { "s" }
+                kinds
+                    .iter()
+                    .take(5)
+                    .map(|(k, c)| format!("{c} x \"{}\"", sanitize(k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         out.push_str(&format!(

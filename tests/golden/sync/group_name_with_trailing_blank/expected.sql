@@ -1,8 +1,8 @@
 -- plan
 -- note: left alone, not managed by this model: group "dup " (USAGE ON SCHEMA demo_ml); to manage them, declare them or add [policy] manage = ["group:dup "]
 
--- declared at model.toml:5:9; the cluster lacks it
+-- declared at model.toml:6:9; the cluster lacks it
 CREATE GROUP dup;
 
--- model.toml:8:14 schemas.demo_ml.consumers
+-- model.toml:9:14 schemas.demo_ml.consumers
 GRANT USAGE ON SCHEMA demo_ml TO GROUP dup;
