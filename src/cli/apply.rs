@@ -147,6 +147,8 @@ impl apply::Prompt for Asker<'_> {
             plural(plan.steps.len())
         );
         let _ = err.flush();
+        // Not held while waiting: the Ctrl-C watcher writes to stderr.
+        drop(err);
         let mut answer = String::new();
         let _ = std::io::stdin().read_line(&mut answer);
         matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")

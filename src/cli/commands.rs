@@ -113,6 +113,11 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             url,
             format,
         } => super::explain::explain(subject, config, url.as_deref(), *format),
+        Command::Report {
+            config,
+            url,
+            format,
+        } => super::explain::report(config, url.as_deref(), *format),
         Command::History {
             cluster,
             format,

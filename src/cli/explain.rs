@@ -8,15 +8,19 @@ use super::{Done, Failure, Format, fail};
 use crate::text::sanitize;
 use crate::{catalog, config, connect};
 
-pub(super) fn explain(
-    subject: &ExplainSubject,
+/// The model file, or the cluster's state when a URL is given, and a name for the source.
+fn source(
     path: &Path,
     url: Option<&str>,
-    format: Option<Format>,
-) -> Result<Done, Failure> {
-    use crate::model::{Grantee, GranteeKind, Name, NameKind, read_qualified};
-    let json = format == Some(Format::Json);
-    let (state, access, source) = match url {
+) -> Result<
+    (
+        Option<crate::model::State>,
+        Option<config::AccessModel>,
+        String,
+    ),
+    Failure,
+> {
+    match url {
         Some(url) => {
             let cluster = ClusterArg {
                 url: Some(url.to_owned()),
@@ -27,22 +31,44 @@ pub(super) fn explain(
                 let client = connect::connect(&target).await.map_err(fail)?;
                 catalog::read(&client, "", 0).await.map_err(fail)
             })?;
-            (Some(state), None, target.describe())
+            if let Some(inv) = state.cluster.as_ref()
+                && !inv.sees_all
+            {
+                eprintln!(
+                    "warning: {} sees only its own grants: the answer is partial",
+                    sanitize(&inv.current_user)
+                );
+            }
+            Ok((Some(state), None, target.describe()))
         }
         None => {
             let model = config::load(path)?;
             let name = model.source.name.clone();
-            (None, Some(model), name)
+            Ok((None, Some(model), name))
         }
-    };
-    if let Some(inv) = state.as_ref().and_then(|s| s.cluster.as_ref())
-        && !inv.sees_all
-    {
-        eprintln!(
-            "warning: {} sees only its own grants: the answer is partial",
-            sanitize(&inv.current_user)
-        );
     }
+}
+
+pub(super) fn report(
+    path: &Path,
+    url: Option<&str>,
+    format: super::opt::ReportFormat,
+) -> Result<Done, Failure> {
+    let (state, access, _) = source(path, url)?;
+    let rows = crate::explain::matrix(access.as_ref(), state.as_ref());
+    let csv = format == super::opt::ReportFormat::Csv;
+    Ok(crate::explain::matrix_report(&rows, csv).into())
+}
+
+pub(super) fn explain(
+    subject: &ExplainSubject,
+    path: &Path,
+    url: Option<&str>,
+    format: Option<Format>,
+) -> Result<Done, Failure> {
+    use crate::model::{Grantee, GranteeKind, Name, NameKind, read_qualified};
+    let json = format == Some(Format::Json);
+    let (state, access, source) = source(path, url)?;
     let (subject_text, paths) = match subject {
         ExplainSubject::Model { name } => {
             let [(s, _), (m, _)] = read_qualified(name).map_err(|e| {

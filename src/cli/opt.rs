@@ -26,6 +26,13 @@ pub enum CheckFormat {
     Github,
 }
 
+/// Output format of `report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Csv,
+}
+
 /// The access model.
 #[derive(Debug, Args)]
 pub struct ModelArg {
@@ -179,6 +186,19 @@ pub enum Command {
         /// text or json.
         #[arg(long, global = true, value_enum)]
         format: Option<Format>,
+    },
+    /// The access matrix: who can run which model, per schema, as Markdown or CSV; from the
+    /// model, or with --url from the cluster (every user, membership and roles expanded).
+    Report {
+        /// The access model file (offline, without --url).
+        #[arg(long, default_value = "mlgrant.toml", value_name = "FILE")]
+        config: PathBuf,
+        /// The cluster; without it, the matrix comes from the model file.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// markdown or csv.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReportFormat,
     },
     /// Print the IAM policies the Redshift ML setup needs, from the model's [iam] section.
     Iam {

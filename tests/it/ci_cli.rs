@@ -236,3 +236,18 @@ fn explain_offline_names_each_grantee_with_its_rule() {
         }
     }
 }
+
+#[test]
+fn report_offline_is_a_matrix_per_schema_in_markdown_and_csv() {
+    for (format, ext) in [("markdown", "md"), ("csv", "csv")] {
+        let o = mlgrant(&[
+            "report",
+            "--config",
+            "tests/golden/compile/kinds.toml",
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        crate::util::golden(&format!("tests/golden/explain/report.{ext}"), &stdout(&o));
+    }
+}

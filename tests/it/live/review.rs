@@ -366,6 +366,13 @@ async fn explain_follows_groups_and_nested_roles_to_each_user() {
             .iter()
             .any(|(w, why)| w == "user:awsuser" && why == "a superuser")
     );
+    // The matrix, live: users at the end of each path.
+    let o = c.run(&["report", "--format", "csv"]);
+    assert!(
+        out(&o).contains("\"demo_ml\",\"churn\",\"user:carol\",\"member of group analysts\""),
+        "{}",
+        out(&o)
+    );
     // What dan can run, and why.
     let o = c.run(&["explain", "grantee", "user:dan"]);
     assert!(
