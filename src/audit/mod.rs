@@ -123,14 +123,12 @@ struct Applied {
 /// The tables the migrations create, which must all be there once they ran.
 const TABLES: [&str; 3] = ["schema_version", "apply_log", "apply_statements"];
 
-/// Reads the recorded migrations and the owners of mlgrant's schema and relations, in one
-/// message.
-async fn applied(client: &Client) -> Result<Applied, AuditError> {
-    let sql = "SELECT 1 FROM pg_catalog.svv_ml_model_info WHERE 1 = 0;
-SELECT NULL, u.usename, u.usesuper FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_user u ON u.usesysid = n.nspowner WHERE n.nspname = 'mlgrant'
-UNION ALL
-SELECT c.relname, u.usename, u.usesuper FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_user u ON u.usesysid = c.relowner WHERE n.nspname = 'mlgrant';
-SELECT * FROM mlgrant.schema_version";
+/// The result sets of a multi-statement message up to the first failing statement, and that
+/// statement's error: the statements before it still answer.
+async fn sets_until_error(
+    client: &Client,
+    sql: &str,
+) -> Result<(Vec<Vec<crate::catalog::Row>>, Option<tokio_postgres::Error>), AuditError> {
     let stream = client
         .simple_query_raw(sql)
         .await
@@ -147,7 +145,18 @@ SELECT * FROM mlgrant.schema_version";
             }
         }
     }
-    let sets = result_sets(messages);
+    Ok((result_sets(messages), failed))
+}
+
+/// Reads the recorded migrations and the owners of mlgrant's schema and relations, in one
+/// message.
+async fn applied(client: &Client) -> Result<Applied, AuditError> {
+    let sql = "SELECT 1 FROM pg_catalog.svv_ml_model_info WHERE 1 = 0;
+SELECT NULL, u.usename, u.usesuper FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_user u ON u.usesysid = n.nspowner WHERE n.nspname = 'mlgrant'
+UNION ALL
+SELECT c.relname, u.usename, u.usesuper FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_user u ON u.usesysid = c.relowner WHERE n.nspname = 'mlgrant';
+SELECT * FROM mlgrant.schema_version";
+    let (sets, failed) = sets_until_error(client, sql).await?;
     let owners = sets
         .get(1)
         .into_iter()
@@ -311,23 +320,7 @@ SELECT t.tgname, c.relname FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = 'mlgrant'";
-    let stream = client
-        .simple_query_raw(sql)
-        .await
-        .map_err(|e| read_error(&e))?;
-    futures_util::pin_mut!(stream);
-    let mut messages = Vec::new();
-    let mut failed = None;
-    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
-        match m {
-            Ok(m) => messages.push(m),
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
-    }
-    let sets = result_sets(messages);
+    let (sets, failed) = sets_until_error(client, sql).await?;
     if sets.is_empty()
         && let Some(e) = failed
     {

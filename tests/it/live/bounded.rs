@@ -31,13 +31,7 @@ async fn schema_grants(c: &Cluster) -> Vec<Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lock_holder_makes_apply_say_so_and_give_up_with_nothing_changed() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
-    assert_eq!(
-        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
-        Some(0)
-    );
+    let c = Cluster::with_audit_schema(SETUP).await;
     let before = (schema_grants(&c).await, audit_runs(&c).await);
     // A reader holds the lock in an open transaction.
     let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
@@ -235,13 +229,7 @@ async fn a_grant_that_only_warns_aborts_the_whole_apply() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
-    assert_eq!(
-        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
-        Some(0)
-    );
+    let c = Cluster::with_audit_schema(SETUP).await;
     let model_path = c.model("mlgrant.toml", MODEL);
     let model = mlgrant::config::load(std::path::Path::new(&model_path)).unwrap();
     let client = connect_as(&c.sim, "awsuser", c.sim.password()).await;
@@ -271,13 +259,7 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_during_apply_rolls_back_and_says_so() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
-    assert_eq!(
-        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
-        Some(0)
-    );
+    let c = Cluster::with_audit_schema(SETUP).await;
     let before = (schema_grants(&c).await, audit_runs(&c).await);
     let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
     reader
@@ -326,13 +308,7 @@ async fn ctrl_c_during_apply_rolls_back_and_says_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_waiting_on_a_lock_gives_up_at_the_read_timeout() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
-    assert_eq!(
-        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
-        Some(0)
-    );
+    let c = Cluster::with_audit_schema(SETUP).await;
     // A reader holds the audit log's lock: history, which reads the log, must not wait forever.
     let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
     reader

@@ -70,6 +70,31 @@ impl Cluster {
         Cluster { sim, dir, admin }
     }
 
+    /// A simulator with `setup` run, and mlgrant's audit schema made by a first apply (of a
+    /// model that changes nothing but declares `ml_team`, which `setup` must create).
+    pub async fn with_audit_schema(setup: &str) -> Cluster {
+        let c = Cluster::start().await;
+        c.admin.batch_execute(setup).await.unwrap();
+        let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
+        let o = c.run(&["apply", "--config", &empty, "--yes"]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        c
+    }
+
+    /// Waits (up to 10 s) until an mlgrant session is connected to the simulator.
+    pub async fn wait_for_mlgrant(&self) {
+        for _ in 0..100 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let n = self
+                .rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mlgrant'")
+                .await;
+            if n[0][0] != "0" {
+                return;
+            }
+        }
+        panic!("mlgrant never connected");
+    }
+
     pub fn model(&self, name: &str, text: &str) -> String {
         let path = self.dir.join(name);
         std::fs::write(&path, text).unwrap();

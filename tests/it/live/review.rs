@@ -212,13 +212,7 @@ async fn stdout_carries_only_each_commands_product() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_question_is_asked_on_the_terminal_and_no_lock_is_held_while_it_waits() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let empty = c.model("empty.toml", "version = 1\n[groups.ml_team]\n");
-    assert_eq!(
-        c.run(&["apply", "--config", &empty, "--yes"]).status.code(),
-        Some(0)
-    );
+    let c = Cluster::with_audit_schema(SETUP).await;
     let model = c.model("mlgrant.toml", MODEL);
     // Under a pseudo-terminal (script), with stdout redirected to a file: the plan and the
     // question appear on the terminal, the file gets only the result line.
@@ -241,18 +235,7 @@ async fn the_question_is_asked_on_the_terminal_and_no_lock_is_held_while_it_wait
         .expect("script runs");
     // While it waits at the question, the lock is free: a reader can take it at once.
     let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
-    let mut asked = false;
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let waiting = c
-            .rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mlgrant'")
-            .await;
-        if waiting[0][0] != "0" {
-            asked = true;
-            break;
-        }
-    }
-    assert!(asked, "mlgrant connected");
+    c.wait_for_mlgrant().await;
     std::thread::sleep(std::time::Duration::from_millis(500));
     let locked = tokio::time::timeout(
         std::time::Duration::from_secs(5),
@@ -402,15 +385,7 @@ async fn ctrl_c_at_the_question_says_nothing_changed_and_nothing_did() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("script runs");
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let n = c
-            .rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mlgrant'")
-            .await;
-        if n[0][0] != "0" {
-            break;
-        }
-    }
+    c.wait_for_mlgrant().await;
     std::thread::sleep(std::time::Duration::from_millis(700));
     use std::io::Write;
     child.stdin.as_mut().unwrap().write_all(b"\x03").unwrap();
