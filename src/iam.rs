@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{IamSettings, partition};
+use crate::config::{IamSettings, IamStyle, partition};
 
 impl IamSettings {
     fn partition(&self) -> &'static str {
@@ -94,7 +94,69 @@ impl IamSettings {
             }));
         }
         if self.vpc_routing {
-            statements.push(json!({
+            statements.push(vpc_statement());
+        }
+        json!({"Version": "2012-10-17", "Statement": statements})
+    }
+
+    /// What to add to the role besides its managed policies: for the console's default role,
+    /// only the EC2 network-interface statement, and only with enhanced VPC routing (the ML
+    /// administration guide, step 3); `None` when there is nothing to add.
+    pub fn added_policy(&self) -> Option<Value> {
+        match self.style {
+            IamStyle::Custom => Some(self.permission_policy()),
+            IamStyle::ConsoleDefault => self
+                .vpc_routing
+                .then(|| json!({"Version": "2012-10-17", "Statement": [vpc_statement()]})),
+        }
+    }
+
+    /// A CloudFormation template (JSON) that makes the role: its trust policy, its inline
+    /// policy (if any), its managed policies, and the role's ARN as an output.
+    pub fn cloudformation(&self) -> Value {
+        let mut properties = json!({
+            "RoleName": self.role_name,
+            "AssumeRolePolicyDocument": self.trust_policy(),
+            "Description": "The IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam cloudformation)",
+        });
+        // A role ARN with a path (role/ml/NAME) must be made with that path, or the ARN the
+        // stack outputs is not the one the model names.
+        if let Some((_, path)) = self.role_arn.split_once(":role/")
+            && let Some((folders, _)) = path.rsplit_once('/')
+        {
+            properties["Path"] = json!(format!("/{folders}/"));
+        }
+        if let Some(policy) = self.added_policy() {
+            properties["Policies"] = json!([{
+                "PolicyName": format!("{}-redshift-ml", self.role_name),
+                "PolicyDocument": policy,
+            }]);
+        }
+        if self.style == IamStyle::ConsoleDefault {
+            properties["ManagedPolicyArns"] = json!(self.managed_policies());
+        }
+        json!({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": "The IAM role for Amazon Redshift ML, as mlgrant's [iam] section describes it",
+            "Resources": {
+                "RedshiftMlRole": {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": properties,
+                }
+            },
+            "Outputs": {
+                "RoleArn": {
+                    "Description": "Give this ARN to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE",
+                    "Value": {"Fn::GetAtt": ["RedshiftMlRole", "Arn"]},
+                }
+            },
+        })
+    }
+}
+
+/// The statement enhanced VPC routing needs: the EC2 network-interface actions on `*`.
+fn vpc_statement() -> Value {
+    json!({
                 "Sid": "EnhancedVpcRouting",
                 "Effect": "Allow",
                 "Action": [
@@ -111,11 +173,10 @@ impl IamSettings {
                     "ec2:ModifyNetworkInterfaceAttribute"
                 ],
                 "Resource": "*"
-            }));
-        }
-        json!({"Version": "2012-10-17", "Statement": statements})
-    }
+    })
+}
 
+impl IamSettings {
     /// The trust policy: Redshift and SageMaker (and Forecast, when on) may assume the role.
     pub fn trust_policy(&self) -> Value {
         let mut services = vec!["redshift.amazonaws.com", "sagemaker.amazonaws.com"];
@@ -135,7 +196,10 @@ impl IamSettings {
     /// The simpler alternative: AWS managed policies to attach instead of the permission policy.
     pub fn managed_policies(&self) -> Vec<String> {
         let p = self.partition();
-        let mut names = vec!["AmazonS3FullAccess", "AmazonSageMakerFullAccess"];
+        let mut names = match self.style {
+            IamStyle::Custom => vec!["AmazonS3FullAccess", "AmazonSageMakerFullAccess"],
+            IamStyle::ConsoleDefault => vec!["AmazonRedshiftAllCommandsFullAccess"],
+        };
         if self.forecast {
             names.push("AmazonForecastFullAccess");
         }

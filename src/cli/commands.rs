@@ -140,6 +140,7 @@ fn check(path: &Path, format: CheckFormat) -> Result<Done, Failure> {
         }
         Err(e) => return Err(e.into()),
     };
+    warn(&model);
     let desired = compile::compile(&model);
     let statements = Plan::grant_all(&desired).steps.len();
     let summary = format!(
@@ -308,6 +309,17 @@ fn plan(
     Ok(Done { out, code })
 }
 
+/// The model's warnings, on stderr, each with its place.
+fn warn(model: &AccessModel) {
+    for (at, message) in &model.warnings {
+        eprintln!(
+            "warning: {}:{at}: {}",
+            sanitize(&model.source.name),
+            sanitize(message)
+        );
+    }
+}
+
 /// The cluster a saved plan is for, as the connection target names it.
 pub(super) fn saved_cluster(target: &connect::Target) -> saved::Cluster {
     saved::Cluster {
@@ -355,8 +367,17 @@ fn iam(path: &Path, policy: &IamPolicy, format: Option<Format>) -> Result<Done, 
         s.push('\n');
         s
     };
+    warn(&model);
     Ok(match policy {
-        IamPolicy::Permissions => pretty(iam.permission_policy()),
+        IamPolicy::Permissions => match iam.added_policy() {
+            Some(policy) => pretty(policy),
+            None => {
+                return Err(fail(
+                    "with style = \"console-default\" and no enhanced VPC routing, the role needs no policy besides AmazonRedshiftAllCommandsFullAccess (`mlgrant iam managed`); with vpc_routing = true this prints the statement to add",
+                ));
+            }
+        },
+        IamPolicy::Cloudformation => pretty(iam.cloudformation()),
         IamPolicy::Trust => pretty(iam.trust_policy()),
         IamPolicy::Managed => match format {
             Some(Format::Json) => pretty(serde_json::json!(iam.managed_policies())),

@@ -253,4 +253,6 @@ pub enum IamPolicy {
     Trust,
     /// The simpler alternative: the AWS managed policies to attach, one ARN a line.
     Managed,
+    /// A CloudFormation template (JSON) that makes the role with its policies.
+    Cloudformation,
 }

@@ -24,6 +24,21 @@ pub struct IamSettings {
     pub forecast: bool,
     pub vpc_routing: bool,
     pub sample_data: bool,
+    /// How the role is made: the guide's restrictive custom policy, or the role the Redshift
+    /// console creates as the cluster's default (the guide's recommendation).
+    pub style: IamStyle,
+}
+
+/// `[iam] style`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IamStyle {
+    /// A role with the restrictive permission policy (`mlgrant iam permissions`).
+    #[default]
+    Custom,
+    /// The role the Redshift console creates as the cluster's default, with the AWS managed
+    /// policy AmazonRedshiftAllCommandsFullAccess; the resources it uses must carry `redshift`
+    /// in their names or a Redshift tag (the ML administration guide, step 3).
+    ConsoleDefault,
 }
 
 /// The AWS partition of a region: `aws`, `aws-cn` or `aws-us-gov`.
@@ -84,25 +99,60 @@ pub fn parse_role_arn(s: &str) -> Result<(String, String), String> {
 
 /// Region names such as us-east-1, eu-central-2, ap-southeast-4, us-gov-west-1, cn-north-1.
 pub fn check_region(s: &str) -> Result<(), String> {
-    let parts: Vec<&str> = s.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts.len() <= 4
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .parse::<u8>()
-            .is_ok_and(|n| n > 0 && !parts[parts.len() - 1].starts_with('0'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "region `{s}` is not an AWS region name such as us-east-1 or eu-central-1"
-        ))
+    if REGIONS.contains(&s) {
+        return Ok(());
     }
+    let hint = super::closest(s, REGIONS.iter().copied())
+        .map(|r| format!("; did you mean {r}?"))
+        .unwrap_or_default();
+    Err(format!(
+        "region `{s}` is not an AWS region name such as us-east-1 or eu-central-1{hint}"
+    ))
 }
+
+/// The AWS regions, by partition: aws, aws-cn (cn-), aws-us-gov (us-gov-). Kept by hand: AWS
+/// publishes the list in its SDKs' endpoint files, and no crate in the tree carries it; a region
+/// added later is one line here.
+const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
 
 /// S3 bucket naming rules (general purpose buckets).
 pub fn check_bucket(s: &str) -> Result<(), String> {
@@ -177,12 +227,29 @@ impl Reader {
     pub(super) fn iam(&mut self, table: &DeTable<'_>, at: Range<usize>) -> Option<IamSettings> {
         let mut fields: BTreeMap<&str, (String, Range<usize>)> = BTreeMap::new();
         let (mut forecast, mut vpc_routing, mut sample_data) = (false, false, true);
+        let mut style = IamStyle::Custom;
         let mut ok = true;
         let mut present: BTreeSet<String> = BTreeSet::new();
         for (k, v) in entries(table) {
             let key = k.get_ref().as_ref();
             present.insert(key.to_owned());
             match key {
+                "style" => match self.string(v, key).as_deref() {
+                    Some("custom") => style = IamStyle::Custom,
+                    Some("console-default") => style = IamStyle::ConsoleDefault,
+                    Some(other) => {
+                        self.push(
+                            Diagnostic::new(
+                                v.span(),
+                                format!("`style` must be \"custom\" or \"console-default\", found `{}`", crate::text::sanitize(other)),
+                                "unknown style",
+                            )
+                            .hint("\"console-default\" is the role the Redshift console makes, with AmazonRedshiftAllCommandsFullAccess (the guide's recommendation); \"custom\" the restrictive policy"),
+                        );
+                        ok = false;
+                    }
+                    None => ok = false,
+                },
                 "forecast" | "vpc_routing" | "sample_data" => match self.boolean(v, key) {
                     Some(b) if key == "forecast" => forecast = b,
                     Some(b) if key == "vpc_routing" => vpc_routing = b,
@@ -276,6 +343,18 @@ impl Reader {
         if !ok {
             return None;
         }
+        if style == IamStyle::ConsoleDefault
+            && let Some((bucket, span)) = fields.get("s3_bucket")
+            && !bucket.to_ascii_lowercase().contains("redshift")
+        {
+            let at = self.loc(span);
+            self.warnings.push((
+                at,
+                format!(
+                    "with style = \"console-default\", the role's AmazonRedshiftAllCommandsFullAccess reaches only resources that carry `redshift` in their names or a Redshift tag: rename bucket `{bucket}` (e.g. `redshift-{bucket}`) or tag it"
+                ),
+            ));
+        }
         let account_id = account?;
         let role_name = role_name?;
         let region = fields.get("region")?.0.clone();
@@ -298,6 +377,7 @@ impl Reader {
             forecast,
             vpc_routing,
             sample_data,
+            style,
         })
     }
 }
@@ -328,9 +408,21 @@ mod tests {
         ] {
             assert!(check_region(ok).is_ok(), "{ok}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-01", "u-east-1"] {
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-01",
+            "u-east-1",
+            "us-east-7",
+        ] {
             assert!(check_region(bad).is_err(), "{bad}");
         }
+        assert!(
+            check_region("us-east-7")
+                .unwrap_err()
+                .contains("did you mean us-east-")
+        );
         assert!(check_bucket("my-ml-bucket.v2").is_ok());
         for bad in [
             "ab",

@@ -21,8 +21,8 @@ use std::sync::Arc;
 pub use crate::model::Loc;
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
 pub use iam::{
-    IamSettings, check_account_id, check_bucket, check_kms_key, check_region, check_role_name,
-    parse_role_arn, partition,
+    IamSettings, IamStyle, check_account_id, check_bucket, check_kms_key, check_region,
+    check_role_name, parse_role_arn, partition,
 };
 
 use reader::Reader;
@@ -46,6 +46,8 @@ pub struct AccessModel {
     pub policy: Policy,
     /// The `[iam]` section, when present.
     pub iam: Option<IamSettings>,
+    /// Warnings: where, and what (they do not make the file invalid).
+    pub warnings: Vec<(Loc, String)>,
 }
 
 /// A declared group.
@@ -214,6 +216,7 @@ pub fn parse(name: &str, text: &str) -> Result<AccessModel, ConfigError> {
         file: file.clone(),
         name: Arc::from(name),
         diags: Vec::new(),
+        warnings: Vec::new(),
     };
     if !syntax.is_empty() {
         for e in syntax {

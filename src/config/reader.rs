@@ -17,6 +17,8 @@ pub(super) struct Reader {
     /// The file's name as origins carry it.
     pub(super) name: Arc<str>,
     pub(super) diags: Vec<Diagnostic>,
+    /// Things worth saying that do not make the file invalid.
+    pub(super) warnings: Vec<(Loc, String)>,
 }
 
 pub(super) type Entry<'a, 'i> = (
@@ -43,6 +45,7 @@ pub(super) const POLICY_KEYS: &[&str] = &[
     "audit_owner",
 ];
 pub(super) const IAM_KEYS: &[&str] = &[
+    "style",
     "account_id",
     "role_name",
     "role_arn",
@@ -113,6 +116,7 @@ impl Reader {
         AccessModel {
             source: self.file.clone(),
             file: self.name.clone(),
+            warnings: std::mem::take(&mut self.warnings),
             groups,
             schemas,
             models,

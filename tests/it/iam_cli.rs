@@ -1,7 +1,7 @@
 //! `mlgrant iam`: the policies are valid JSON, stable, and hold exactly the statements their
 //! options call for; compared with golden files.
 
-use crate::util::{files, golden, mlgrant, rel, stderr, stdout};
+use crate::util::{files, golden, mlgrant, rel, scratch, stderr, stdout};
 use serde_json::Value;
 
 fn policy(config: &str, which: &str) -> Value {
@@ -23,11 +23,11 @@ fn sids(policy: &Value) -> Vec<String> {
 #[test]
 fn policies_match_golden_files_and_parse() {
     let configs = files("tests/golden/iam", "toml");
-    assert_eq!(configs.len(), 3);
+    assert_eq!(configs.len(), 4);
     for config in configs {
         let path = rel(&config);
         let stem = path.trim_end_matches(".toml");
-        for which in ["permissions", "trust", "managed"] {
+        for which in ["permissions", "trust", "managed", "cloudformation"] {
             let out = mlgrant(&["iam", which, "--config", &path]);
             assert!(out.status.success(), "{path}: {}", stderr(&out));
             if which != "managed" {
@@ -95,4 +95,175 @@ fn a_model_without_iam_is_told_what_to_add() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn the_console_default_role_gets_the_managed_policy_and_only_the_vpc_statement() {
+    let p = policy("tests/golden/iam/console.toml", "permissions");
+    assert_eq!(sids(&p), ["EnhancedVpcRouting"]);
+    let managed = mlgrant(&[
+        "iam",
+        "managed",
+        "--config",
+        "tests/golden/iam/console.toml",
+    ]);
+    assert_eq!(
+        stdout(&managed),
+        "arn:aws:iam::aws:policy/AmazonRedshiftAllCommandsFullAccess\n"
+    );
+    let cfn = policy("tests/golden/iam/console.toml", "cloudformation");
+    let role = &cfn["Resources"]["RedshiftMlRole"]["Properties"];
+    assert_eq!(role["RoleName"], "RedshiftML");
+    assert_eq!(
+        role["ManagedPolicyArns"][0],
+        "arn:aws:iam::aws:policy/AmazonRedshiftAllCommandsFullAccess"
+    );
+    assert_eq!(role["Policies"][0]["PolicyDocument"], p);
+    assert_eq!(cfn["Outputs"]["RoleArn"]["Value"]["Fn::GetAtt"][1], "Arn");
+    assert!(role.get("Path").is_none());
+    // A role ARN with a path is made with that path, so the stack's ARN is the model's.
+    let full = policy("tests/golden/iam/full.toml", "cloudformation");
+    assert_eq!(
+        full["Resources"]["RedshiftMlRole"]["Properties"]["Path"],
+        "/ml/"
+    );
+}
+
+#[test]
+fn without_vpc_routing_the_console_default_role_needs_no_added_policy() {
+    let path = scratch("iam", "console-no-vpc.toml");
+    std::fs::write(
+        &path,
+        "version = 1\n[iam]\nstyle = \"console-default\"\nrole_arn = \"arn:aws:iam::123456789012:role/R\"\nregion = \"us-east-1\"\ns3_bucket = \"ml-data\"\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let out = mlgrant(&["iam", "permissions", "--config", path]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs no policy besides"),
+        "{}",
+        stderr(&out)
+    );
+    // The bucket lacks `redshift` in its name: the managed policy would not reach it.
+    assert!(
+        stderr(&out).contains(":6:13: with style"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mlgrant(&["iam", "cloudformation", "--config", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cfn: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        cfn["Resources"]["RedshiftMlRole"]["Properties"]
+            .get("Policies")
+            .is_none()
+    );
+    let out = mlgrant(&["check", "--config", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rename bucket `ml-data`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_unknown_region_or_style_is_refused_with_a_suggestion() {
+    let path = scratch("iam", "bad-style.toml");
+    std::fs::write(
+        &path,
+        "version = 1\n[iam]\nstyle = \"console\"\nrole_arn = \"arn:aws:iam::123456789012:role/R\"\nregion = \"eu-centrl-1\"\ns3_bucket = \"ml-data\"\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("did you mean eu-central-1?"), "{err}");
+    assert!(
+        err.contains("`style` must be \"custom\" or \"console-default\""),
+        "{err}"
+    );
+}
+
+/// cfn-lint, AWS's CloudFormation linter, from its own virtualenv under target/ (made when
+/// missing; `.ci/run` makes it first so that an unreachable PyPI fails there with pip's message).
+fn cfn_lint() -> std::path::PathBuf {
+    use std::process::Command;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::util::root().join("target"));
+    let venv = target.join("cfn-lint-venv");
+    let lint = venv.join("bin").join("cfn-lint");
+    let ready = || {
+        Command::new(&lint)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"cfn-lint 1."))
+    };
+    if ready() {
+        return lint;
+    }
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .output()
+        .expect("python3 runs (the cfn-lint test needs Python 3 with venv)");
+    assert!(out.status.success(), "python3 -m venv: {}", stderr(&out));
+    let out = Command::new(venv.join("bin").join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "cfn-lint==1.*",
+        ])
+        .output()
+        .expect("the virtualenv's python runs");
+    assert!(
+        out.status.success(),
+        "pip could not install cfn-lint 1.x into {} (is PyPI reachable?):\n{}",
+        venv.display(),
+        stderr(&out)
+    );
+    assert!(ready(), "cfn-lint 1.x does not run from {}", venv.display());
+    lint
+}
+
+#[test]
+fn cloudformation_templates_pass_cfn_lint() {
+    let lint = cfn_lint();
+    let run = |template: &str, name: &str| {
+        let path = scratch("cfn", name);
+        std::fs::write(&path, template).unwrap();
+        std::process::Command::new(&lint)
+            .arg(&path)
+            .output()
+            .expect("cfn-lint runs")
+    };
+    let configs = files("tests/golden/iam", "toml");
+    for config in &configs {
+        let path = rel(config);
+        let out = mlgrant(&["iam", "cloudformation", "--config", &path]);
+        assert!(out.status.success(), "{path}: {}", stderr(&out));
+        let name = format!("{}.json", config.file_stem().unwrap().to_str().unwrap());
+        let lint = run(&stdout(&out), &name);
+        assert!(
+            lint.status.success(),
+            "cfn-lint rejects the template for {path}:\n{}",
+            stdout(&lint)
+        );
+    }
+    // The linter does reject a template with a wrong property, so its silence above means something.
+    let out = mlgrant(&[
+        "iam",
+        "cloudformation",
+        "--config",
+        "tests/golden/iam/minimal.toml",
+    ]);
+    let broken = stdout(&out).replace("\"RoleName\"", "\"RoleNam\"");
+    let lint = run(&broken, "broken.json");
+    assert!(!lint.status.success());
+    assert!(stdout(&lint).contains("E3002"), "{}", stdout(&lint));
 }

@@ -61,3 +61,10 @@ pub fn rel(p: &Path) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+/// A file path in this test run's own folder under the system's temporary directory.
+pub fn scratch(test: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mlgrant-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch folder made");
+    dir.join(name)
+}
