@@ -119,12 +119,8 @@ impl IamSettings {
             "AssumeRolePolicyDocument": self.trust_policy(),
             "Description": "The IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam cloudformation)",
         });
-        // A role ARN with a path (role/ml/NAME) must be made with that path, or the ARN the
-        // stack outputs is not the one the model names.
-        if let Some((_, path)) = self.role_arn.split_once(":role/")
-            && let Some((folders, _)) = path.rsplit_once('/')
-        {
-            properties["Path"] = json!(format!("/{folders}/"));
+        if let Some(path) = self.role_path() {
+            properties["Path"] = json!(path);
         }
         if let Some(policy) = self.added_policy() {
             properties["Policies"] = json!([{
@@ -150,6 +146,61 @@ impl IamSettings {
                     "Value": {"Fn::GetAtt": ["RedshiftMlRole", "Arn"]},
                 }
             },
+        })
+    }
+}
+
+impl IamSettings {
+    /// The path of a role ARN such as `role/ml/NAME` (`/ml/`): the role must be made with it, or
+    /// the ARN the stack outputs is not the one the model names.
+    fn role_path(&self) -> Option<String> {
+        let (_, path) = self.role_arn.split_once(":role/")?;
+        let (folders, _) = path.rsplit_once('/')?;
+        Some(format!("/{folders}/"))
+    }
+
+    /// The same role as Terraform's JSON syntax (`.tf.json`): an `aws_iam_role`, its inline
+    /// `aws_iam_role_policy` (if any), one `aws_iam_role_policy_attachment` per managed policy,
+    /// and the role's ARN as an output. Policies are JSON strings, as the AWS provider takes them.
+    pub fn terraform(&self) -> Value {
+        let pretty = |v: Value| serde_json::to_string_pretty(&v).expect("JSON values serialize");
+        let mut role = json!({
+            "name": self.role_name,
+            "description": "The IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam terraform)",
+            "assume_role_policy": pretty(self.trust_policy()),
+        });
+        if let Some(path) = self.role_path() {
+            role["path"] = json!(path);
+        }
+        let mut resources = json!({"aws_iam_role": {"redshift_ml": role}});
+        if let Some(policy) = self.added_policy() {
+            resources["aws_iam_role_policy"] = json!({"redshift_ml": {
+                "name": format!("{}-redshift-ml", self.role_name),
+                "role": "${aws_iam_role.redshift_ml.id}",
+                "policy": pretty(policy),
+            }});
+        }
+        if self.style == IamStyle::ConsoleDefault {
+            let attachments: serde_json::Map<String, Value> = self
+                .managed_policies()
+                .into_iter()
+                .map(|arn| {
+                    let name = arn.rsplit('/').next().unwrap_or("policy").to_owned();
+                    let body = json!({
+                        "role": "${aws_iam_role.redshift_ml.name}",
+                        "policy_arn": arn,
+                    });
+                    (format!("redshift_ml_{name}"), body)
+                })
+                .collect();
+            resources["aws_iam_role_policy_attachment"] = Value::Object(attachments);
+        }
+        json!({
+            "resource": resources,
+            "output": {"redshift_ml_role_arn": {
+                "description": "Give this ARN to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE",
+                "value": "${aws_iam_role.redshift_ml.arn}",
+            }},
         })
     }
 }

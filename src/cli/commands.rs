@@ -378,6 +378,7 @@ fn iam(path: &Path, policy: &IamPolicy, format: Option<Format>) -> Result<Done, 
             }
         },
         IamPolicy::Cloudformation => pretty(iam.cloudformation()),
+        IamPolicy::Terraform => pretty(iam.terraform()),
         IamPolicy::Trust => pretty(iam.trust_policy()),
         IamPolicy::Managed => match format {
             Some(Format::Json) => pretty(serde_json::json!(iam.managed_policies())),

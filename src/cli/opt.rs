@@ -255,4 +255,6 @@ pub enum IamPolicy {
     Managed,
     /// A CloudFormation template (JSON) that makes the role with its policies.
     Cloudformation,
+    /// The same as Terraform's JSON syntax (`.tf.json`) for the AWS provider.
+    Terraform,
 }

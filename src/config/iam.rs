@@ -37,7 +37,8 @@ pub enum IamStyle {
     Custom,
     /// The role the Redshift console creates as the cluster's default, with the AWS managed
     /// policy AmazonRedshiftAllCommandsFullAccess; the resources it uses must carry `redshift`
-    /// in their names or a Redshift tag (the ML administration guide, step 3).
+    /// in their names or a Redshift tag (the ML administration guide, step 3; the policy:
+    /// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonRedshiftAllCommandsFullAccess.html).
     ConsoleDefault,
 }
 

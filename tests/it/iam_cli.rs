@@ -27,7 +27,13 @@ fn policies_match_golden_files_and_parse() {
     for config in configs {
         let path = rel(&config);
         let stem = path.trim_end_matches(".toml");
-        for which in ["permissions", "trust", "managed", "cloudformation"] {
+        for which in [
+            "permissions",
+            "trust",
+            "managed",
+            "cloudformation",
+            "terraform",
+        ] {
             let out = mlgrant(&["iam", which, "--config", &path]);
             assert!(out.status.success(), "{path}: {}", stderr(&out));
             if which != "managed" {
@@ -266,4 +272,75 @@ fn cloudformation_templates_pass_cfn_lint() {
     let lint = run(&broken, "broken.json");
     assert!(!lint.status.success());
     assert!(stdout(&lint).contains("E3002"), "{}", stdout(&lint));
+}
+
+#[test]
+fn terraform_output_declares_what_it_references_and_carries_the_same_policies() {
+    for config in files("tests/golden/iam", "toml") {
+        let path = rel(&config);
+        let tf = policy(&path, "terraform");
+        let resources = tf["resource"].as_object().expect("a resource block");
+        // Every ${type.name.attr} reference names a resource this file declares.
+        let text = tf.to_string();
+        for reference in text.split("${").skip(1) {
+            let reference = &reference[..reference.find('}').unwrap()];
+            let parts: Vec<&str> = reference.split('.').collect();
+            assert_eq!(parts.len(), 3, "{path}: {reference}");
+            assert!(
+                resources
+                    .get(parts[0])
+                    .and_then(|r| r.get(parts[1]))
+                    .is_some(),
+                "{path}: {reference} is not declared"
+            );
+        }
+        let role = &resources["aws_iam_role"]["redshift_ml"];
+        let trust: Value =
+            serde_json::from_str(role["assume_role_policy"].as_str().unwrap()).unwrap();
+        assert_eq!(trust, policy(&path, "trust"), "{path}");
+        let cfn = policy(&path, "cloudformation");
+        let cfn_role = &cfn["Resources"]["RedshiftMlRole"]["Properties"];
+        assert_eq!(role["name"], cfn_role["RoleName"], "{path}");
+        assert_eq!(role.get("path"), cfn_role.get("Path"), "{path}");
+        let inline = resources.get("aws_iam_role_policy").map(|p| {
+            serde_json::from_str::<Value>(p["redshift_ml"]["policy"].as_str().unwrap()).unwrap()
+        });
+        assert_eq!(
+            inline.as_ref(),
+            cfn_role["Policies"].get(0).map(|p| &p["PolicyDocument"]),
+            "{path}"
+        );
+        let attached: Vec<&Value> = resources
+            .get("aws_iam_role_policy_attachment")
+            .map(|a| {
+                a.as_object()
+                    .unwrap()
+                    .values()
+                    .map(|v| &v["policy_arn"])
+                    .collect()
+            })
+            .unwrap_or_default();
+        let managed: Vec<&Value> = cfn_role
+            .get("ManagedPolicyArns")
+            .map(|m| m.as_array().unwrap().iter().collect())
+            .unwrap_or_default();
+        assert_eq!(attached, managed, "{path}");
+        assert_eq!(
+            tf["output"]["redshift_ml_role_arn"]["value"],
+            "${aws_iam_role.redshift_ml.arn}"
+        );
+    }
+    // The console-default role attaches its managed policy; the custom one has none.
+    let console = policy("tests/golden/iam/console.toml", "terraform");
+    assert_eq!(
+        console["resource"]["aws_iam_role_policy_attachment"]["redshift_ml_AmazonRedshiftAllCommandsFullAccess"]
+            ["policy_arn"],
+        "arn:aws:iam::aws:policy/AmazonRedshiftAllCommandsFullAccess"
+    );
+    let minimal = policy("tests/golden/iam/minimal.toml", "terraform");
+    assert!(
+        minimal["resource"]
+            .get("aws_iam_role_policy_attachment")
+            .is_none()
+    );
 }
