@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{IamSettings, IamStyle, partition};
+use crate::config::{IamSettings, IamStyle, logical_id, partition};
 
 impl IamSettings {
     fn partition(&self) -> &'static str {
@@ -110,44 +110,6 @@ impl IamSettings {
                 .then(|| json!({"Version": "2012-10-17", "Statement": [vpc_statement()]})),
         }
     }
-
-    /// A CloudFormation template (JSON) that makes the role: its trust policy, its inline
-    /// policy (if any), its managed policies, and the role's ARN as an output.
-    pub fn cloudformation(&self) -> Value {
-        let mut properties = json!({
-            "RoleName": self.role_name,
-            "AssumeRolePolicyDocument": self.trust_policy(),
-            "Description": "The IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam cloudformation)",
-        });
-        if let Some(path) = self.role_path() {
-            properties["Path"] = json!(path);
-        }
-        if let Some(policy) = self.added_policy() {
-            properties["Policies"] = json!([{
-                "PolicyName": format!("{}-redshift-ml", self.role_name),
-                "PolicyDocument": policy,
-            }]);
-        }
-        if self.style == IamStyle::ConsoleDefault {
-            properties["ManagedPolicyArns"] = json!(self.managed_policies());
-        }
-        json!({
-            "AWSTemplateFormatVersion": "2010-09-09",
-            "Description": "The IAM role for Amazon Redshift ML, as mlgrant's [iam] section describes it",
-            "Resources": {
-                "RedshiftMlRole": {
-                    "Type": "AWS::IAM::Role",
-                    "Properties": properties,
-                }
-            },
-            "Outputs": {
-                "RoleArn": {
-                    "Description": "Give this ARN to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE",
-                    "Value": {"Fn::GetAtt": ["RedshiftMlRole", "Arn"]},
-                }
-            },
-        })
-    }
 }
 
 impl IamSettings {
@@ -158,51 +120,132 @@ impl IamSettings {
         let (folders, _) = path.rsplit_once('/')?;
         Some(format!("/{folders}/"))
     }
+}
 
-    /// The same role as Terraform's JSON syntax (`.tf.json`): an `aws_iam_role`, its inline
-    /// `aws_iam_role_policy` (if any), one `aws_iam_role_policy_attachment` per managed policy,
-    /// and the role's ARN as an output. Policies are JSON strings, as the AWS provider takes them.
-    pub fn terraform(&self) -> Value {
-        let pretty = |v: Value| serde_json::to_string_pretty(&v).expect("JSON values serialize");
-        let mut role = json!({
-            "name": self.role_name,
-            "description": "The IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam terraform)",
-            "assume_role_policy": pretty(self.trust_policy()),
-        });
-        if let Some(path) = self.role_path() {
-            role["path"] = json!(path);
-        }
-        let mut resources = json!({"aws_iam_role": {"redshift_ml": role}});
-        if let Some(policy) = self.added_policy() {
-            resources["aws_iam_role_policy"] = json!({"redshift_ml": {
-                "name": format!("{}-redshift-ml", self.role_name),
-                "role": "${aws_iam_role.redshift_ml.id}",
-                "policy": pretty(policy),
-            }});
-        }
-        if self.style == IamStyle::ConsoleDefault {
-            let attachments: serde_json::Map<String, Value> = self
-                .managed_policies()
-                .into_iter()
-                .map(|arn| {
-                    let name = arn.rsplit('/').next().unwrap_or("policy").to_owned();
-                    let body = json!({
-                        "role": "${aws_iam_role.redshift_ml.name}",
-                        "policy_arn": arn,
-                    });
-                    (format!("redshift_ml_{name}"), body)
-                })
-                .collect();
-            resources["aws_iam_role_policy_attachment"] = Value::Object(attachments);
-        }
-        json!({
-            "resource": resources,
-            "output": {"redshift_ml_role_arn": {
-                "description": "Give this ARN to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE",
-                "value": "${aws_iam_role.redshift_ml.arn}",
-            }},
-        })
+/// The roles a document is made for: `[iam]`'s own (named `default`) and each `[iam.roles.NAME]`.
+pub fn all_roles(iam: &IamSettings) -> Vec<(&str, &IamSettings)> {
+    std::iter::once(("default", iam))
+        .chain(iam.roles.iter().map(|r| (r.name.as_str(), &r.settings)))
+        .collect()
+}
+
+/// The CloudFormation id and Terraform name of a role: `RedshiftMlRole`/`redshift_ml` for
+/// `[iam]`'s own, with the role's name after them for the others.
+fn ids(name: &str) -> (String, String) {
+    if name == "default" {
+        ("RedshiftMlRole".into(), "redshift_ml".into())
+    } else {
+        (
+            format!("RedshiftMlRole{}", logical_id(name)),
+            format!("redshift_ml_{name}"),
+        )
     }
+}
+
+/// A CloudFormation template (JSON) that makes the roles: for each, an `AWS::IAM::Role` with its
+/// trust policy, its inline policy (if any), its managed policies and its path, and its ARN as an
+/// output.
+pub fn cloudformation(roles: &[(&str, &IamSettings)]) -> Value {
+    let mut resources = serde_json::Map::new();
+    let mut outputs = serde_json::Map::new();
+    for (name, role) in roles {
+        let (id, _) = ids(name);
+        let mut properties = json!({
+            "RoleName": role.role_name,
+            "AssumeRolePolicyDocument": role.trust_policy(),
+            "Description": "An IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam cloudformation)",
+        });
+        if let Some(path) = role.role_path() {
+            properties["Path"] = json!(path);
+        }
+        if let Some(policy) = role.added_policy() {
+            properties["Policies"] = json!([{
+                "PolicyName": format!("{}-redshift-ml", role.role_name),
+                "PolicyDocument": policy,
+            }]);
+        }
+        if role.style == IamStyle::ConsoleDefault {
+            properties["ManagedPolicyArns"] = json!(role.managed_policies());
+        }
+        resources.insert(
+            id.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": properties}),
+        );
+        let output = if *name == "default" {
+            "RoleArn".to_owned()
+        } else {
+            format!("RoleArn{}", logical_id(name))
+        };
+        outputs.insert(output, json!({
+            "Description": format!("The ARN of role `{name}`: give it to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE"),
+            "Value": {"Fn::GetAtt": [id, "Arn"]},
+        }));
+    }
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "The IAM roles for Amazon Redshift ML, as mlgrant's [iam] section describes them",
+        "Resources": resources,
+        "Outputs": outputs,
+    })
+}
+
+/// The same roles as Terraform's JSON syntax (`.tf.json`): per role an `aws_iam_role`, its
+/// inline `aws_iam_role_policy` (if any), one `aws_iam_role_policy_attachment` per managed
+/// policy, and its ARN as an output. Policies are JSON strings, as the AWS provider takes them.
+pub fn terraform(roles: &[(&str, &IamSettings)]) -> Value {
+    let pretty = |v: Value| serde_json::to_string_pretty(&v).expect("JSON values serialize");
+    let (mut iam_roles, mut inline, mut attachments, mut outputs) = (
+        serde_json::Map::new(),
+        serde_json::Map::new(),
+        serde_json::Map::new(),
+        serde_json::Map::new(),
+    );
+    for (name, role) in roles {
+        let (_, tf) = ids(name);
+        let mut body = json!({
+            "name": role.role_name,
+            "description": "An IAM role Amazon Redshift ML uses for CREATE MODEL (made by mlgrant iam terraform)",
+            "assume_role_policy": pretty(role.trust_policy()),
+        });
+        if let Some(path) = role.role_path() {
+            body["path"] = json!(path);
+        }
+        iam_roles.insert(tf.clone(), body);
+        if let Some(policy) = role.added_policy() {
+            inline.insert(
+                tf.clone(),
+                json!({
+                    "name": format!("{}-redshift-ml", role.role_name),
+                    "role": format!("${{aws_iam_role.{tf}.id}}"),
+                    "policy": pretty(policy),
+                }),
+            );
+        }
+        if role.style == IamStyle::ConsoleDefault {
+            for arn in role.managed_policies() {
+                let policy = arn.rsplit('/').next().unwrap_or("policy").to_owned();
+                attachments.insert(
+                    format!("{tf}_{policy}"),
+                    json!({
+                        "role": format!("${{aws_iam_role.{tf}.name}}"),
+                        "policy_arn": arn,
+                    }),
+                );
+            }
+        }
+        outputs.insert(format!("{tf}_role_arn"), json!({
+            "description": format!("The ARN of role `{name}`: give it to the cluster (IAM roles) and to CREATE MODEL ... IAM_ROLE"),
+            "value": format!("${{aws_iam_role.{tf}.arn}}"),
+        }));
+    }
+    let mut resources = json!({"aws_iam_role": iam_roles});
+    if !inline.is_empty() {
+        resources["aws_iam_role_policy"] = Value::Object(inline);
+    }
+    if !attachments.is_empty() {
+        resources["aws_iam_role_policy_attachment"] = Value::Object(attachments);
+    }
+    json!({"resource": resources, "output": outputs})
 }
 
 /// The statement enhanced VPC routing needs: the EC2 network-interface actions on `*`.

@@ -105,8 +105,10 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
         Command::Iam {
             config,
             format,
+            role,
+            all,
             policy,
-        } => iam(config, policy, *format),
+        } => iam(config, policy, *format, role.as_deref(), *all),
         Command::Explain {
             subject,
             config,
@@ -354,7 +356,13 @@ fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure>
     })
 }
 
-fn iam(path: &Path, policy: &IamPolicy, format: Option<Format>) -> Result<Done, Failure> {
+fn iam(
+    path: &Path,
+    policy: &IamPolicy,
+    format: Option<Format>,
+    role: Option<&str>,
+    all: bool,
+) -> Result<Done, Failure> {
     let model = config::load(path)?;
     let Some(iam) = &model.iam else {
         return Err(fail(format!(
@@ -368,22 +376,52 @@ fn iam(path: &Path, policy: &IamPolicy, format: Option<Format>) -> Result<Done, 
         s
     };
     warn(&model);
-    Ok(match policy {
-        IamPolicy::Permissions => match iam.added_policy() {
-            Some(policy) => pretty(policy),
+    let roles = crate::iam::all_roles(iam);
+    let chosen: Vec<(&str, &config::IamSettings)> = match role {
+        None if all || matches!(policy, IamPolicy::Cloudformation | IamPolicy::Terraform) => {
+            roles.clone()
+        }
+        None => vec![roles[0]],
+        Some(name) => match roles.iter().find(|(n, _)| *n == name) {
+            Some(r) => vec![*r],
             None => {
-                return Err(fail(
-                    "with style = \"console-default\" and no enhanced VPC routing, the role needs no policy besides AmazonRedshiftAllCommandsFullAccess (`mlgrant iam managed`); with vpc_routing = true this prints the statement to add",
-                ));
+                let names: Vec<&str> = roles.iter().map(|(n, _)| *n).collect();
+                return Err(fail(format!(
+                    "no role `{}` in {}: the roles are {}",
+                    sanitize(name),
+                    sanitize(&model.source.name),
+                    names.join(", ")
+                )));
             }
         },
-        IamPolicy::Cloudformation => pretty(iam.cloudformation()),
-        IamPolicy::Terraform => pretty(iam.terraform()),
-        IamPolicy::Trust => pretty(iam.trust_policy()),
-        IamPolicy::Managed => match format {
-            Some(Format::Json) => pretty(serde_json::json!(iam.managed_policies())),
-            _ => iam.managed_policies().join("\n") + "\n",
-        },
+    };
+    let nothing_to_add = |name: &str| {
+        fail(format!(
+            "role `{name}`: with style = \"console-default\" and no enhanced VPC routing, the role needs no policy besides AmazonRedshiftAllCommandsFullAccess (`mlgrant iam managed`); with vpc_routing = true this prints the statement to add"
+        ))
+    };
+    let one = |(name, r): (&str, &config::IamSettings)| -> Result<serde_json::Value, Failure> {
+        Ok(match policy {
+            IamPolicy::Permissions if all => r.added_policy().unwrap_or(serde_json::Value::Null),
+            IamPolicy::Permissions => r.added_policy().ok_or_else(|| nothing_to_add(name))?,
+            IamPolicy::Trust => r.trust_policy(),
+            _ => serde_json::json!(r.managed_policies()),
+        })
+    };
+    Ok(match policy {
+        IamPolicy::Cloudformation => pretty(crate::iam::cloudformation(&chosen)),
+        IamPolicy::Terraform => pretty(crate::iam::terraform(&chosen)),
+        _ if all => {
+            let mut keyed = serde_json::Map::new();
+            for r in &chosen {
+                keyed.insert(r.0.to_owned(), one(*r)?);
+            }
+            pretty(serde_json::Value::Object(keyed))
+        }
+        IamPolicy::Managed if format != Some(Format::Json) => {
+            chosen[0].1.managed_policies().join("\n") + "\n"
+        }
+        _ => pretty(one(chosen[0])?),
     }
     .into())
 }

@@ -213,6 +213,13 @@ pub enum Command {
         /// json, or text (`managed` prints one ARN a line).
         #[arg(long, global = true, value_enum)]
         format: Option<Format>,
+        /// One role: `default` ([iam]'s own) or the NAME of an [iam.roles.NAME] section.
+        /// cloudformation and terraform make every role unless told one.
+        #[arg(long, global = true, value_name = "NAME")]
+        role: Option<String>,
+        /// Every role's document, as one JSON object keyed by role name.
+        #[arg(long, global = true, conflicts_with = "role")]
+        all: bool,
         #[command(subcommand)]
         policy: IamPolicy,
     },

@@ -27,6 +27,8 @@ pub struct IamSettings {
     /// How the role is made: the guide's restrictive custom policy, or the role the Redshift
     /// console creates as the cluster's default (the guide's recommendation).
     pub style: IamStyle,
+    /// `[iam.roles.NAME]`: more roles, each with its own bucket, for other creator groups.
+    pub roles: Vec<super::NamedRole>,
 }
 
 /// `[iam] style`.
@@ -231,10 +233,12 @@ impl Reader {
         let mut style = IamStyle::Custom;
         let mut ok = true;
         let mut present: BTreeSet<String> = BTreeSet::new();
+        let mut roles_v = None;
         for (k, v) in entries(table) {
             let key = k.get_ref().as_ref();
             present.insert(key.to_owned());
             match key {
+                "roles" => roles_v = Some(v),
                 "style" => match self.string(v, key).as_deref() {
                     Some("custom") => style = IamStyle::Custom,
                     Some("console-default") => style = IamStyle::ConsoleDefault,
@@ -346,15 +350,8 @@ impl Reader {
         }
         if style == IamStyle::ConsoleDefault
             && let Some((bucket, span)) = fields.get("s3_bucket")
-            && !bucket.to_ascii_lowercase().contains("redshift")
         {
-            let at = self.loc(span);
-            self.warnings.push((
-                at,
-                format!(
-                    "with style = \"console-default\", the role's AmazonRedshiftAllCommandsFullAccess reaches only resources that carry `redshift` in their names or a Redshift tag: rename bucket `{bucket}` (e.g. `redshift-{bucket}`) or tag it"
-                ),
-            ));
+            self.warn_console_bucket(bucket, span);
         }
         let account_id = account?;
         let role_name = role_name?;
@@ -368,7 +365,7 @@ impl Reader {
                     partition(&region)
                 )
             });
-        Some(IamSettings {
+        let mut settings = IamSettings {
             account_id,
             role_name,
             role_arn,
@@ -379,7 +376,12 @@ impl Reader {
             vpc_routing,
             sample_data,
             style,
-        })
+            roles: Vec::new(),
+        };
+        if let Some(v) = roles_v {
+            settings.roles = self.iam_roles(v, &settings);
+        }
+        Some(settings)
     }
 }
 

@@ -12,6 +12,7 @@ mod diagnostic;
 mod iam;
 mod policy;
 mod reader;
+mod roles;
 mod sections;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ pub use iam::{
     IamSettings, IamStyle, check_account_id, check_bucket, check_kms_key, check_region,
     check_role_name, parse_role_arn, partition,
 };
+pub use roles::{NamedRole, logical_id};
 
 use reader::Reader;
 use toml::de::DeTable;
@@ -217,6 +219,8 @@ pub fn parse(name: &str, text: &str) -> Result<AccessModel, ConfigError> {
         name: Arc::from(name),
         diags: Vec::new(),
         warnings: Vec::new(),
+        role_refs: Vec::new(),
+        role_schemas: Vec::new(),
     };
     if !syntax.is_empty() {
         for e in syntax {

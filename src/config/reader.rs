@@ -19,6 +19,10 @@ pub(super) struct Reader {
     pub(super) diags: Vec<Diagnostic>,
     /// Things worth saying that do not make the file invalid.
     pub(super) warnings: Vec<(Loc, String)>,
+    /// Role names in schemas' `iam_roles`, resolved once `[iam.roles]` is read.
+    pub(super) role_refs: Vec<(Range<usize>, String)>,
+    /// The schemas `[iam.roles.NAME]` sections list, attached once the schemas are read.
+    pub(super) role_schemas: Vec<super::roles::RoleSchema>,
 }
 
 pub(super) type Entry<'a, 'i> = (
@@ -55,6 +59,7 @@ pub(super) const IAM_KEYS: &[&str] = &[
     "forecast",
     "vpc_routing",
     "sample_data",
+    "roles",
 ];
 
 impl Reader {
@@ -105,7 +110,7 @@ impl Reader {
             Some(v) => self.version(v),
         }
         let groups = groups_v.map(|t| self.groups(t)).unwrap_or_default();
-        let schemas = schemas_v
+        let mut schemas = schemas_v
             .map(|t| self.schemas(t, &groups))
             .unwrap_or_default();
         let models = models_v
@@ -113,6 +118,7 @@ impl Reader {
             .unwrap_or_default();
         let policy = policy_v.map(|t| self.policy(t)).unwrap_or_default();
         let iam = iam_v.and_then(|(t, span)| self.iam(t, span));
+        self.resolve_roles(&mut schemas, iam.as_ref());
         AccessModel {
             source: self.file.clone(),
             file: self.name.clone(),

@@ -89,11 +89,20 @@ impl Reader {
                         }
                         "iam_roles" => {
                             for (arn, span) in self.strings(v, "iam_roles") {
+                                if !arn.starts_with("arn:")
+                                    && super::roles::check_role_key(&arn).is_ok()
+                                {
+                                    // A role's NAME from [iam.roles.NAME], made an ARN once read.
+                                    rules.iam_roles.push((arn.clone(), self.loc(&span)));
+                                    self.role_refs.push((span, arn));
+                                    continue;
+                                }
                                 match parse_role_arn(&arn) {
                                     Ok(_) => rules.iam_roles.push((arn, self.loc(&span))),
-                                    Err(e) => {
-                                        self.push(Diagnostic::new(span, e, "not an IAM role ARN"))
-                                    }
+                                    Err(e) => self.push(
+                                        Diagnostic::new(span, e, "not an IAM role ARN")
+                                            .hint("an entry of iam_roles is a role ARN or the NAME of an [iam.roles.NAME] section"),
+                                    ),
                                 }
                             }
                         }

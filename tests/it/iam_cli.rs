@@ -11,6 +11,15 @@ fn policy(config: &str, which: &str) -> Value {
         .unwrap_or_else(|e| panic!("{config} {which}: not JSON: {e}"))
 }
 
+fn policy_with(config: &str, which: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["iam", which, "--config", config];
+    args.extend_from_slice(extra);
+    let out = mlgrant(&args);
+    assert!(out.status.success(), "{config} {which}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{config} {which}: not JSON: {e}"))
+}
+
 fn sids(policy: &Value) -> Vec<String> {
     policy["Statement"]
         .as_array()
@@ -23,7 +32,7 @@ fn sids(policy: &Value) -> Vec<String> {
 #[test]
 fn policies_match_golden_files_and_parse() {
     let configs = files("tests/golden/iam", "toml");
-    assert_eq!(configs.len(), 4);
+    assert_eq!(configs.len(), 5);
     for config in configs {
         let path = rel(&config);
         let stem = path.trim_end_matches(".toml");
@@ -343,4 +352,110 @@ fn terraform_output_declares_what_it_references_and_carries_the_same_policies() 
             .get("aws_iam_role_policy_attachment")
             .is_none()
     );
+}
+
+#[test]
+fn each_team_role_has_its_own_documents_and_its_creators_may_assume_exactly_it() {
+    let teams = "tests/golden/iam/teams.toml";
+    let out = mlgrant(&["iam", "permissions", "--all", "--config", teams]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&String> = all.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["default", "churn", "sales"]);
+    let text = |v: &Value| v.to_string();
+    assert!(text(&all["churn"]).contains("arn:aws:s3:::redshift-ml-churn/*"));
+    assert!(!text(&all["churn"]).contains("redshift-ml-sales"));
+    assert!(text(&all["churn"]).contains("arn:aws:iam::123456789012:role/teams/RedshiftML-churn"));
+    assert!(text(&all["sales"]).contains("key/mrk-1234abcd12ab34cd56ef1234567890ab"));
+    assert!(!text(&all["default"]).contains("kms:"));
+    // --role prints one role's document, the same as --all's entry.
+    assert_eq!(
+        policy_with(teams, "permissions", &["--role", "sales"]),
+        all["sales"]
+    );
+    let out = mlgrant(&["iam", "trust", "--role", "salse", "--config", teams]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the roles are default, churn, sales"),
+        "{}",
+        stderr(&out)
+    );
+    // One resource and one output per role.
+    let cfn = policy(teams, "cloudformation");
+    let ids: Vec<&String> = cfn["Resources"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        ids,
+        [
+            "RedshiftMlRole",
+            "RedshiftMlRolechurn",
+            "RedshiftMlRolesales"
+        ]
+    );
+    assert_eq!(
+        cfn["Resources"]["RedshiftMlRolechurn"]["Properties"]["Path"],
+        "/teams/"
+    );
+    assert_eq!(cfn["Outputs"].as_object().unwrap().len(), 3);
+    let tf = policy_with(teams, "terraform", &["--role", "churn"]);
+    let names: Vec<&String> = tf["resource"]["aws_iam_role"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(names, ["redshift_ml_churn"]);
+    // The ASSUMEROLE grants follow the same sections: each team's creators, their own role.
+    let out = mlgrant(&["compile", "--config", teams]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let assume: Vec<&str> = sql
+        .lines()
+        .filter(|l| l.starts_with("GRANT ASSUMEROLE"))
+        .collect();
+    assert_eq!(
+        assume,
+        [
+            "GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-sales' TO GROUP sales_analyst_grp FOR CREATE MODEL;",
+            "GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/teams/RedshiftML-churn' TO GROUP retention_analyst_grp FOR CREATE MODEL;",
+        ],
+        "{sql}"
+    );
+}
+
+#[test]
+fn a_role_name_that_does_not_exist_or_a_schema_a_role_cannot_find_is_located() {
+    let path = scratch("iam", "bad-roles.toml");
+    std::fs::write(
+        &path,
+        "version = 1\n[groups.g]\n[schemas.demo_ml]\ncreators = [\"g\"]\niam_roles = [\"chrun\"]\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-east-1\"\ns3_bucket = \"b-shared\"\n[iam.roles.churn]\nrole_arn = \"arn:aws:iam::210987654321:role/C\"\ns3_bucket = \"b-churn\"\nschemas = [\"demo_m\"]\n[iam.roles.default]\nrole_name = \"D\"\ns3_bucket = \"b-d\"\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("role_arn is in account 210987654321, [iam] in 123456789012"),
+        "{err}"
+    );
+    assert!(err.contains("`default` names [iam]'s own role"), "{err}");
+    // The churn role is refused (wrong account), so `chrun` finds nothing to suggest; check the
+    // schema and the name with a valid role next.
+    std::fs::write(
+        &path,
+        "version = 1\n[groups.g]\n[schemas.demo_ml]\ncreators = [\"g\"]\niam_roles = [\"chrun\"]\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-east-1\"\ns3_bucket = \"b-shared\"\n[iam.roles.churn]\nrole_name = \"C\"\ns3_bucket = \"b-churn\"\nschemas = [\"demo_m\"]\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: no role `chrun` in [iam.roles]"),
+        "{err}"
+    );
+    assert!(err.contains("bad-roles.toml:5:14"), "{err}");
+    assert!(err.contains("did you mean `churn`?"), "{err}");
+    assert!(
+        err.contains("role `churn` lists schema `demo_m`, which the model does not declare"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `demo_ml`?"), "{err}");
 }

@@ -1,0 +1,286 @@
+//! `[iam.roles.NAME]`: a role and a bucket per creator group (the ML administration guide,
+//! step 5). Each named role shares `[iam]`'s account, region, style and switches, and has its own
+//! `role_name` or `role_arn`, `s3_bucket`, optional `kms_key_id`, and the schemas whose creators
+//! may assume it (`schemas`); a schema's `iam_roles` may name it instead of an ARN.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::iam::{
+    IamSettings, IamStyle, check_bucket, check_kms_key, check_role_name, parse_role_arn, partition,
+};
+use super::reader::{Reader, entries};
+use super::{Diagnostic, SchemaRules, closest};
+use crate::model::Name;
+
+/// The keys of `[iam.roles.NAME]`.
+pub(super) const ROLE_KEYS: &[&str] = &[
+    "role_name",
+    "role_arn",
+    "s3_bucket",
+    "kms_key_id",
+    "schemas",
+];
+
+/// One `[iam.roles.NAME]`: its name and its settings (`[iam]`'s, with this role's own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedRole {
+    pub name: String,
+    pub settings: IamSettings,
+}
+
+/// A schema a named role lists, kept until the schemas are read.
+pub(super) struct RoleSchema {
+    // (fields read by resolve_roles)
+    arn: String,
+    role: String,
+    schema: String,
+    span: Range<usize>,
+}
+
+/// CloudFormation logical ids and Terraform names are made from role names: letters, digits,
+/// `_` and `-`, at most 64, and not `default` (the name `--all` gives `[iam]`'s own role).
+pub(super) fn check_role_key(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(format!(
+            "role name `{}` must be 1 to 64 letters, digits, `_` or `-`",
+            crate::text::sanitize(name)
+        ));
+    }
+    if name == "default" {
+        return Err("`default` names [iam]'s own role; choose another name".into());
+    }
+    Ok(())
+}
+
+/// The role's CloudFormation logical id part: its name without `_` and `-`.
+pub fn logical_id(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+impl Reader {
+    /// `[iam.roles]`: each role read against `base` (`[iam]`'s settings).
+    pub(super) fn iam_roles(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        base: &IamSettings,
+    ) -> Vec<NamedRole> {
+        let Some(table) = self.table(v, "iam.roles") else {
+            return Vec::new();
+        };
+        let mut roles: Vec<NamedRole> = Vec::new();
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        for (key, value) in entries(table) {
+            let name = key.get_ref().to_string();
+            if let Err(e) = check_role_key(&name) {
+                self.push(Diagnostic::new(key.span(), e, "invalid role name"));
+                continue;
+            }
+            if let Some(other) = ids.insert(logical_id(&name), name.clone()) {
+                self.push(Diagnostic::new(
+                    key.span(),
+                    format!("role names `{other}` and `{name}` differ only in `_` and `-`, which CloudFormation ids cannot hold"),
+                    "ambiguous role name",
+                ));
+                continue;
+            }
+            let Some(body) = self.table(value, &format!("iam.roles.{name}")) else {
+                continue;
+            };
+            if let Some(role) = self.iam_role(&name, body, key.span(), base) {
+                roles.push(role);
+            }
+        }
+        roles
+    }
+
+    fn iam_role(
+        &mut self,
+        name: &str,
+        body: &DeTable<'_>,
+        at: Range<usize>,
+        base: &IamSettings,
+    ) -> Option<NamedRole> {
+        let mut fields: BTreeMap<&str, (String, Range<usize>)> = BTreeMap::new();
+        let mut schemas = Vec::new();
+        let mut ok = true;
+        for (k, v) in entries(body) {
+            let key = k.get_ref().as_ref();
+            match key {
+                "schemas" => schemas = self.strings(v, "schemas"),
+                "role_name" | "role_arn" | "s3_bucket" | "kms_key_id" => {
+                    let Some(text) = self.string(v, key) else {
+                        ok = false;
+                        continue;
+                    };
+                    let checked = match key {
+                        "role_name" => check_role_name(&text),
+                        "role_arn" => match parse_role_arn(&text) {
+                            Ok((account, _)) if account != base.account_id => Err(format!(
+                                "role_arn is in account {account}, [iam] in {}",
+                                base.account_id
+                            )),
+                            other => other.map(|_| ()),
+                        },
+                        "s3_bucket" => check_bucket(&text),
+                        _ => check_kms_key(&text),
+                    };
+                    if let Err(e) = checked {
+                        self.push(Diagnostic::new(v.span(), e, format!("invalid {key}")));
+                        ok = false;
+                    }
+                    let idx = ROLE_KEYS.iter().position(|k| *k == key).unwrap_or(0);
+                    fields.insert(ROLE_KEYS[idx], (text, v.span()));
+                }
+                other => {
+                    self.unknown_key(other, k.span(), ROLE_KEYS, "in [iam.roles.NAME]");
+                    ok = false;
+                }
+            }
+        }
+        let from_arn = fields
+            .get("role_arn")
+            .and_then(|(a, _)| parse_role_arn(a).ok());
+        let role_name = fields
+            .get("role_name")
+            .map(|(n, _)| n.clone())
+            .or_else(|| from_arn.map(|(_, n)| n));
+        let (Some(role_name), Some((bucket, bucket_span))) = (role_name, fields.get("s3_bucket"))
+        else {
+            self.push(
+                Diagnostic::new(at, format!("[iam.roles.{name}] lacks role_name (or role_arn) or s3_bucket"), "incomplete role")
+                    .hint("each named role needs its own role_name (or role_arn) and s3_bucket; account, region and style come from [iam]"),
+            );
+            return None;
+        };
+        if !ok {
+            return None;
+        }
+        let role_arn = fields
+            .get("role_arn")
+            .map(|(a, _)| a.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:{}:iam::{}:role/{role_name}",
+                    partition(&base.region),
+                    base.account_id
+                )
+            });
+        if base.style == IamStyle::ConsoleDefault {
+            self.warn_console_bucket(bucket, bucket_span);
+        }
+        for (schema, span) in schemas {
+            self.role_schemas.push(RoleSchema {
+                arn: role_arn.clone(),
+                role: name.to_owned(),
+                schema,
+                span,
+            });
+        }
+        Some(NamedRole {
+            name: name.to_owned(),
+            settings: IamSettings {
+                role_name,
+                role_arn,
+                s3_bucket: bucket.clone(),
+                kms_key_id: fields.get("kms_key_id").map(|(k, _)| k.clone()),
+                roles: Vec::new(),
+                ..base.clone()
+            },
+        })
+    }
+
+    /// The console role's managed policy reaches only buckets with `redshift` in their names.
+    pub(super) fn warn_console_bucket(&mut self, bucket: &str, span: &Range<usize>) {
+        if bucket.to_ascii_lowercase().contains("redshift") {
+            return;
+        }
+        let at = self.loc(span);
+        self.warnings.push((
+            at,
+            format!(
+                "with style = \"console-default\", the role's AmazonRedshiftAllCommandsFullAccess reaches only resources that carry `redshift` in their names or a Redshift tag: rename bucket `{bucket}` (e.g. `redshift-{bucket}`) or tag it"
+            ),
+        ));
+    }
+
+    /// After the schemas are read: a named role in a schema's `iam_roles` becomes its ARN, and
+    /// each schema a role lists gets that role's ARN; unknown names are errors with a suggestion.
+    pub(super) fn resolve_roles(
+        &mut self,
+        schemas: &mut BTreeMap<Name, SchemaRules>,
+        iam: Option<&IamSettings>,
+    ) {
+        let arns: BTreeMap<&str, &str> = iam
+            .map(|i| {
+                i.roles
+                    .iter()
+                    .map(|r| (r.name.as_str(), r.settings.role_arn.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (at, name) in std::mem::take(&mut self.role_refs) {
+            let found = arns.get(name.as_str()).map(|a| (*a).to_owned());
+            match found {
+                Some(arn) => {
+                    for rules in schemas.values_mut() {
+                        for (role, _) in &mut rules.iam_roles {
+                            if *role == name {
+                                role.clone_from(&arn);
+                            }
+                        }
+                    }
+                }
+                None => {
+                    let hint = closest(&name, arns.keys().copied())
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .unwrap_or_else(|| "an entry of iam_roles is a role ARN or the NAME of an [iam.roles.NAME] section".into());
+                    self.push(
+                        Diagnostic::new(
+                            at,
+                            format!("no role `{name}` in [iam.roles]"),
+                            "unknown role",
+                        )
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+        for r in std::mem::take(&mut self.role_schemas) {
+            match schemas.iter_mut().find(|(n, _)| n.as_str() == r.schema) {
+                Some((_, rules)) => {
+                    if !rules.iam_roles.iter().any(|(a, _)| *a == r.arn) {
+                        let at = self.loc(&r.span);
+                        rules.iam_roles.push((r.arn, at));
+                    }
+                }
+                None => {
+                    let hint = closest(&r.schema, schemas.keys().map(Name::as_str))
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .unwrap_or_else(|| {
+                            "list schemas that have a [schemas.NAME] section".into()
+                        });
+                    self.push(
+                        Diagnostic::new(
+                            r.span,
+                            format!(
+                                "role `{}` lists schema `{}`, which the model does not declare",
+                                r.role, r.schema
+                            ),
+                            "unknown schema",
+                        )
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+    }
+}
