@@ -221,6 +221,7 @@ pub fn parse(name: &str, text: &str) -> Result<AccessModel, ConfigError> {
         warnings: Vec::new(),
         role_refs: Vec::new(),
         role_schemas: Vec::new(),
+        declared_roles: Default::default(),
     };
     if !syntax.is_empty() {
         for e in syntax {

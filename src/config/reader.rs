@@ -23,6 +23,8 @@ pub(super) struct Reader {
     pub(super) role_refs: Vec<(Range<usize>, String)>,
     /// The schemas `[iam.roles.NAME]` sections list, attached once the schemas are read.
     pub(super) role_schemas: Vec<super::roles::RoleSchema>,
+    /// Every `[iam.roles.NAME]` written, valid or not.
+    pub(super) declared_roles: std::collections::BTreeSet<String>,
 }
 
 pub(super) type Entry<'a, 'i> = (
@@ -117,8 +119,9 @@ impl Reader {
             .map(|t| self.models(t, &groups))
             .unwrap_or_default();
         let policy = policy_v.map(|t| self.policy(t)).unwrap_or_default();
+        let iam_written = iam_v.is_some();
         let iam = iam_v.and_then(|(t, span)| self.iam(t, span));
-        self.resolve_roles(&mut schemas, iam.as_ref());
+        self.resolve_roles(&mut schemas, iam.as_ref(), iam_written);
         AccessModel {
             source: self.file.clone(),
             file: self.name.clone(),

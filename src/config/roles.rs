@@ -34,24 +34,24 @@ pub struct NamedRole {
 
 /// A schema a named role lists, kept until the schemas are read.
 pub(super) struct RoleSchema {
-    // (fields read by resolve_roles)
     arn: String,
     role: String,
     schema: String,
     span: Range<usize>,
 }
 
-/// CloudFormation logical ids and Terraform names are made from role names: letters, digits,
-/// `_` and `-`, at most 64, and not `default` (the name `--all` gives `[iam]`'s own role).
+/// CloudFormation logical ids and Terraform names are made from role names: a letter, then
+/// letters, digits, `_` and `-`, at most 64, and not `default` (the name `--all` gives `[iam]`'s
+/// own role). Starting with a letter keeps every id distinct from `[iam]`'s own `RedshiftMlRole`.
 pub(super) fn check_role_key(name: &str) -> Result<(), String> {
-    if name.is_empty()
-        || name.len() > 64
+    if name.len() > 64
+        || !name.starts_with(|c: char| c.is_ascii_alphabetic())
         || !name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
         return Err(format!(
-            "role name `{}` must be 1 to 64 letters, digits, `_` or `-`",
+            "role name `{}` must be a letter, then up to 63 letters, digits, `_` or `-`",
             crate::text::sanitize(name)
         ));
     }
@@ -84,6 +84,7 @@ impl Reader {
                 self.push(Diagnostic::new(key.span(), e, "invalid role name"));
                 continue;
             }
+            self.declared_roles.insert(name.clone());
             if let Some(other) = ids.insert(logical_id(&name), name.clone()) {
                 self.push(Diagnostic::new(
                     key.span(),
@@ -96,6 +97,25 @@ impl Reader {
                 continue;
             };
             if let Some(role) = self.iam_role(&name, body, key.span(), base) {
+                // IAM role names are unique in an account, whatever their paths.
+                let taken = std::iter::once(("default", &base.role_name))
+                    .chain(
+                        roles
+                            .iter()
+                            .map(|r| (r.name.as_str(), &r.settings.role_name)),
+                    )
+                    .find(|(_, n)| n.eq_ignore_ascii_case(&role.settings.role_name));
+                if let Some((other, _)) = taken {
+                    self.push(Diagnostic::new(
+                        key.span(),
+                        format!(
+                            "roles `{other}` and `{name}` are both IAM role `{}`; IAM role names are unique in an account (case-insensitively), whatever the path",
+                            role.settings.role_name
+                        ),
+                        "duplicate IAM role",
+                    ));
+                    continue;
+                }
                 roles.push(role);
             }
         }
@@ -149,12 +169,41 @@ impl Reader {
         let from_arn = fields
             .get("role_arn")
             .and_then(|(a, _)| parse_role_arn(a).ok());
+        if let (Some((_, from)), Some((given, span))) = (&from_arn, fields.get("role_name"))
+            && given != from
+        {
+            self.push(Diagnostic::new(
+                span.clone(),
+                format!("role_name `{given}` does not match role_arn, which names `{from}`"),
+                "does not match role_arn",
+            ));
+            ok = false;
+        }
+        if let Some((arn, span)) = fields.get("role_arn") {
+            let want = partition(&base.region);
+            if !arn.starts_with(&format!("arn:{want}:")) {
+                self.push(Diagnostic::new(
+                    span.clone(),
+                    format!(
+                        "role_arn is not in partition {want}, where region {} is",
+                        base.region
+                    ),
+                    "wrong partition",
+                ));
+                ok = false;
+            }
+        }
         let role_name = fields
             .get("role_name")
             .map(|(n, _)| n.clone())
             .or_else(|| from_arn.map(|(_, n)| n));
+        let named = fields.contains_key("role_name") || fields.contains_key("role_arn");
         let (Some(role_name), Some((bucket, bucket_span))) = (role_name, fields.get("s3_bucket"))
         else {
+            if named && fields.contains_key("s3_bucket") {
+                // The role's name or ARN was given and refused above: nothing more to say.
+                return None;
+            }
             self.push(
                 Diagnostic::new(at, format!("[iam.roles.{name}] lacks role_name (or role_arn) or s3_bucket"), "incomplete role")
                     .hint("each named role needs its own role_name (or role_arn) and s3_bucket; account, region and style come from [iam]"),
@@ -218,6 +267,7 @@ impl Reader {
         &mut self,
         schemas: &mut BTreeMap<Name, SchemaRules>,
         iam: Option<&IamSettings>,
+        iam_written: bool,
     ) {
         let arns: BTreeMap<&str, &str> = iam
             .map(|i| {
@@ -239,6 +289,8 @@ impl Reader {
                         }
                     }
                 }
+                // [iam] or this role was written and refused: those errors stand alone.
+                None if (iam.is_none() && iam_written) || self.declared_roles.contains(&name) => {}
                 None => {
                     let hint = closest(&name, arns.keys().copied())
                         .map(|c| format!("did you mean `{c}`?"))
@@ -264,7 +316,7 @@ impl Reader {
                 }
                 None => {
                     let hint = closest(&r.schema, schemas.keys().map(Name::as_str))
-                        .map(|c| format!("did you mean `{c}`?"))
+                        .map(|c| format!("did you mean `{}`?", crate::text::sanitize(c)))
                         .unwrap_or_else(|| {
                             "list schemas that have a [schemas.NAME] section".into()
                         });
@@ -273,7 +325,8 @@ impl Reader {
                             r.span,
                             format!(
                                 "role `{}` lists schema `{}`, which the model does not declare",
-                                r.role, r.schema
+                                r.role,
+                                crate::text::sanitize(&r.schema)
                             ),
                             "unknown schema",
                         )

@@ -459,3 +459,58 @@ fn a_role_name_that_does_not_exist_or_a_schema_a_role_cannot_find_is_located() {
     );
     assert!(err.contains("did you mean `demo_ml`?"), "{err}");
 }
+
+#[test]
+fn roles_that_would_collide_in_aws_or_in_the_templates_are_refused() {
+    let path = scratch("iam", "colliding-roles.toml");
+    let head = "version = 1\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"RedshiftML\"\nregion = \"cn-north-1\"\ns3_bucket = \"b-shared\"\n";
+    let cases: &[(&str, &str)] = &[
+        // `_` would have made the default role's CloudFormation id.
+        (
+            "[iam.roles._]\nrole_name = \"Other\"\ns3_bucket = \"b-o\"\n",
+            "role name `_` must be a letter",
+        ),
+        (
+            "[iam.roles.a]\nrole_name = \"A\"\nrole_arn = \"arn:aws-cn:iam::123456789012:role/ml/B\"\ns3_bucket = \"b-a\"\n",
+            "role_name `A` does not match role_arn, which names `B`",
+        ),
+        (
+            "[iam.roles.team]\nrole_arn = \"arn:aws-cn:iam::123456789012:role/x/redshiftml\"\ns3_bucket = \"b-t\"\n",
+            "roles `default` and `team` are both IAM role `redshiftml`",
+        ),
+        (
+            "[iam.roles.p]\nrole_arn = \"arn:aws:iam::123456789012:role/P\"\ns3_bucket = \"b-p\"\n",
+            "role_arn is not in partition aws-cn, where region cn-north-1 is",
+        ),
+    ];
+    for (role, expected) in cases {
+        std::fs::write(&path, format!("{head}{role}")).unwrap();
+        let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{role}");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{role}: {err}");
+        assert!(!err.contains("lacks"), "{role}: {err}");
+    }
+    // A control character in a listed schema does not reach the terminal; a refused [iam] or a
+    // refused role does not add a false "no role" error for the schema that names it.
+    std::fs::write(
+        &path,
+        "version = 1\n[groups.g]\n[schemas.s]\ncreators = [\"g\"]\niam_roles = [\"team\"]\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-east-1\"\ns3_bucket = \"b-shared\"\n[iam.roles.team]\nrole_name = \"T\"\ns3_bucket = \"NO\"\n[iam.roles.other]\nrole_name = \"O\"\ns3_bucket = \"b-o\"\nschemas = [\"\\u001b]0;pwned\\u0007\"]\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("lists schema"), "{err}");
+    assert!(err.contains("invalid s3_bucket"), "{err}");
+    assert!(!err.contains("no role `team`"), "{err}");
+    std::fs::write(
+        &path,
+        "version = 1\n[groups.g]\n[schemas.s]\ncreators = [\"g\"]\niam_roles = [\"team\"]\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-east-7\"\ns3_bucket = \"b-shared\"\n[iam.roles.team]\nrole_name = \"T\"\ns3_bucket = \"b-t\"\n",
+    )
+    .unwrap();
+    let err = stderr(&mlgrant(&["check", "--config", path.to_str().unwrap()]));
+    assert!(err.contains("region `us-east-7`"), "{err}");
+    assert!(!err.contains("no role `team`"), "{err}");
+}
