@@ -281,6 +281,13 @@ fn cloudformation_templates_pass_cfn_lint() {
     let lint = run(&broken, "broken.json");
     assert!(!lint.status.success());
     assert!(stdout(&lint).contains("E3002"), "{}", stdout(&lint));
+    // And an IAM action that does not exist (W3037, a warning: any warning fails the check above),
+    // so every policy inside the templates names only real actions.
+    let unknown = stdout(&out).replace("\"ecr:BatchGetImage\"", "\"ecr:BatchGetImages\"");
+    assert_ne!(unknown, stdout(&out));
+    let lint = run(&unknown, "unknown-action.json");
+    assert!(!lint.status.success());
+    assert!(stdout(&lint).contains("W3037"), "{}", stdout(&lint));
 }
 
 #[test]
