@@ -130,6 +130,24 @@ impl Cluster {
     pub async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
         rows(&self.admin, sql).await
     }
+
+    /// Applies `model` (which must succeed), then checks that a new plan finds nothing to do.
+    pub fn apply_and_converge(&self, model: &str) {
+        let applied = self.run(&["apply", "--config", model, "--yes"]);
+        assert_eq!(
+            applied.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        let again = self.run(&["plan", "--config", model, "--exit-code"]);
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "after apply, plan still finds work:\n{}",
+            String::from_utf8_lossy(&again.stdout)
+        );
+    }
 }
 
 impl Drop for Cluster {

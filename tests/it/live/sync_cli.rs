@@ -104,16 +104,7 @@ async fn the_sync_loop_converges_and_repairs_drift_inside_the_fence_only() {
             "GRANT EXECUTE ON MODEL demo_ml.churn_v2 TO GROUP marketing_analyst_grp;",
         ]
     );
-    assert_eq!(
-        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        c.run(&["plan", "--config", &model, "--exit-code"])
-            .status
-            .code(),
-        Some(0)
-    );
+    c.apply_and_converge(&model);
 
     // Grants outside the fence are left alone.
     assert_eq!(
@@ -579,16 +570,7 @@ async fn assumerole_for_creators_syncs_and_restricts_create_model() {
             "GRANT CREATE, USAGE ON SCHEMA churn_ml TO GROUP churn_creators;",
         ]
     );
-    assert_eq!(
-        c.run(&["apply", "--config", &model, "--yes"]).status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        c.run(&["plan", "--config", &model, "--exit-code"])
-            .status
-            .code(),
-        Some(0)
-    );
+    c.apply_and_converge(&model);
     assert_eq!(
         c.rows("SELECT iam_arn, command_type, identity_name FROM svv_iam_privileges ORDER BY 1")
             .await,
