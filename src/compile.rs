@@ -127,15 +127,11 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             add(Grant::schema_create(schema.clone(), r.grantee.clone()), &o);
             add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
         }
-        for (arn, at) in &rules.iam_roles {
-            let o = Origin {
-                rule: rules.iam_rule.clone(),
-                at: *at,
-            };
+        for (arn, o) in &rules.iam_roles {
             for r in &rules.creators {
                 add(
                     Grant::assume_role(arn.clone(), IamCommand::CreateModel, r.grantee.clone()),
-                    &o,
+                    o,
                 );
             }
         }

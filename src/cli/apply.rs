@@ -203,6 +203,7 @@ pub(super) fn apply_cmd(
         ));
     }
     let model = config::load(path)?;
+    super::commands::warn(&model);
     let model_text = model.source.text.clone();
     let target = target(cluster)?;
     if let Some(file) = saved_file {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::opt::{CheckFormat, ClusterArg, FormatArg};
-use super::{Cli, Command, Done, Failure, Format, IamPolicy, color_on, fail, output};
+use super::{Cli, Command, Done, Failure, Format, color_on, fail, output};
 use crate::config::{self, AccessModel, ConfigError};
 use crate::plan::Plan;
 use crate::saved::{self, SavedPlan};
@@ -108,7 +108,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             role,
             all,
             policy,
-        } => iam(config, policy, *format, role.as_deref(), *all),
+        } => super::iam::iam(config, policy, *format, role.as_deref(), *all),
         Command::Explain {
             subject,
             config,
@@ -168,6 +168,7 @@ fn check(path: &Path, format: CheckFormat) -> Result<Done, Failure> {
 
 fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure> {
     let model = config::load(path)?;
+    warn(&model);
     let plan = Plan::grant_all(&compile::compile(&model));
     let name = model.source.name.clone();
     let header = format!(
@@ -261,6 +262,7 @@ fn plan(
     out_file: Option<&Path>,
 ) -> Result<Done, Failure> {
     let model = config::load(path)?;
+    warn(&model);
     let target = target(cluster)?;
     let (plan, state) = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
@@ -312,7 +314,7 @@ fn plan(
 }
 
 /// The model's warnings, on stderr, each with its place.
-fn warn(model: &AccessModel) {
+pub(super) fn warn(model: &AccessModel) {
     for (at, message) in &model.warnings {
         eprintln!(
             "warning: {}:{at}: {}",
@@ -354,76 +356,6 @@ fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure>
         out,
         code: if ok { 0 } else { 1 },
     })
-}
-
-fn iam(
-    path: &Path,
-    policy: &IamPolicy,
-    format: Option<Format>,
-    role: Option<&str>,
-    all: bool,
-) -> Result<Done, Failure> {
-    let model = config::load(path)?;
-    let Some(iam) = &model.iam else {
-        return Err(fail(format!(
-            "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see the README, \"From nothing to a working CREATE MODEL\")",
-            sanitize(&model.source.name)
-        )));
-    };
-    let pretty = |v: serde_json::Value| {
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-        s.push('\n');
-        s
-    };
-    warn(&model);
-    let roles = crate::iam::all_roles(iam);
-    let chosen: Vec<(&str, &config::IamSettings)> = match role {
-        None if all || matches!(policy, IamPolicy::Cloudformation | IamPolicy::Terraform) => {
-            roles.clone()
-        }
-        None => vec![roles[0]],
-        Some(name) => match roles.iter().find(|(n, _)| *n == name) {
-            Some(r) => vec![*r],
-            None => {
-                let names: Vec<&str> = roles.iter().map(|(n, _)| *n).collect();
-                return Err(fail(format!(
-                    "no role `{}` in {}: the roles are {}",
-                    sanitize(name),
-                    sanitize(&model.source.name),
-                    names.join(", ")
-                )));
-            }
-        },
-    };
-    let nothing_to_add = |name: &str| {
-        fail(format!(
-            "role `{name}`: with style = \"console-default\" and no enhanced VPC routing, the role needs no policy besides AmazonRedshiftAllCommandsFullAccess (`mlgrant iam managed`); with vpc_routing = true this prints the statement to add"
-        ))
-    };
-    let one = |(name, r): (&str, &config::IamSettings)| -> Result<serde_json::Value, Failure> {
-        Ok(match policy {
-            IamPolicy::Permissions if all => r.added_policy().unwrap_or(serde_json::Value::Null),
-            IamPolicy::Permissions => r.added_policy().ok_or_else(|| nothing_to_add(name))?,
-            IamPolicy::Trust => r.trust_policy(),
-            _ => serde_json::json!(r.managed_policies()),
-        })
-    };
-    Ok(match policy {
-        IamPolicy::Cloudformation => pretty(crate::iam::cloudformation(&chosen)),
-        IamPolicy::Terraform => pretty(crate::iam::terraform(&chosen)),
-        _ if all => {
-            let mut keyed = serde_json::Map::new();
-            for r in &chosen {
-                keyed.insert(r.0.to_owned(), one(*r)?);
-            }
-            pretty(serde_json::Value::Object(keyed))
-        }
-        IamPolicy::Managed if format != Some(Format::Json) => {
-            chosen[0].1.managed_policies().join("\n") + "\n"
-        }
-        _ => pretty(one(chosen[0])?),
-    }
-    .into())
 }
 
 fn history(

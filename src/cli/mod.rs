@@ -7,6 +7,7 @@
 mod apply;
 mod commands;
 mod explain;
+mod iam;
 mod opt;
 
 use std::io::Write;

@@ -88,7 +88,8 @@ pub struct SchemaRules {
     pub creators: Vec<Ref>,
     pub consumers: Vec<Ref>,
     /// IAM roles the creators may use for CREATE MODEL (ASSUMEROLE ... FOR CREATE MODEL).
-    pub iam_roles: Vec<(String, Loc)>,
+    /// Each with where it is required: this schema's `iam_roles`, or a role's `schemas`.
+    pub iam_roles: Vec<(String, Origin)>,
     /// The `iam_roles` rule (`schemas.NAME.iam_roles`).
     pub iam_rule: Arc<Rule>,
 }
@@ -245,7 +246,7 @@ pub fn parse(name: &str, text: &str) -> Result<AccessModel, ConfigError> {
 /// The allowed word closest to `word`, if one is close enough to be a likely typo.
 /// A name of the same shape is preferred: `grp_8` means `grp_008` (numbers equal once leading
 /// zeros go) before `grp_048`; then the fewest edits, then the most similar (Jaro-Winkler).
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let shape = numbers_unpadded(word);
     candidates
         .map(|c| {

@@ -122,6 +122,19 @@ impl Reader {
         let iam_written = iam_v.is_some();
         let iam = iam_v.and_then(|(t, span)| self.iam(t, span));
         self.resolve_roles(&mut schemas, iam.as_ref(), iam_written);
+        if policy.revoke_public_assumerole.is_some() {
+            for (name, rules) in &schemas {
+                if !rules.creators.is_empty() && rules.iam_roles.is_empty() {
+                    self.warnings.push((
+                        rules.at,
+                        format!(
+                            "revoke_public_assumerole = true takes every IAM role from PUBLIC, and schema {} gives its creators none: their CREATE MODEL ... IAM_ROLE fails; add iam_roles = [\"default\"] (the [iam] role), a role's name or ARN",
+                            crate::text::sanitize(name.as_str())
+                        ),
+                    ));
+                }
+            }
+        }
         AccessModel {
             source: self.file.clone(),
             file: self.name.clone(),

@@ -14,7 +14,7 @@ use super::iam::{
 };
 use super::reader::{Reader, entries};
 use super::{Diagnostic, SchemaRules, closest};
-use crate::model::Name;
+use crate::model::{Name, Origin, Rule};
 
 /// The keys of `[iam.roles.NAME]`.
 pub(super) const ROLE_KEYS: &[&str] = &[
@@ -160,8 +160,27 @@ impl Reader {
                     let idx = ROLE_KEYS.iter().position(|k| *k == key).unwrap_or(0);
                     fields.insert(ROLE_KEYS[idx], (text, v.span()));
                 }
+                shared @ ("account_id" | "region" | "style" | "forecast" | "vpc_routing"
+                | "sample_data") => {
+                    self.push(
+                        Diagnostic::new(
+                            k.span(),
+                            format!("`{shared}` is not set per role"),
+                            "set in [iam]",
+                        )
+                        .hint(format!(
+                            "every role takes `{shared}` from [iam]; remove it here"
+                        )),
+                    );
+                    ok = false;
+                }
                 other => {
-                    self.unknown_key(other, k.span(), ROLE_KEYS, "in [iam.roles.NAME]");
+                    self.unknown_key(
+                        other,
+                        k.span(),
+                        ROLE_KEYS,
+                        &format!("in [iam.roles.{name}]"),
+                    );
                     ok = false;
                 }
             }
@@ -200,14 +219,20 @@ impl Reader {
         let named = fields.contains_key("role_name") || fields.contains_key("role_arn");
         let (Some(role_name), Some((bucket, bucket_span))) = (role_name, fields.get("s3_bucket"))
         else {
-            if named && fields.contains_key("s3_bucket") {
-                // The role's name or ARN was given and refused above: nothing more to say.
-                return None;
+            let mut missing = Vec::new();
+            if !named {
+                missing.push("role_name (or role_arn)");
             }
-            self.push(
-                Diagnostic::new(at, format!("[iam.roles.{name}] lacks role_name (or role_arn) or s3_bucket"), "incomplete role")
-                    .hint("each named role needs its own role_name (or role_arn) and s3_bucket; account, region and style come from [iam]"),
-            );
+            if !fields.contains_key("s3_bucket") {
+                missing.push("s3_bucket");
+            }
+            // A name or ARN given and refused above needs nothing more said.
+            if !missing.is_empty() {
+                self.push(
+                    Diagnostic::new(at, format!("[iam.roles.{name}] lacks {}", missing.join(" and ")), "incomplete role")
+                        .hint("each named role needs its own role_name (or role_arn) and s3_bucket; account, region and style come from [iam]"),
+                );
+            }
             return None;
         };
         if !ok {
@@ -271,9 +296,12 @@ impl Reader {
     ) {
         let arns: BTreeMap<&str, &str> = iam
             .map(|i| {
-                i.roles
-                    .iter()
-                    .map(|r| (r.name.as_str(), r.settings.role_arn.as_str()))
+                std::iter::once(("default", i.role_arn.as_str()))
+                    .chain(
+                        i.roles
+                            .iter()
+                            .map(|r| (r.name.as_str(), r.settings.role_arn.as_str())),
+                    )
                     .collect()
             })
             .unwrap_or_default();
@@ -310,8 +338,11 @@ impl Reader {
             match schemas.iter_mut().find(|(n, _)| n.as_str() == r.schema) {
                 Some((_, rules)) => {
                     if !rules.iam_roles.iter().any(|(a, _)| *a == r.arn) {
-                        let at = self.loc(&r.span);
-                        rules.iam_roles.push((r.arn, at));
+                        let origin = Origin {
+                            rule: Rule::new(&self.name, format!("iam.roles.{}.schemas", r.role)),
+                            at: self.loc(&r.span),
+                        };
+                        rules.iam_roles.push((r.arn, origin));
                     }
                 }
                 None => {

@@ -12,7 +12,7 @@ use super::{
     Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, closest, parse_role_arn, toml_key,
 };
 use crate::model::{
-    Grantee, GranteeKind, ModelName, Name, NameKind, Rule, read_qualified, split_kind,
+    Grantee, GranteeKind, ModelName, Name, NameKind, Origin, Rule, read_qualified, split_kind,
 };
 use crate::text::sanitize;
 
@@ -89,16 +89,24 @@ impl Reader {
                         }
                         "iam_roles" => {
                             for (arn, span) in self.strings(v, "iam_roles") {
-                                if !arn.starts_with("arn:")
-                                    && super::roles::check_role_key(&arn).is_ok()
+                                if arn == "default"
+                                    || !arn.starts_with("arn:")
+                                        && super::roles::check_role_key(&arn).is_ok()
                                 {
-                                    // A role's NAME from [iam.roles.NAME], made an ARN once read.
-                                    rules.iam_roles.push((arn.clone(), self.loc(&span)));
+                                    // A role's NAME from [iam.roles.NAME] (or `default`, [iam]'s
+                                    // own), made an ARN once read.
+                                    rules.iam_roles.push((
+                                        arn.clone(),
+                                        Origin {
+                                            rule: rules.iam_rule.clone(),
+                                            at: self.loc(&span),
+                                        },
+                                    ));
                                     self.role_refs.push((span, arn));
                                     continue;
                                 }
                                 match parse_role_arn(&arn) {
-                                    Ok(_) => rules.iam_roles.push((arn, self.loc(&span))),
+                                    Ok(_) => rules.iam_roles.push((arn, Origin { rule: rules.iam_rule.clone(), at: self.loc(&span) })),
                                     Err(e) => self.push(
                                         Diagnostic::new(span, e, "not an IAM role ARN")
                                             .hint("an entry of iam_roles is a role ARN or the NAME of an [iam.roles.NAME] section"),

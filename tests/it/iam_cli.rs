@@ -383,7 +383,7 @@ fn each_team_role_has_its_own_documents_and_its_creators_may_assume_exactly_it()
     let out = mlgrant(&["iam", "trust", "--role", "salse", "--config", teams]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("the roles are default, churn, sales"),
+        stderr(&out).contains("did you mean `sales`? the roles are default, churn, sales"),
         "{}",
         stderr(&out)
     );
@@ -414,6 +414,9 @@ fn each_team_role_has_its_own_documents_and_its_creators_may_assume_exactly_it()
     let out = mlgrant(&["compile", "--config", teams]);
     assert!(out.status.success(), "{}", stderr(&out));
     let sql = stdout(&out);
+    // Each grant names the entry that requires it: the role's `schemas`, or the schema's iam_roles.
+    assert!(sql.contains("teams.toml:25:12 iam.roles.churn.schemas\nGRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/teams/RedshiftML-churn'"), "{sql}");
+    assert!(sql.contains("teams.toml:14:14 schemas.sales_ml.iam_roles\nGRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-sales'"), "{sql}");
     let assume: Vec<&str> = sql
         .lines()
         .filter(|l| l.starts_with("GRANT ASSUMEROLE"))
@@ -520,4 +523,49 @@ fn roles_that_would_collide_in_aws_or_in_the_templates_are_refused() {
     let err = stderr(&mlgrant(&["check", "--config", path.to_str().unwrap()]));
     assert!(err.contains("region `us-east-7`"), "{err}");
     assert!(!err.contains("no role `team`"), "{err}");
+}
+
+#[test]
+fn the_default_role_can_be_named_and_revoking_public_assumerole_warns_about_schemas_left_without_one()
+ {
+    let path = scratch("iam", "default-role.toml");
+    let body = |iam_roles: &str| {
+        format!(
+            "version = 1\n[groups.g]\n[schemas.s]\ncreators = [\"g\"]\n{iam_roles}[policy]\nrevoke_public_assumerole = true\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"RedshiftML\"\nregion = \"us-east-1\"\ns3_bucket = \"redshift-b\"\n"
+        )
+    };
+    std::fs::write(&path, body("")).unwrap();
+    let out = mlgrant(&["compile", "--config", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("default-role.toml:3:10: revoke_public_assumerole = true takes every IAM role from PUBLIC, and schema s gives its creators none"), "{err}");
+    std::fs::write(&path, body("iam_roles = [\"default\"]\n")).unwrap();
+    let out = mlgrant(&["compile", "--config", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert!(stdout(&out).contains("GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML' TO GROUP g FOR CREATE MODEL;"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_role_section_says_exactly_what_it_lacks_and_what_belongs_in_iam() {
+    let path = scratch("iam", "role-messages.toml");
+    std::fs::write(
+        &path,
+        "version = 1\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-east-1\"\ns3_bucket = \"b-shared\"\n[iam.roles.churn]\nrole_name = \"C\"\ns3_bukcet = \"b-c\"\nregion = \"us-west-2\"\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("[iam.roles.churn] lacks s3_bucket\n"), "{err}");
+    assert!(
+        err.contains("unknown key `s3_bukcet` in [iam.roles.churn]"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `s3_bucket`?"), "{err}");
+    assert!(err.contains("`region` is not set per role"), "{err}");
+    assert!(
+        err.contains("every role takes `region` from [iam]"),
+        "{err}"
+    );
 }
