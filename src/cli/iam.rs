@@ -14,6 +14,12 @@ pub(super) fn iam(
     role: Option<&str>,
     all: bool,
 ) -> Result<Done, Failure> {
+    if let Some(f @ (Format::Sql | Format::Markdown)) = format {
+        return Err(fail(format!(
+            "mlgrant iam prints JSON documents (and `managed` one ARN a line with text): --format {} does not apply",
+            if f == Format::Sql { "sql" } else { "markdown" }
+        )));
+    }
     let model = config::load(path)?;
     let Some(iam) = &model.iam else {
         return Err(fail(format!(

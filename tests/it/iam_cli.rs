@@ -569,3 +569,24 @@ fn a_role_section_says_exactly_what_it_lacks_and_what_belongs_in_iam() {
         "{err}"
     );
 }
+
+#[test]
+fn a_format_iam_cannot_print_is_refused() {
+    for format in ["sql", "markdown"] {
+        let out = mlgrant(&[
+            "iam",
+            "trust",
+            "--format",
+            format,
+            "--config",
+            "tests/golden/iam/minimal.toml",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(
+            stderr(&out).contains(&format!("--format {format} does not apply")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
