@@ -153,15 +153,43 @@ pub fn model(
         |g: &Grant| g.object == Object::Model(model.clone()) && g.privilege == Privilege::Execute;
     match (cluster, access) {
         (Some(state), _) => user_paths(state, on),
-        (None, Some(access)) => from_model(access, Some(model))
-            .into_iter()
-            .filter(|(g, _)| on(g))
-            .map(|(g, why)| Path {
-                who: reference(&g.grantee),
-                right: right(&g),
-                why,
-            })
-            .collect(),
+        (None, Some(access)) => {
+            let mut out = Vec::new();
+            for (g, why) in from_model(access, Some(model))
+                .into_iter()
+                .filter(|(g, _)| on(g))
+            {
+                // A group whose members the file lists: each member too, the way a cluster's
+                // membership is expanded.
+                let members = match &g.grantee {
+                    Grantee::Group(group) => access
+                        .groups
+                        .get(group)
+                        .and_then(|d| d.members.as_ref().map(|m| (group, d, m))),
+                    _ => None,
+                };
+                if let Some((group, decl, members)) = members {
+                    for (user, at) in members {
+                        out.push(Path {
+                            who: reference(&Grantee::User(user.clone())),
+                            right: right(&g),
+                            why: format!(
+                                "member of group {} ({} at {}:{at}), which is {why}",
+                                quote_ident(group.as_str()),
+                                decl.rule.path,
+                                decl.rule.file
+                            ),
+                        });
+                    }
+                }
+                out.push(Path {
+                    who: reference(&g.grantee),
+                    right: right(&g),
+                    why,
+                });
+            }
+            out
+        }
         (None, None) => Vec::new(),
     }
 }
