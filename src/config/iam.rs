@@ -113,6 +113,42 @@ pub fn check_region(s: &str) -> Result<(), String> {
     ))
 }
 
+/// The check of one string value of `[iam]` or `[iam.roles.NAME]`, by its key.
+pub(super) fn check_value(key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "account_id" => check_account_id(text),
+        "role_name" => check_role_name(text),
+        "role_arn" => parse_role_arn(text).map(|_| ()),
+        "region" => check_region(text),
+        "s3_bucket" => check_bucket(text),
+        _ => check_kms_key(text),
+    }
+}
+
+impl Reader {
+    /// `role_name` and `role_arn`, when both are given, must name one role; reports it and
+    /// answers false when they do not.
+    pub(super) fn name_agrees_with_arn(
+        &mut self,
+        fields: &BTreeMap<&str, (String, Range<usize>)>,
+    ) -> bool {
+        let from_arn = fields
+            .get("role_arn")
+            .and_then(|(arn, _)| parse_role_arn(arn).ok());
+        match (from_arn, fields.get("role_name")) {
+            (Some((_, name)), Some((given, span))) if *given != name => {
+                self.push(Diagnostic::new(
+                    span.clone(),
+                    format!("role_name `{given}` does not match role_arn, which names `{name}`"),
+                    "does not match role_arn",
+                ));
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
 /// The AWS regions, by partition: aws, aws-cn (cn-), aws-us-gov (us-gov-). Kept by hand: AWS
 /// publishes the list in its SDKs' endpoint files, and no crate in the tree carries it; a region
 /// added later is one line here.
@@ -266,15 +302,7 @@ impl Reader {
                         ok = false;
                         continue;
                     };
-                    let checked = match key {
-                        "account_id" => check_account_id(&text),
-                        "role_name" => check_role_name(&text),
-                        "role_arn" => parse_role_arn(&text).map(|_| ()),
-                        "region" => check_region(&text),
-                        "s3_bucket" => check_bucket(&text),
-                        _ => check_kms_key(&text),
-                    };
-                    if let Err(e) = checked {
+                    if let Err(e) = check_value(key, &text) {
                         self.push(Diagnostic::new(v.span(), e, format!("invalid {key}")));
                         ok = false;
                     }
@@ -287,20 +315,10 @@ impl Reader {
                 }
             }
         }
+        ok &= self.name_agrees_with_arn(&fields);
         let from_arn = fields
             .get("role_arn")
             .and_then(|(arn, _)| parse_role_arn(arn).ok());
-        if let (Some((account, name)), Some((given, span))) = (&from_arn, fields.get("role_name"))
-            && given != name
-        {
-            self.push(Diagnostic::new(
-                span.clone(),
-                format!("role_name `{given}` does not match role_arn, which names `{name}`"),
-                "does not match role_arn",
-            ));
-            ok = false;
-            let _ = account;
-        }
         if let (Some((account, _)), Some((given, span))) = (&from_arn, fields.get("account_id"))
             && given != account
         {

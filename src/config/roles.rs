@@ -9,9 +9,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::iam::{
-    IamSettings, IamStyle, check_bucket, check_kms_key, check_role_name, parse_role_arn, partition,
-};
+use super::iam::{IamSettings, IamStyle, check_value, parse_role_arn, partition};
 use super::reader::{Reader, entries};
 use super::{Diagnostic, SchemaRules, closest};
 use crate::model::{Name, Origin, Rule};
@@ -141,18 +139,16 @@ impl Reader {
                         ok = false;
                         continue;
                     };
-                    let checked = match key {
-                        "role_name" => check_role_name(&text),
+                    let checked = check_value(key, &text).and_then(|()| match key {
                         "role_arn" => match parse_role_arn(&text) {
                             Ok((account, _)) if account != base.account_id => Err(format!(
                                 "role_arn is in account {account}, [iam] in {}",
                                 base.account_id
                             )),
-                            other => other.map(|_| ()),
+                            _ => Ok(()),
                         },
-                        "s3_bucket" => check_bucket(&text),
-                        _ => check_kms_key(&text),
-                    };
+                        _ => Ok(()),
+                    });
                     if let Err(e) = checked {
                         self.push(Diagnostic::new(v.span(), e, format!("invalid {key}")));
                         ok = false;
@@ -185,19 +181,10 @@ impl Reader {
                 }
             }
         }
+        ok &= self.name_agrees_with_arn(&fields);
         let from_arn = fields
             .get("role_arn")
             .and_then(|(a, _)| parse_role_arn(a).ok());
-        if let (Some((_, from)), Some((given, span))) = (&from_arn, fields.get("role_name"))
-            && given != from
-        {
-            self.push(Diagnostic::new(
-                span.clone(),
-                format!("role_name `{given}` does not match role_arn, which names `{from}`"),
-                "does not match role_arn",
-            ));
-            ok = false;
-        }
         if let Some((arn, span)) = fields.get("role_arn") {
             let want = partition(&base.region);
             if !arn.starts_with(&format!("arn:{want}:")) {

@@ -84,6 +84,24 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         }
     }
 
+    // Whether a revoke the fence allows may go now; when it may not, why is counted in `found`.
+    // The one gate for every revoke, required-no-longer and opted-in alike.
+    let may_revoke = |found: &mut Findings, g: &Grant| {
+        let why = if !fence.revokes() {
+            &mut found.kept
+        } else if !sees_all {
+            &mut found.unseen
+        } else if !failed_checks.is_empty() {
+            &mut found.checks_withheld
+        } else if !sees_all_models && g.privilege == Privilege::Execute {
+            &mut found.models_unseen
+        } else {
+            return true;
+        };
+        *why += 1;
+        false
+    };
+
     // What to revoke: held, not required, inside the fence, on what the login sees completely.
     let mut revokes = GrantSet::default();
     // A grantee's standing does not change from grant to grant: work it out once.
@@ -102,15 +120,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             .or_insert_with(|| fence.manages_grantee(&g.grantee));
         let object_managed = fence.manages_object(g);
         if object_managed && grantee_managed {
-            if !fence.revokes() {
-                found.kept += 1;
-            } else if !sees_all {
-                found.unseen += 1;
-            } else if !failed_checks.is_empty() {
-                found.checks_withheld += 1;
-            } else if !sees_all_models && g.privilege == Privilege::Execute {
-                found.models_unseen += 1;
-            } else {
+            if may_revoke(&mut found, g) {
                 revokes.insert(g.clone(), origins.clone());
             }
         } else if fence.is_system(&g.grantee) {
@@ -135,13 +145,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         if !current.may_hold(g) {
             continue;
         }
-        if !fence.revokes() {
-            found.kept += 1;
-        } else if !sees_all {
-            found.unseen += 1;
-        } else if !failed_checks.is_empty() {
-            found.checks_withheld += 1;
-        } else {
+        if may_revoke(&mut found, g) {
             revokes.insert(g.clone(), origins.clone());
         }
     }
