@@ -86,9 +86,9 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// The plan's statements as they run.
 pub fn statements(plan: &Plan) -> Vec<String> {
-    plan.steps
+    plan.statements
         .iter()
-        .map(|s| render::statement(&s.change))
+        .map(|s| render::merged(&s.merged))
         .collect()
 }
 

@@ -45,13 +45,9 @@ fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
 
 /// The plan's statements as they are sent (no closing semicolon).
 fn statements(plan: &Plan) -> Vec<String> {
-    plan.steps
+    plan.statements
         .iter()
-        .map(|s| {
-            render::statement(&s.change)
-                .trim_end_matches(';')
-                .to_owned()
-        })
+        .map(|s| render::merged(&s.merged).trim_end_matches(';').to_owned())
         .collect()
 }
 

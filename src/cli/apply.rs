@@ -118,11 +118,10 @@ fn lock_holder(target: &connect::Target) -> Option<String> {
 impl apply::Prompt for Asker<'_> {
     fn confirm(&mut self, plan: &Plan) -> bool {
         let header = format!(
-            "mlgrant apply {} to {}: {} statement{}",
+            "mlgrant apply {} to {}: {}",
             self.model.source.name,
             self.describe,
-            plan.steps.len(),
-            plural(plan.steps.len())
+            plan.size()
         );
         let files = [self.model.source.name.as_str()];
         let terminal = std::io::stderr().is_terminal();
@@ -272,9 +271,8 @@ pub(super) fn apply_cmd(
     Ok(match &outcome.run {
         None => format!("{describe}: nothing to change{held_back}\n").into(),
         Some(run) => format!(
-            "applied {} statement{} to {describe} in one transaction (run {}); verified{}\n",
-            plan.steps.len(),
-            plural(plan.steps.len()),
+            "applied {} to {describe} in one transaction (run {}); verified{}\n",
+            plan.size(),
             run.run_id,
             if held_back.is_empty() {
                 " in sync".to_owned()

@@ -144,7 +144,7 @@ fn check(path: &Path, format: CheckFormat) -> Result<Done, Failure> {
     };
     warn(&model);
     let desired = compile::compile(&model);
-    let statements = Plan::grant_all(&desired).steps.len();
+    let statements = Plan::grant_all(&desired).statements.len();
     let summary = format!(
         "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}",
         sanitize(&model.source.name),
@@ -172,9 +172,8 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure
     let plan = Plan::grant_all(&compile::compile(&model));
     let name = model.source.name.clone();
     let header = format!(
-        "mlgrant compile {name}: {} statement{}, idempotent",
-        plan.steps.len(),
-        plural(plan.steps.len())
+        "mlgrant compile {name}: {}, idempotent",
+        plan.size()
     );
     let terminal = std::io::stdout().is_terminal();
     Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
@@ -237,11 +236,10 @@ fn diff_cmd(
         &compile::compile(new_model),
     );
     let header = format!(
-        "mlgrant diff {} -> {}: {} statement{}",
+        "mlgrant diff {} -> {}: {}",
         old_model.source.name,
         new_model.source.name,
-        plan.steps.len(),
-        plural(plan.steps.len())
+        plan.size()
     );
     let files = [
         old_model.source.name.as_str(),
@@ -285,19 +283,17 @@ fn plan(
             ))
         })?;
         eprintln!(
-            "saved the plan ({} statement{}) to {}: review it, then `mlgrant apply --plan {}`",
-            plan.steps.len(),
-            plural(plan.steps.len()),
+            "saved the plan ({}) to {}: review it, then `mlgrant apply --plan {}`",
+            plan.size(),
             sanitize(&file.display().to_string()),
             sanitize(&file.display().to_string())
         );
     }
     let header = format!(
-        "mlgrant plan {} against {}: {} statement{}",
+        "mlgrant plan {} against {}: {}",
         model.source.name,
         target.describe(),
-        plan.steps.len(),
-        plural(plan.steps.len())
+        plan.size()
     );
     let terminal = std::io::stdout().is_terminal();
     let files = [model.source.name.as_str()];

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{grantee_sql, reason, statement};
+use super::{comments, grantee_sql, merged, statement};
 use crate::model::{Grantee, IamCommand, Object, Privilege, quote_ident};
 use crate::plan::{Change, Plan};
 use crate::text::escape_controls;
@@ -130,14 +130,16 @@ pub fn markdown(plan: &Plan, header: &str) -> String {
         return out;
     }
     let body: Vec<String> = plan
-        .steps
+        .statements
         .iter()
-        .map(|s| {
-            format!(
-                "-- {}\n{}\n",
-                escape_controls(&reason(s)),
-                escape_controls(&statement(&s.change))
-            )
+        .map(|st| {
+            let mut b = String::new();
+            for line in comments(plan, st) {
+                b.push_str(&format!("-- {}\n", escape_controls(&line)));
+            }
+            b.push_str(&escape_controls(&merged(&st.merged)));
+            b.push('\n');
+            b
         })
         .collect();
     // A fence longer than any run of backticks in the statements.

@@ -7,28 +7,50 @@
 //! - `json`: the versioned schema documented in the README (`"format": "mlgrant.plan"`).
 
 mod history;
+mod json;
 mod markdown;
 
 use anstyle::{AnsiColor, Style};
-use serde_json::{Value, json};
 
 pub use crate::model::{is_reserved, quote_ident, quote_literal};
 pub use history::{history, history_run};
+pub use json::json;
 pub use markdown::markdown;
 
-use crate::model::{Grantee, Object, Origin, Privilege};
-use crate::plan::{Change, Plan, Step};
+use crate::model::{Grantee, Object, Origin};
+use crate::plan::{Change, Merged, Plan, Statement, Step};
 use crate::text::{escape_controls, sanitize};
 
 /// Version of the JSON output schema.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
-fn object_sql(object: &Object) -> String {
-    match object {
-        Object::Database => String::new(),
-        Object::IamRole(arn) => format!(" ON {}", iam_role_sql(arn)),
-        Object::Schema(s) => format!(" ON SCHEMA {}", quote_ident(s.as_str())),
-        Object::Model(m) => format!(" ON MODEL {}", m.key()),
+/// An object list: `ON SCHEMA s1, s2`, `ON MODEL s.m1, s.m2`, `ON 'arn1', 'arn2'`, or nothing
+/// for CREATE MODEL (granted on the database). The objects are of one kind ([`crate::plan`]).
+fn objects_sql(objects: &[Object]) -> String {
+    let list = |f: &dyn Fn(&Object) -> String| objects.iter().map(f).collect::<Vec<_>>().join(", ");
+    match objects.first() {
+        None | Some(Object::Database) => String::new(),
+        Some(Object::IamRole(_)) => format!(
+            " ON {}",
+            list(&|o| match o {
+                Object::IamRole(arn) => iam_role_sql(arn),
+                _ => String::new(),
+            })
+        ),
+        Some(Object::Schema(_)) => format!(
+            " ON SCHEMA {}",
+            list(&|o| match o {
+                Object::Schema(s) => quote_ident(s.as_str()),
+                _ => String::new(),
+            })
+        ),
+        Some(Object::Model(_)) => format!(
+            " ON MODEL {}",
+            list(&|o| match o {
+                Object::Model(m) => m.key(),
+                _ => String::new(),
+            })
+        ),
     }
 }
 
@@ -52,69 +74,74 @@ pub(crate) fn grantee_sql(g: &Grantee) -> String {
     }
 }
 
-fn privileges_sql(p: &[Privilege]) -> String {
-    p.iter().map(|p| p.sql()).collect::<Vec<_>>().join(", ")
+fn join<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    items.iter().map(f).collect::<Vec<_>>().join(", ")
 }
 
-/// One change as one SQL statement, with its closing semicolon.
+/// One change alone as one SQL statement, with its closing semicolon.
 pub fn statement(change: &Change) -> String {
-    match change {
-        Change::CreateGroup { group } => format!("CREATE GROUP {};", quote_ident(group.as_str())),
-        Change::AddMember { group, user } => format!(
-            "ALTER GROUP {} ADD USER {};",
+    merged(&Merged::of(change))
+}
+
+/// One statement of a plan, with its closing semicolon: the only writer of GRANT, REVOKE,
+/// CREATE GROUP and ALTER GROUP text.
+pub fn merged(m: &Merged) -> String {
+    match m {
+        Merged::CreateGroup { group } => format!("CREATE GROUP {};", quote_ident(group.as_str())),
+        Merged::Members { add, group, users } => format!(
+            "ALTER GROUP {} {} USER {};",
             quote_ident(group.as_str()),
-            quote_ident(user.as_str())
+            if *add { "ADD" } else { "DROP" },
+            join(users, |u| quote_ident(u.as_str()))
         ),
-        Change::DropMember { group, user } => format!(
-            "ALTER GROUP {} DROP USER {};",
-            quote_ident(group.as_str()),
-            quote_ident(user.as_str())
-        ),
-        Change::Grant {
+        Merged::Privileges {
+            grant,
             privileges,
-            object: object @ Object::IamRole(_),
-            grantee,
-        } => format!(
-            "GRANT ASSUMEROLE{} TO {} FOR {};",
-            object_sql(object),
-            grantee_sql(grantee),
-            privileges_sql(privileges)
-        ),
-        Change::Revoke {
-            privileges,
-            object: object @ Object::IamRole(_),
-            grantee,
-        } => format!(
-            "REVOKE ASSUMEROLE{} FROM {} FOR {};",
-            object_sql(object),
-            grantee_sql(grantee),
-            privileges_sql(privileges)
-        ),
-        Change::Grant {
-            privileges,
-            object,
-            grantee,
-        } => format!(
-            "GRANT {}{} TO {};",
-            privileges_sql(privileges),
-            object_sql(object),
-            grantee_sql(grantee)
-        ),
-        Change::Revoke {
-            privileges,
-            object,
-            grantee,
-        } => format!(
-            "REVOKE {}{} FROM {};",
-            privileges_sql(privileges),
-            object_sql(object),
-            grantee_sql(grantee)
-        ),
+            objects,
+            grantees,
+        } => {
+            let (verb, to) = if *grant {
+                ("GRANT", "TO")
+            } else {
+                ("REVOKE", "FROM")
+            };
+            let grantees = join(grantees, grantee_sql);
+            let privileges = join(privileges, |p| p.sql().to_owned());
+            if matches!(objects.first(), Some(Object::IamRole(_))) {
+                format!(
+                    "{verb} ASSUMEROLE{} {to} {grantees} FOR {privileges};",
+                    objects_sql(objects)
+                )
+            } else {
+                format!("{verb} {privileges}{} {to} {grantees};", objects_sql(objects))
+            }
+        }
     }
 }
 
 fn origin_text(o: &Origin) -> String {
     sanitize(&format!("{}:{} {}", o.file(), o.at, o.path()))
+}
+
+/// The provenance comments of a statement: each of its parts' sources and reasons, once each,
+/// in the order of the parts.
+fn comments(plan: &Plan, st: &Statement) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for &i in &st.parts {
+        let step = &plan.steps[i];
+        let lines = step
+            .origins
+            .iter()
+            .map(|o| format!("{}{}", verb(&step.change, o), origin_text(o)))
+            .chain(step.why.iter().map(|w| sanitize(w)));
+        for line in lines {
+            if seen.insert(line.clone()) {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 /// The SQL script: a header, the notes, then each statement under its provenance comments.
@@ -138,15 +165,12 @@ fn sql_with(plan: &Plan, header: &str, escape: bool) -> String {
     if plan.is_empty() {
         out.push_str("-- nothing to change\n");
     }
-    for step in &plan.steps {
+    for st in &plan.statements {
         out.push('\n');
-        for o in &step.origins {
-            out.push_str(&format!("-- {}{}\n", verb(&step.change, o), origin_text(o)));
+        for line in comments(plan, st) {
+            out.push_str(&format!("-- {line}\n"));
         }
-        if let Some(why) = &step.why {
-            out.push_str(&format!("-- {}\n", sanitize(why)));
-        }
-        out.push_str(&shown(statement(&step.change)));
+        out.push_str(&shown(merged(&st.merged)));
         out.push('\n');
     }
     if !plan.unverified.is_empty() {
@@ -268,61 +292,6 @@ fn summary(plan: &Plan) -> String {
     )
 }
 
-fn object_json(change: &Change) -> Value {
-    match change {
-        Change::CreateGroup { group }
-        | Change::AddMember { group, .. }
-        | Change::DropMember { group, .. } => json!({"type": "group", "name": group}),
-        Change::Grant { object, .. } | Change::Revoke { object, .. } => match object {
-            Object::Database => json!({"type": "database"}),
-            Object::IamRole(arn) => json!({"type": "iam_role", "arn": arn}),
-            Object::Schema(s) => json!({"type": "schema", "schema": s}),
-            Object::Model(m) => json!({"type": "model", "schema": m.schema, "model": m.model}),
-        },
-    }
-}
-
-fn grantee_json(change: &Change) -> Value {
-    let g = match change {
-        Change::AddMember { user, .. } | Change::DropMember { user, .. } => {
-            return json!({"type": "user", "name": user});
-        }
-        Change::CreateGroup { .. } => return Value::Null,
-        Change::Grant { grantee, .. } | Change::Revoke { grantee, .. } => grantee,
-    };
-    match g.name() {
-        Some(n) => json!({"type": g.kind(), "name": n}),
-        None => json!({"type": g.kind()}),
-    }
-}
-
-fn step_json(step: &Step) -> Value {
-    let privileges: Vec<String> = match &step.change {
-        Change::Grant { privileges, .. } | Change::Revoke { privileges, .. } => privileges
-            .iter()
-            .map(|p| match p {
-                Privilege::AssumeRole(c) => format!("ASSUMEROLE FOR {}", c.sql()),
-                p => p.sql().to_owned(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let sources: Vec<Value> = step
-        .origins
-        .iter()
-        .map(|o| json!({"file": o.file(), "line": o.at.line, "column": o.at.column, "rule": o.path()}))
-        .collect();
-    json!({
-        "action": step.change.action(),
-        "privileges": privileges,
-        "object": object_json(&step.change),
-        "grantee": grantee_json(&step.change),
-        "sql": statement(&step.change),
-        "reason": reason(step),
-        "sources": sources,
-    })
-}
-
 /// How an origin relates to a change: what requires a grant, what no longer requires a revoke.
 fn verb(change: &Change, o: &Origin) -> &'static str {
     match change {
@@ -355,26 +324,6 @@ pub fn reason(step: &Step) -> String {
         (_, v) => v,
     };
     sanitize(&format!("{lead}{}", places.join("; ")))
-}
-
-/// The JSON document (schema version [`JSON_VERSION`], documented in the README).
-pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
-    let doc = json!({
-        "format": "mlgrant.plan",
-        "version": JSON_VERSION,
-        "command": command,
-        "files": files,
-        "summary": plan.counts(),
-        "notes": plan.notes,
-        "statements": plan.steps.iter().map(step_json).collect::<Vec<_>>(),
-    });
-    let mut doc = doc;
-    if !plan.unverified.is_empty() {
-        doc["unverified"] = plan.unverified.iter().map(step_json).collect();
-    }
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ fn diff_git_compares_a_model_with_its_version_in_git() {
     let sql = stdout(&o);
     assert!(
         sql.starts_with("-- mlgrant diff HEAD:mlgrant.toml -> mlgrant.toml")
-            && sql.contains("GRANT EXECUTE ON MODEL s.m TO GROUP b;"),
+            && sql.contains("GRANT EXECUTE ON MODEL s.m TO GROUP a, GROUP b;"),
         "{sql}"
     );
     let bad = Command::new(env!("CARGO_BIN_EXE_mlgrant"))

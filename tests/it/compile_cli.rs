@@ -90,21 +90,26 @@ fn json_output_is_the_documented_schema() {
     ]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(doc["format"], "mlgrant.plan");
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
+    assert_eq!(doc["changes"], 4);
     let first = &doc["statements"][0];
     assert_eq!(first["action"], "grant");
     assert_eq!(first["privileges"], serde_json::json!(["CREATE MODEL"]));
-    assert_eq!(first["object"], serde_json::json!({"type": "database"}));
+    assert_eq!(first["objects"], serde_json::json!([{"type": "database"}]));
     assert_eq!(
-        first["grantee"],
-        serde_json::json!({"type": "group", "name": "retention_analyst_grp"})
+        first["grantees"],
+        serde_json::json!([{"type": "group", "name": "retention_analyst_grp"}])
     );
     assert_eq!(
         first["sql"],
         "GRANT CREATE MODEL TO GROUP retention_analyst_grp;"
     );
     assert_eq!(first["sources"][0]["file"], "config.example.toml");
-    assert!(first["sources"][0]["line"].as_u64().is_some());
+    let part = &first["parts"][0];
+    assert_eq!(part["object"], serde_json::json!({"type": "database"}));
+    assert_eq!(part["sql"], first["sql"]);
+    assert_eq!(part["sources"], first["sources"]);
+    assert!(part["sources"][0]["line"].as_u64().is_some());
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod hostile;
 mod iam_cli;
 mod layers;
 mod live;
+mod merge;
 mod properties;
 mod sync_fixtures;
 mod util;

@@ -176,9 +176,9 @@ impl Spec {
 }
 
 fn statements(plan: &Plan) -> Vec<String> {
-    plan.steps
+    plan.statements
         .iter()
-        .map(|s| render::statement(&s.change))
+        .map(|s| render::merged(&s.merged))
         .collect()
 }
 
@@ -260,6 +260,21 @@ proptest! {
         for g in before.difference(&after) {
             prop_assert!(fence.contains(g), "revoked outside the fence: {g:?}");
         }
+        // Each merged statement means exactly the steps it carries, and carries each step once.
+        let mut carried = vec![0; plan.steps.len()];
+        for st in &plan.statements {
+            let mut named: Vec<Grant> = st.merged.grants();
+            let mut parts: Vec<Grant> =
+                st.parts.iter().flat_map(|&i| plan.steps[i].change.grants()).collect();
+            named.sort();
+            parts.sort();
+            prop_assert_eq!(named, parts, "{}", render::merged(&st.merged));
+            prop_assert!(st.parts.len() <= mlgrant::plan::MAX_LIST * mlgrant::plan::MAX_LIST);
+            for &i in &st.parts {
+                carried[i] += 1;
+            }
+        }
+        prop_assert!(carried.iter().all(|&n| n == 1), "a step is carried {carried:?} times");
         // Every statement names only things that survive the tokenizer.
         for s in statements(&plan) {
             prop_assert!(

@@ -1,38 +1,24 @@
--- mlgrant compile tests/golden/compile/assumerole.toml: 12 statements, idempotent
+-- mlgrant compile tests/golden/compile/assumerole.toml: 12 changes in 6 statements, idempotent
 -- note: this script runs on its own (psql -f) once the cluster has: groups churn_creators, forecast_creators; roles ml_admin; schemas churn_ml, forecast_ml; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 
 -- asked for by tests/golden/compile/assumerole.toml:16:28 policy.revoke_public_assumerole
 REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;
 
 -- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
-GRANT CREATE MODEL TO GROUP churn_creators;
-
 -- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
-GRANT CREATE MODEL TO GROUP forecast_creators;
-
 -- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
-GRANT CREATE MODEL TO ROLE ml_admin;
+GRANT CREATE MODEL TO GROUP churn_creators, GROUP forecast_creators, ROLE ml_admin;
 
 -- tests/golden/compile/assumerole.toml:9:14 schemas.churn_ml.iam_roles
 GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-churn' TO GROUP churn_creators FOR CREATE MODEL;
 
 -- tests/golden/compile/assumerole.toml:13:14 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO GROUP forecast_creators FOR CREATE MODEL;
-
--- tests/golden/compile/assumerole.toml:13:14 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO ROLE ml_admin FOR CREATE MODEL;
-
 -- tests/golden/compile/assumerole.toml:13:68 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO GROUP forecast_creators FOR CREATE MODEL;
-
--- tests/golden/compile/assumerole.toml:13:68 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO ROLE ml_admin FOR CREATE MODEL;
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast', 'arn:aws:iam::123456789012:role/path/SharedRole' TO GROUP forecast_creators, ROLE ml_admin FOR CREATE MODEL;
 
 -- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
 GRANT CREATE, USAGE ON SCHEMA churn_ml TO GROUP churn_creators;
 
 -- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
-GRANT CREATE, USAGE ON SCHEMA forecast_ml TO GROUP forecast_creators;
-
 -- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
-GRANT CREATE, USAGE ON SCHEMA forecast_ml TO ROLE ml_admin;
+GRANT CREATE, USAGE ON SCHEMA forecast_ml TO GROUP forecast_creators, ROLE ml_admin;

@@ -1,4 +1,4 @@
--- mlgrant diff tests/golden/diff/assumerole.old.toml -> tests/golden/diff/assumerole.new.toml: 7 statements
+-- mlgrant diff tests/golden/diff/assumerole.old.toml -> tests/golden/diff/assumerole.new.toml: 7 changes in 4 statements
 
 -- asked for by tests/golden/diff/assumerole.new.toml:16:28 policy.revoke_public_assumerole
 REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;
@@ -10,13 +10,5 @@ REVOKE ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-old' FROM GROUP 
 GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-churn' TO GROUP churn_creators FOR CREATE MODEL;
 
 -- tests/golden/diff/assumerole.new.toml:13:14 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO GROUP forecast_creators FOR CREATE MODEL;
-
--- tests/golden/diff/assumerole.new.toml:13:14 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast' TO ROLE ml_admin FOR CREATE MODEL;
-
 -- tests/golden/diff/assumerole.new.toml:13:68 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO GROUP forecast_creators FOR CREATE MODEL;
-
--- tests/golden/diff/assumerole.new.toml:13:68 schemas.forecast_ml.iam_roles
-GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/path/SharedRole' TO ROLE ml_admin FOR CREATE MODEL;
+GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast', 'arn:aws:iam::123456789012:role/path/SharedRole' TO GROUP forecast_creators, ROLE ml_admin FOR CREATE MODEL;

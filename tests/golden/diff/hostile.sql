@@ -1,16 +1,12 @@
--- mlgrant diff tests/golden/diff/hostile.old.toml -> tests/golden/diff/hostile.new.toml: 4 statements
+-- mlgrant diff tests/golden/diff/hostile.old.toml -> tests/golden/diff/hostile.new.toml: 4 changes in 2 statements
 -- note: consumers of schema odd.schema get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
 -- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 -- note: PUBLIC left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 
 -- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers
-GRANT USAGE ON SCHEMA "odd.schema" TO ROLE "ml viewer";
-
 -- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers
-GRANT USAGE ON SCHEMA "odd.schema" TO "Zoë";
+GRANT USAGE ON SCHEMA "odd.schema" TO ROLE "ml viewer", "Zoë";
 
 -- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers
-GRANT EXECUTE ON MODEL "odd.schema"."we""ird" TO ROLE "ml viewer";
-
 -- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers
-GRANT EXECUTE ON MODEL "odd.schema"."we""ird" TO "Zoë";
+GRANT EXECUTE ON MODEL "odd.schema"."we""ird" TO ROLE "ml viewer", "Zoë";

@@ -13,10 +13,8 @@ CREATE GROUP retention_analyst_grp;
 ALTER GROUP marketing_analyst_grp ADD USER carol;
 
 -- model.toml:7:12 groups.retention_analyst_grp.members
-ALTER GROUP retention_analyst_grp ADD USER alice;
-
 -- model.toml:7:21 groups.retention_analyst_grp.members
-ALTER GROUP retention_analyst_grp ADD USER bob;
+ALTER GROUP retention_analyst_grp ADD USER alice, bob;
 
 -- model.toml:15:13 schemas.demo_ml.creators
 GRANT CREATE MODEL TO GROUP retention_analyst_grp;
@@ -25,13 +23,9 @@ GRANT CREATE MODEL TO GROUP retention_analyst_grp;
 GRANT CREATE, USAGE ON SCHEMA demo_ml TO GROUP retention_analyst_grp;
 
 -- model.toml:16:14 schemas.demo_ml.consumers
-GRANT USAGE ON SCHEMA demo_ml TO GROUP bi_grp;
-
 -- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers
-GRANT USAGE ON SCHEMA demo_ml TO GROUP marketing_analyst_grp;
+GRANT USAGE ON SCHEMA demo_ml TO GROUP bi_grp, GROUP marketing_analyst_grp;
 
 -- model.toml:16:14 schemas.demo_ml.consumers
-GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP bi_grp;
-
 -- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers
-GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP marketing_analyst_grp;
+GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP bi_grp, GROUP marketing_analyst_grp;

@@ -1,15 +1,22 @@
 //! plan: the ordered list of changes that diff decides and render writes out.
 //!
-//! A [`Plan`] is data only. [`Plan::build`] merges grants of one grantee on one object into one
-//! statement (`GRANT CREATE, USAGE ON SCHEMA s TO GROUP g`) and fixes the order: groups created,
+//! A [`Plan`] is data only. [`Plan::build`] makes one step of the grants of one grantee on one
+//! object (`GRANT CREATE, USAGE ON SCHEMA s TO GROUP g`) and fixes the order: groups created,
 //! members added and dropped, then revokes, then grants; within each, by object (the database,
-//! then schema by schema, a schema before its models), first privilege, grantee.
+//! then schema by schema, a schema before its models), first privilege, grantee. Steps are what
+//! reviewers read, each with its reasons; [`merge`] then packs them into the statements that run
+//! (`GRANT EXECUTE ON MODEL s.m1, s.m2 TO GROUP g1, GROUP g2`), each listing the steps it carries.
+
+mod merge;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use merge::{MAX_LIST, Merged, Statement};
+
 use crate::model::{Grant, GrantSet, Grantee, Name, Object, Origin, Privilege, State};
 
-/// One change to the cluster; each becomes one SQL statement.
+/// One change to the cluster: one step of a plan, written alone as one SQL statement, and merged
+/// with others of its kind into the statements that run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     CreateGroup {
@@ -94,6 +101,8 @@ pub struct Membership {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub steps: Vec<Step>,
+    /// The statements that run, each carrying some of the steps; every step is in exactly one.
+    pub statements: Vec<Statement>,
     pub notes: Vec<String>,
     /// Grants the model requires that the login cannot confirm (it sees only its own grants):
     /// shown apart, never applied as drift.
@@ -132,7 +141,7 @@ impl Plan {
                 why: None,
             });
         }
-        for (privileges, object, grantee, origins) in merge(revokes) {
+        for (privileges, object, grantee, origins) in by_target(revokes) {
             steps.push(Step {
                 change: Change::Revoke {
                     privileges,
@@ -143,7 +152,7 @@ impl Plan {
                 why: None,
             });
         }
-        for (privileges, object, grantee, origins) in merge(grants) {
+        for (privileges, object, grantee, origins) in by_target(grants) {
             steps.push(Step {
                 change: Change::Grant {
                     privileges,
@@ -155,6 +164,7 @@ impl Plan {
             });
         }
         Plan {
+            statements: merge::statements(&steps),
             steps,
             notes,
             unverified: Vec::new(),
@@ -178,6 +188,19 @@ impl Plan {
         self.steps.is_empty()
     }
 
+    /// "3 statements", or "10,100 changes in 100 statements" when statements carry several.
+    pub fn size(&self) -> String {
+        let plural = |n: usize, word: &str| {
+            format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+        };
+        let statements = plural(self.statements.len(), "statement");
+        if self.steps.len() == self.statements.len() {
+            statements
+        } else {
+            format!("{} in {statements}", plural(self.steps.len(), "change"))
+        }
+    }
+
     /// How many steps of each action, in a fixed order.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
@@ -187,17 +210,17 @@ impl Plan {
         counts
     }
 
-    /// The grant set that results from running this plan's grants and revokes on `set`.
+    /// The grant set that results from running this plan's statements, as they run, on `set`.
     pub fn apply_to(&self, set: &BTreeSet<Grant>) -> BTreeSet<Grant> {
         let mut out = set.clone();
-        for s in &self.steps {
-            match &s.change {
-                Change::Revoke { .. } => {
-                    for g in s.change.grants() {
+        for st in &self.statements {
+            match &st.merged {
+                Merged::Privileges { grant: false, .. } => {
+                    for g in st.merged.grants() {
                         out.remove(&g);
                     }
                 }
-                Change::Grant { .. } => out.extend(s.change.grants()),
+                Merged::Privileges { grant: true, .. } => out.extend(st.merged.grants()),
                 _ => {}
             }
         }
@@ -205,10 +228,10 @@ impl Plan {
     }
 }
 
-type Merged = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
+type ByTarget = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
 
 /// Groups grants by (object, grantee) into statements, ordered by object, first privilege, grantee.
-fn merge(set: &GrantSet) -> Vec<Merged> {
+fn by_target(set: &GrantSet) -> Vec<ByTarget> {
     type Target<'a> = (&'a Object, &'a Grantee);
     let mut by_target: BTreeMap<Target, (Vec<Privilege>, Vec<Origin>)> = BTreeMap::new();
     // (The input is unordered; everything below sorts.)
@@ -221,7 +244,7 @@ fn merge(set: &GrantSet) -> Vec<Merged> {
             }
         }
     }
-    let mut out: Vec<Merged> = by_target
+    let mut out: Vec<ByTarget> = by_target
         .into_iter()
         .map(|((object, grantee), (mut privileges, mut origins))| {
             privileges.sort();
