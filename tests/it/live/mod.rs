@@ -6,6 +6,7 @@ mod bounded;
 mod catalog_shapes;
 mod doctor;
 mod faults;
+mod lists;
 mod review;
 mod secrets;
 mod sync_cli;
