@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compile::named;
 use crate::config::{AccessModel, Mode};
-use crate::model::{Grant, Grantee, GranteePattern, IamCommand, Loc, Object, Privilege};
+use crate::model::{
+    FastSet, Grant, Grantee, GranteePattern, IamCommand, Loc, ModelName, Name, Object, Privilege,
+};
 
 /// The bounds of what a sync driven by one access model may revoke.
 #[derive(Debug)]
@@ -26,6 +28,12 @@ pub struct Fence<'a> {
     named: BTreeSet<Grantee>,
     /// Where the model first declares or names each grantee.
     named_at: BTreeMap<Grantee, Loc>,
+    /// The model's schemas and models, hashed (names are interned: pointer hashing) for the
+    /// per-grant checks of a large plan.
+    schemas: FastSet<&'a Name>,
+    models: FastSet<&'a ModelName>,
+    /// Whether any schema names IAM roles.
+    any_iam_roles: bool,
 }
 
 /// Why a grantee is inside the fence, or is not.
@@ -63,6 +71,9 @@ impl<'a> Fence<'a> {
             model,
             named: named(model),
             named_at,
+            schemas: model.schemas.keys().collect(),
+            models: model.models.keys().collect(),
+            any_iam_roles: model.schemas.values().any(|s| !s.iam_roles.is_empty()),
         }
     }
 
@@ -142,12 +153,10 @@ impl<'a> Fence<'a> {
             Object::Database => true,
             Object::IamRole(_) => {
                 grant.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
-                    && self.model.schemas.values().any(|s| !s.iam_roles.is_empty())
+                    && self.any_iam_roles
             }
-            Object::Schema(s) => self.model.schemas.contains_key(s),
-            Object::Model(m) => {
-                self.model.schemas.contains_key(&m.schema) || self.model.models.contains_key(m)
-            }
+            Object::Schema(s) => self.schemas.contains(s),
+            Object::Model(m) => self.schemas.contains(&m.schema) || self.models.contains(m),
         }
     }
 

@@ -11,7 +11,7 @@
 mod fence;
 mod notes;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 pub use fence::{Fence, Standing};
 pub use notes::describe;
@@ -19,7 +19,7 @@ pub use notes::describe;
 use crate::compile::compile_with_models;
 use crate::config::AccessModel;
 use crate::model::{
-    Exemptions, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name, Object,
+    Exemptions, FastMap, FastSet, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name, Object,
     Privilege, State, quote_ident,
 };
 use crate::plan::{Change, Membership, Plan};
@@ -38,7 +38,9 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let mut found = Findings::default();
     let membership = membership(current, desired, &mut found);
     // Models whose grants wait: not ready, or named ambiguously by the catalog.
+    let any_wait = inventory.is_some_and(|i| !i.ambiguous.is_empty() || !i.not_ready.is_empty());
     let waits = |m: &ModelName, found: &mut Findings| match inventory {
+        _ if !any_wait => false,
         Some(i) if i.ambiguous.contains(m) => true,
         Some(i) => match i.not_ready.get(m) {
             Some(state) => {
@@ -54,15 +56,18 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     // login that does not see every grant cannot confirm a grant to anyone but itself.
     let mut grants = GrantSet::default();
     let mut unverified = GrantSet::default();
+    // The cluster's models and schemas, hashed (interned names hash as pointers).
+    let models: FastSet<&ModelName> = current.models.keys().collect();
+    let schemas: FastSet<&Name> = current.schemas.keys().collect();
     for (g, origins) in &desired.grants {
         if live {
             match &g.object {
                 Object::Model(m) if waits(m, &mut found) => continue,
-                Object::Model(m) if !current.models.contains_key(m) => {
+                Object::Model(m) if !models.contains(m) => {
                     found.skipped_models.insert(m);
                     continue;
                 }
-                Object::Schema(s) if !current.schemas.contains_key(s) => {
+                Object::Schema(s) if !schemas.contains(s) => {
                     found.skipped_schemas.insert(s);
                     continue;
                 }
@@ -105,7 +110,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     // What to revoke: held, not required, inside the fence, on what the login sees completely.
     let mut revokes = GrantSet::default();
     // A grantee's standing does not change from grant to grant: work it out once.
-    let mut managed: HashMap<&Grantee, bool> = HashMap::new();
+    let mut managed: FastMap<&Grantee, bool> = FastMap::default();
     for (g, origins) in &current.grants {
         if exemptions.covers(g) || desired.grants.contains_key(g) {
             continue;

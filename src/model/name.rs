@@ -6,7 +6,6 @@
 //! sqlparser's tokenizer and its Redshift dialect in [`read_qualified`], the one reader of SQL names.
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 use sqlparser::dialect::RedshiftSqlDialect;
@@ -72,23 +71,44 @@ impl fmt::Display for NameError {
 
 impl std::error::Error for NameError {}
 
-/// A validated identifier, exactly as the catalog stores it. Shared, so that the million grants
-/// of a large plan clone names without allocating.
+/// A validated identifier, exactly as the catalog stores it. Interned: every name with the same
+/// text is one allocation, kept for the life of the process, so that the million grants of a
+/// large plan copy, hash and compare names as pointers (text order is kept for sorting).
 #[derive(Clone, Debug, Eq, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct Name(Arc<str>);
+pub struct Name(&'static str);
 
 impl std::hash::Hash for Name {
+    /// The interned text's address: equal names share it.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
+        (self.0.as_ptr() as usize).hash(state);
     }
 }
 
 impl PartialEq for Name {
-    /// Clones of one name compare by pointer; others by text (consistent with Hash and Ord).
+    /// Interned: the same text is the same allocation (consistent with Hash and Ord).
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+        std::ptr::eq(self.0, other.0)
     }
+}
+
+/// The one table of names. It only grows, by the distinct names of the files and catalogs a run
+/// reads, which are bounded by those inputs' size limits; its texts live as long as the process.
+fn intern(raw: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
+        OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(name) = names.get(raw) {
+        return name;
+    }
+    let name: &'static str = Box::leak(Box::<str>::from(raw));
+    names.insert(name);
+    name
 }
 
 impl Name {
@@ -96,13 +116,13 @@ impl Name {
     /// r_CREATE_USER) and returns it as a name.
     pub fn new(kind: NameKind, raw: &str) -> Result<Name, NameError> {
         check(kind, raw)?;
-        Ok(Name(Arc::from(raw)))
+        Ok(Name(intern(raw)))
     }
 
     /// A name read from the cluster's catalog: what the catalog stores is the name, so the
     /// file-side rules (case, reserved forms) do not apply.
     pub fn from_catalog(raw: &str) -> Name {
-        Name(Arc::from(raw))
+        Name(intern(raw))
     }
 
     pub fn as_str(&self) -> &str {
