@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use mlgrant::model::{Grant, GrantSet, Grantee, GroupState, Inventory, ModelName, Name, State};
 use redshift_sim::{Options, Simulator};
 
+#[path = "sync/peer.rs"]
+mod peer;
+
 const SCHEMAS: usize = 100;
 const GROUPS: usize = 50;
 
@@ -261,24 +264,58 @@ struct Live {
     dir: std::path::PathBuf,
 }
 
+/// What one run of the mlgrant binary took: wall time, its output, and its peak memory (the
+/// child's own maximum resident set, from wait4).
+struct Run {
+    took: Duration,
+    stdout: Vec<u8>,
+    peak_mb: f64,
+}
+
 impl Live {
-    fn mlgrant(&self, args: &[&str]) -> (Duration, std::process::Output) {
+    fn mlgrant(&self, args: &[&str]) -> Run {
+        let out_path = self.dir.join("stdout");
+        let err_path = self.dir.join("stderr");
         let t = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
             .args(args)
             .arg("--url")
             .arg(self.sim.url())
             .env("PGPASSWORD", self.sim.password())
             .env("HOME", &self.dir)
-            .output()
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::fs::File::create(&err_path).unwrap())
+            .spawn()
             .expect("mlgrant runs");
-        let elapsed = t.elapsed();
+        // The child's own high-water mark (VmHWM, of its image after exec: wait4's ru_maxrss
+        // would count this process's memory at spawn), read every millisecond until it exits.
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut peak_kb = 0u64;
+        let status = loop {
+            if let Some(hwm) = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            }) {
+                peak_kb = peak_kb.max(hwm);
+            }
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let took = t.elapsed();
         assert!(
-            out.status.success() || out.status.code() == Some(2),
+            status.success() || status.code() == Some(2),
             "mlgrant {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            std::fs::read_to_string(&err_path).unwrap_or_default()
         );
-        (elapsed, out)
+        Run {
+            took,
+            stdout: std::fs::read(&out_path).unwrap(),
+            peak_mb: peak_kb as f64 / 1024.0,
+        }
     }
 
     fn last_round_trips(&self) -> u64 {
@@ -286,7 +323,63 @@ impl Live {
     }
 }
 
-async fn live(sizes: &[usize]) -> String {
+/// Makes models `from..to` in bulk: one server-side loop over the simulator's own CREATE MODEL
+/// procedure (what the front turns CREATE MODEL into), a transaction per 20,000.
+async fn make_models(admin: &tokio_postgres::Client, from: usize, to: usize) {
+    let mut at = from;
+    while at < to {
+        let end = (at + 20_000).min(to);
+        admin
+            .batch_execute(&format!(
+                "DO $$ BEGIN FOR i IN {at}..{} LOOP
+                   CALL mlsim.create_model(format('s%s', lpad((i % {SCHEMAS})::text, 3, '0')),
+                     format('m%s', i), format('f%s', i), ARRAY['int'], 'int',
+                     'default-aws-iam-role', '{{}}'::jsonb);
+                 END LOOP; END $$",
+                end - 1
+            ))
+            .await
+            .unwrap();
+        at = end;
+    }
+}
+
+/// One plan at `size` models: its time, round trips, peak memory, changes and statements.
+struct PlanFigures {
+    took: Duration,
+    round_trips: u64,
+    peak_mb: f64,
+    changes: u64,
+    statements: usize,
+}
+
+fn plan_figures(l: &Live, model: &str) -> PlanFigures {
+    let run = l.mlgrant(&["plan", "--config", model, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    PlanFigures {
+        took: run.took,
+        round_trips: l.last_round_trips(),
+        peak_mb: run.peak_mb,
+        changes: doc["changes"].as_u64().unwrap_or(0),
+        statements: doc["statements"].as_array().map_or(0, Vec::len),
+    }
+}
+
+/// The statements of a plan (JSON) written one grant per statement: each part alone, the
+/// script a tool without list forms would send.
+fn one_per_statement(plan_json: &[u8]) -> String {
+    let doc: serde_json::Value = serde_json::from_slice(plan_json).unwrap();
+    let mut out = String::new();
+    for st in doc["statements"].as_array().into_iter().flatten() {
+        for part in st["parts"].as_array().into_iter().flatten() {
+            out.push_str(part["sql"].as_str().unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+async fn live(sizes: &[usize], big: Option<usize>) -> String {
     let sim = Simulator::start(Options::default())
         .await
         .expect("simulator");
@@ -330,50 +423,48 @@ async fn live(sizes: &[usize]) -> String {
 
     let mut report = String::from("live, through the simulator:\n");
     let mut made = 0;
-    for &size in sizes {
-        let t = Instant::now();
-        let mut batch = String::new();
-        for i in made..size {
-            let _ = write!(
-                batch,
-                "CREATE MODEL s{s:03}.m{i} FROM s{s:03}.t TARGET b FUNCTION f{i}(int) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');",
-                s = i % SCHEMAS
-            );
-            if batch.len() > 200_000 {
-                admin.batch_execute(&batch).await.unwrap();
-                batch.clear();
-            }
-        }
-        if !batch.is_empty() {
-            admin.batch_execute(&batch).await.unwrap();
-        }
-        made = size;
-        let setup_time = t.elapsed();
-        let (elapsed, out) = l.mlgrant(&["plan", "--config", &with_path, "--format", "json"]);
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut plans: Vec<(usize, PlanFigures)> = Vec::new();
+    let mut plan_at = |size: usize, made: &mut usize, report: &mut String| {
+        let figures = plan_figures(&l, &with_path);
         let _ = writeln!(
             report,
-            "  plan, {size:>5} models: {} round trip(s), {:>7.1} ms, {} changes (models made in {:.1} s)",
-            l.last_round_trips(),
-            ms(elapsed),
-            doc["statements"].as_array().map_or(0, Vec::len),
-            setup_time.as_secs_f64()
+            "figure plan time at {size} models: {:.1} ms (goal: none, for growth)\nfigure plan peak memory at {size} models: {:.1} MB (goal: none, for growth)\nfigure plan round trips at {size} models: {} (goal: 1)\n  ({} changes in {} statements)",
+            ms(figures.took),
+            figures.peak_mb,
+            figures.round_trips,
+            figures.changes,
+            figures.statements,
         );
+        *made = size;
+        plans.push((size, figures));
+    };
+    for &size in sizes {
+        let t = Instant::now();
+        make_models(&admin, made, size).await;
+        let _ = writeln!(
+            report,
+            "  ({} models made in {:.1} s)",
+            size - made,
+            t.elapsed().as_secs_f64()
+        );
+        plan_at(size, &mut made, &mut report);
     }
 
-    // The same statements three ways: mlgrant at 5 ms, psql -f at 5 ms, mlgrant at 0 ms.
+    // The same changes three ways: mlgrant at 5 ms, psql -f of them one grant per statement at
+    // 5 ms, mlgrant at 0 ms.
     l.mlgrant(&["apply", "--yes", "--config", &with_path]); // groups exist from here on
     l.mlgrant(&["apply", "--yes", "--config", &without_path]);
-    let (_, out) = l.mlgrant(&["plan", "--config", &with_path, "--format", "sql"]);
+    let run = l.mlgrant(&["plan", "--config", &with_path, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let changes = doc["changes"].as_u64().unwrap_or(0);
+    let change_statements = doc["statements"].as_array().map_or(0, Vec::len);
     let script = l.dir.join("changes.sql");
-    std::fs::write(&script, &out.stdout).unwrap();
-    let changes = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|s| s.starts_with("GRANT") || s.starts_with("REVOKE"))
-        .count();
+    std::fs::write(&script, one_per_statement(&run.stdout)).unwrap();
 
     l.sim.set_latency(Duration::from_millis(5));
-    let (apply_5ms, _) = l.mlgrant(&["apply", "--yes", "--config", &with_path]);
+    let before = l.sim.statements();
+    let apply_5ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
+    let apply_statements = l.sim.statements() - before;
     let apply_round_trips = l.last_round_trips();
     l.sim.set_latency(Duration::ZERO);
     l.mlgrant(&["apply", "--yes", "--config", &without_path]);
@@ -397,16 +488,44 @@ async fn live(sizes: &[usize]) -> String {
     l.sim.set_latency(Duration::ZERO);
     l.mlgrant(&["apply", "--yes", "--config", &without_path]);
 
-    let (apply_0ms, _) = l.mlgrant(&["apply", "--yes", "--config", &with_path]);
+    let apply_0ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
     let _ = writeln!(
         report,
-        "  apply of {changes} changes at 5 ms: {:.2} s, {apply_round_trips} round trips\n  psql -f of the same statements at 5 ms: {:.2} s, {psql_round_trips} round trips\n  the same apply at 0 ms: {:.2} s\n  ratio psql -f / mlgrant apply (5 ms): {:.1}x (goal: at least 20x)\n  ratio mlgrant at 5 ms / at 0 ms: {:.2}x (1.0 is the server's floor)",
+        "  apply of {changes} changes at 5 ms: {:.2} s, {apply_round_trips} round trips, {apply_statements} statements in all\n  psql -f of the same changes one grant per statement at 5 ms: {:.2} s, {psql_round_trips} round trips\n  the same apply at 0 ms: {:.2} s\nfigure statements sent for the {changes}-change apply: {change_statements} (goal: at most {})\nratio psql -f one grant per statement / mlgrant apply, at 5 ms: {:.1} (goal: at least 20)\nratio mlgrant apply at 5 ms / at 0 ms: {:.2} (goal: close to 1)",
         apply_5ms.as_secs_f64(),
         psql_5ms.as_secs_f64(),
         apply_0ms.as_secs_f64(),
+        changes / 20,
         psql_5ms.as_secs_f64() / apply_5ms.as_secs_f64(),
         apply_5ms.as_secs_f64() / apply_0ms.as_secs_f64(),
     );
+    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+
+    if let Some(big) = big {
+        let t = Instant::now();
+        make_models(&admin, made, big).await;
+        let _ = writeln!(
+            report,
+            "  ({} models made in {:.1} s)",
+            big - made,
+            t.elapsed().as_secs_f64()
+        );
+        plan_at(big, &mut made, &mut report);
+    }
+    for pair in plans.windows(2) {
+        let ((a, fa), (b, fb)) = (&pair[0], &pair[1]);
+        let goal = if *a == 10_000 && *b == 100_000 {
+            "at most 12"
+        } else {
+            "none, for growth"
+        };
+        let _ = writeln!(
+            report,
+            "ratio plan time {b} / {a} models: {:.2} (goal: {goal})\nratio plan peak memory {b} / {a} models: {:.2} (goal: none, for growth)",
+            fb.took.as_secs_f64() / fa.took.as_secs_f64(),
+            fb.peak_mb / fa.peak_mb,
+        );
+    }
     let _ = std::fs::remove_dir_all(&l.dir);
     report
 }
@@ -435,15 +554,16 @@ fn main() {
     if std::env::args().any(|a| a == "--offline") {
         return;
     }
-    let sizes: &[usize] = if quick {
-        &[10, 1000]
+    let (sizes, big): (&[usize], _) = if quick {
+        (&[10, 1000], None)
     } else {
-        &[10, 1000, 10_000]
+        (&[10, 1000, 10_000], Some(100_000))
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    println!("{}", runtime.block_on(live(sizes)));
+    println!("{}", runtime.block_on(live(sizes, big)));
+    println!("{}", runtime.block_on(peer::ldap2pg_vs_mlgrant()));
 }
