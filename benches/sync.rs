@@ -324,11 +324,12 @@ impl Live {
 }
 
 /// Makes models `from..to` in bulk: one server-side loop over the simulator's own CREATE MODEL
-/// procedure (what the front turns CREATE MODEL into), a transaction per 20,000.
+/// procedure (what the front turns CREATE MODEL into), a transaction per 1,000 (each new function
+/// holds a lock to the end of its transaction; PostgreSQL's lock table is small).
 async fn make_models(admin: &tokio_postgres::Client, from: usize, to: usize) {
     let mut at = from;
     while at < to {
-        let end = (at + 20_000).min(to);
+        let end = (at + 1_000).min(to);
         admin
             .batch_execute(&format!(
                 "DO $$ BEGIN FOR i IN {at}..{} LOOP

@@ -2,7 +2,7 @@
 //! asked for a method the driver cannot answer, failed TLS. Failures are classified from the
 //! error's type and its source chain (`downcast_ref`), not from its text.
 
-use super::{SslMode, Target};
+use super::{SslMode, Target, host_port};
 
 /// Why mlgrant could not connect, worded for the user.
 #[derive(Debug, thiserror::Error)]
@@ -10,17 +10,21 @@ pub enum ConnectError {
     #[error("{0}")]
     Settings(String),
     #[error(
-        "cannot connect to {host}:{port}: connection refused; check the host and port, that the cluster is running, and that its security group lets you in"
+        "cannot connect to {at}: connection refused; check the host and port (a Redshift cluster listens on 5439 unless set otherwise; Serverless on 5431-5455 or 8191-8215), that the cluster is running, and that its security group lets you in"
     )]
-    Refused { host: String, port: u16 },
+    Refused { at: String },
     #[error(
-        "cannot connect to {host}:{port}: no answer within {seconds} s; check the host, the network path and the security group (PGCONNECT_TIMEOUT sets the limit)"
+        "cannot connect to {at}: no answer within {seconds} s; check the host, the network path and the security group (PGCONNECT_TIMEOUT sets the limit)"
     )]
-    Timeout {
-        host: String,
-        port: u16,
-        seconds: u64,
-    },
+    Timeout { at: String, seconds: u64 },
+    #[error(
+        "{at} accepted the connection but gave no Postgres answer within {seconds} s: check that this is the cluster's port (a Redshift cluster listens on 5439 unless set otherwise; Serverless on 5431-5455 or 8191-8215), not another service; a very busy cluster can also be this slow (PGCONNECT_TIMEOUT sets the limit)"
+    )]
+    NotPostgres { at: String, seconds: u64 },
+    #[error(
+        "the server asks for a password for user {user} and none was given: set PGPASSWORD, add a line for it to ~/.pgpass (or the file PGPASSFILE names), put it in --url, or log in with IAM temporary credentials (--aws-cluster or --aws-workgroup)"
+    )]
+    NoPassword { user: String },
     #[error(
         "authentication failed for user {user} (SQLSTATE {sqlstate}): {message}; check the user name and the password (--url, PGPASSWORD or ~/.pgpass)"
     )]
@@ -33,10 +37,12 @@ pub enum ConnectError {
         "the server asked for authentication method 13 (a password stored as sha256), which this client cannot answer; set the user's password again with ALTER USER ... PASSWORD 'plain text' or an md5 hash, or connect with IAM temporary credentials"
     )]
     Method13,
-    #[error("TLS to {host}:{port} failed: {detail}; {hint}")]
+    #[error("TLS to {at} failed: {what}: {detail}; {hint}")]
     Tls {
-        host: String,
-        port: u16,
+        at: String,
+        /// What went wrong, in words: the certificate does not name the host, its CA is not
+        /// trusted, the server does not speak TLS, or another TLS failure.
+        what: String,
         detail: String,
         hint: String,
     },
@@ -46,18 +52,20 @@ pub enum ConnectError {
     Other { target: String, detail: String },
 }
 
-/// Every message in an error's chain, joined.
+/// Every message in an error's chain, joined; a message already contained in what came before
+/// is left out (TLS libraries repeat their text at each level).
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
+    let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
         let text = s.to_string();
-        if !parts.contains(&text) {
-            parts.push(text);
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
         }
         source = s.source();
     }
-    parts.join(": ")
+    out
 }
 
 /// The first error of type `T` in an error's source chain.
@@ -101,34 +109,74 @@ pub(super) fn explain(target: &Target, e: &tokio_postgres::Error) -> ConnectErro
         };
     }
     let detail = chain(e);
-    let (host, port) = (target.host.clone(), target.port);
+    let at = host_port(&target.host, target.port);
     if method_13(e) {
         return ConnectError::Method13;
     }
-    if source::<native_tls::Error>(e).is_some() {
-        let hint = match target.sslmode {
-            SslMode::VerifyFull | SslMode::VerifyCa => {
-                "point PGSSLROOTCERT (or sslrootcert= in --url) at the CA bundle that signed the server's certificate (for Redshift, Amazon's published bundle); sslmode=require skips verification".to_owned()
-            }
-            _ => "check that the server speaks TLS".to_owned(),
-        };
-        return ConnectError::Tls {
-            host,
-            port,
-            detail,
-            hint,
+    // The driver reports a missing password and a server without TLS only as text of its own
+    // error (tokio-postgres has no public kind for them); those two texts are read here.
+    if detail.contains("password missing") {
+        return ConnectError::NoPassword {
+            user: target.user.clone(),
         };
     }
+    if detail.contains("server does not support TLS") {
+        return ConnectError::Tls {
+            at,
+            what: "the server does not speak TLS".to_owned(),
+            detail,
+            hint: "a Redshift endpoint always does, so check the host and port (is this a proxy or another service?); sslmode=disable turns TLS off, never do that across a network you do not control".to_owned(),
+        };
+    }
+    if source::<native_tls::Error>(e).is_some() {
+        return tls_failure(target, at, detail);
+    }
     match source::<std::io::Error>(e).map(std::io::Error::kind) {
-        Some(std::io::ErrorKind::ConnectionRefused) => ConnectError::Refused { host, port },
+        Some(std::io::ErrorKind::ConnectionRefused) => ConnectError::Refused { at },
         Some(std::io::ErrorKind::TimedOut) => ConnectError::Timeout {
-            host,
-            port,
+            at,
             seconds: target.connect_timeout.map_or(0, |t| t.as_secs()),
         },
         _ => ConnectError::Other {
             target: target.describe(),
             detail,
         },
+    }
+}
+
+/// A failed TLS handshake, told apart by OpenSSL's verify result, which native-tls gives only
+/// in its text: a certificate that does not name the host, one whose CA is not trusted, or
+/// something else.
+fn tls_failure(target: &Target, at: String, detail: String) -> ConnectError {
+    let lower = detail.to_ascii_lowercase();
+    let verify = matches!(target.sslmode, SslMode::VerifyFull | SslMode::VerifyCa);
+    let (what, hint) = if lower.contains("hostname mismatch") || lower.contains("ip address mismatch")
+    {
+        (
+            format!("the server's certificate does not name {}", target.host),
+            "connect with the name the certificate was issued for (for Redshift, the endpoint the console shows, NAME.ID.REGION.redshift.amazonaws.com, not an IP address or an alias); sslmode=verify-ca checks the certificate but not the name".to_owned(),
+        )
+    } else if verify
+        && (lower.contains("self-signed")
+            || lower.contains("self signed")
+            || lower.contains("unable to get local issuer")
+            || lower.contains("unable to get issuer")
+            || lower.contains("certificate verify failed"))
+    {
+        (
+            "the server's certificate is signed by a CA this machine does not trust".to_owned(),
+            "point PGSSLROOTCERT (or sslrootcert= in --url) at the CA bundle that signed it (for Redshift, Amazon's amazon-trust-ca-bundle.crt, see the README); sslmode=require skips verification".to_owned(),
+        )
+    } else {
+        (
+            "the TLS handshake failed".to_owned(),
+            "check that this is the cluster's address and port, and the sslmode".to_owned(),
+        )
+    };
+    ConnectError::Tls {
+        at,
+        what,
+        detail,
+        hint,
     }
 }

@@ -1,9 +1,10 @@
 //! connect: where the cluster is and how to reach it. Reads `--url` and the libpq environment
 //! (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGCONNECT_TIMEOUT,
-//! PGPASSFILE and ~/.pgpass), opens one connection over TLS (postgres-native-tls), and turns
+//! PGPASSFILE and ~/.pgpass, PGSERVICE with PGSERVICEFILE, ~/.pg_service.conf and PGSYSCONFDIR), opens one connection over TLS (postgres-native-tls), and turns
 //! every failure into a message that says what to do.
 //!
-//! The parts: `url` (the `--url`), `pgpass`, `tls`, `error` (what a failure means).
+//! The parts: `url` (the `--url`), `pgpass`, `service` (pg_service.conf), `tls`, `error` (what a
+//! failure means).
 //!
 //! Defaults: port 5439 (Redshift's), database `dev`, `sslmode=verify-full`, a 10 s connect
 //! timeout. A password never appears in a message, a log or `Debug` output.
@@ -18,6 +19,7 @@ use crate::server::ServerError;
 
 mod error;
 mod pgpass;
+mod service;
 mod tls;
 mod url;
 
@@ -51,7 +53,7 @@ impl SslMode {
             "verify-full" => SslMode::VerifyFull,
             other => {
                 return Err(ConnectError::Settings(format!(
-                    "unknown sslmode `{other}`: use disable, require, verify-ca or verify-full"
+                    "unknown sslmode `{other}`: use disable, allow, prefer, require, verify-ca or verify-full"
                 )));
             }
         })
@@ -97,9 +99,24 @@ pub struct Target {
 }
 
 impl Target {
-    /// `user@host:port/db`, for messages; never the password.
+    /// `user@host:port/db` (`user@[::1]:5439/db` for an IPv6 address), for messages; never the
+    /// password.
     pub fn describe(&self) -> String {
-        format!("{}@{}:{}/{}", self.user, self.host, self.port, self.dbname)
+        format!(
+            "{}@{}/{}",
+            self.user,
+            host_port(&self.host, self.port),
+            self.dbname
+        )
+    }
+}
+
+/// `host:port`, with an IPv6 address in brackets (`[::1]:5439`), as URLs write it.
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 
@@ -115,53 +132,57 @@ pub fn resolve(
         None => UrlParts::default(),
     };
     let from_env = |k: &str| env(k).filter(|v| !v.is_empty());
-    let host = parts
-        .host
-        .take()
-        .or_else(|| from_env("PGHOST"))
-        .unwrap_or_else(|| "localhost".to_owned());
-    let port = match parts.port.take().or_else(|| from_env("PGPORT")) {
+    // A service section (libpq's pg_service.conf) sits between --url and the environment.
+    let service = match parts.param("service").or_else(|| from_env("PGSERVICE")) {
+        Some(name) => service::lookup(&name, &from_env, home)?,
+        None => Vec::new(),
+    };
+    let svc = |k: &str| {
+        service
+            .iter()
+            .rev()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let setting = |url: Option<String>, key: &str, var: &str| {
+        url.or_else(|| svc(key)).or_else(|| from_env(var))
+    };
+    let host = setting(parts.host.take(), "host", "PGHOST").unwrap_or_else(|| "localhost".to_owned());
+    let port = match setting(parts.port.take(), "port", "PGPORT") {
         Some(p) => p.parse::<u16>().map_err(|_| {
             ConnectError::Settings(
-                "the port (--url or PGPORT) is not a number from 1 to 65535".to_owned(),
+                "the port (--url, the service file or PGPORT) is not a number from 1 to 65535"
+                    .to_owned(),
             )
         })?,
         None => 5439,
     };
-    let user = parts
-        .user
-        .take()
-        .or_else(|| from_env("PGUSER"))
+    let user = setting(parts.user.take(), "user", "PGUSER")
         .or_else(|| from_env("USER"))
         .ok_or_else(|| {
             ConnectError::Settings("no user: put one in --url or set PGUSER".to_owned())
         })?;
-    let dbname = parts
-        .dbname
-        .take()
-        .or_else(|| from_env("PGDATABASE"))
+    let dbname = setting(parts.dbname.take(), "dbname", "PGDATABASE")
         .unwrap_or_else(|| "dev".to_owned());
     let sslmode = SslMode::parse(
-        &parts
-            .param("sslmode")
-            .or_else(|| from_env("PGSSLMODE"))
+        &setting(parts.param("sslmode"), "sslmode", "PGSSLMODE")
             .unwrap_or_else(|| "verify-full".to_owned()),
     )?;
-    let sslrootcert = parts
-        .param("sslrootcert")
-        .or_else(|| from_env("PGSSLROOTCERT"))
-        .map(PathBuf::from);
-    let connect_timeout = match parts
-        .param("connect_timeout")
-        .or_else(|| from_env("PGCONNECT_TIMEOUT"))
-    {
+    let sslrootcert =
+        setting(parts.param("sslrootcert"), "sslrootcert", "PGSSLROOTCERT").map(PathBuf::from);
+    let connect_timeout = match setting(
+        parts.param("connect_timeout"),
+        "connect_timeout",
+        "PGCONNECT_TIMEOUT",
+    ) {
         // libpq: 0 (or a negative number) waits forever.
         Some(s) => match s.parse::<i64>() {
             Ok(n) if n <= 0 => None,
             Ok(n) => Some(Duration::from_secs(n as u64)),
             Err(_) => {
                 return Err(ConnectError::Settings(
-                    "connect_timeout (--url or PGCONNECT_TIMEOUT) is not a whole number of seconds"
+                    "connect_timeout (--url, the service file or PGCONNECT_TIMEOUT) is not a whole number of seconds"
                         .to_owned(),
                 ));
             }
@@ -169,7 +190,7 @@ pub fn resolve(
         None => Some(Duration::from_secs(10)),
     };
     let mut warnings = Vec::new();
-    let password = match parts.password.take().or_else(|| from_env("PGPASSWORD")) {
+    let password = match setting(parts.password.take(), "password", "PGPASSWORD") {
         Some(p) => Some(Password(p)),
         None => {
             let file = from_env("PGPASSFILE")
@@ -235,13 +256,7 @@ pub async fn connect_with_notices(target: &Target) -> Result<(Client, Notices), 
     let attempt = match target.connect_timeout {
         Some(t) => match tokio::time::timeout(t, config.connect(tls)).await {
             Ok(attempt) => attempt,
-            Err(_) => {
-                return Err(ConnectError::Timeout {
-                    host: target.host.clone(),
-                    port: target.port,
-                    seconds: t.as_secs(),
-                });
-            }
+            Err(_) => return Err(silent(target, t).await),
         },
         None => config.connect(tls).await,
     };
@@ -271,9 +286,74 @@ pub async fn connect_with_notices(target: &Target) -> Result<(Client, Notices), 
     }
 }
 
+/// Why a connection attempt got no answer in `waited`: when a plain TCP connection to the port
+/// opens at once, something listens there but did not speak the Postgres protocol; otherwise
+/// the network did not answer.
+async fn silent(target: &Target, waited: Duration) -> ConnectError {
+    let at = host_port(&target.host, target.port);
+    let probe = tokio::time::timeout(
+        Duration::from_secs(3),
+        tokio::net::TcpStream::connect((target.host.as_str(), target.port)),
+    )
+    .await;
+    if matches!(probe, Ok(Ok(_))) {
+        ConnectError::NotPostgres {
+            at,
+            seconds: waited.as_secs(),
+        }
+    } else {
+        ConnectError::Timeout {
+            at,
+            seconds: waited.as_secs(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_section_sits_between_the_url_and_the_environment() {
+        let dir = std::env::temp_dir().join(format!("mlgrant-service-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(".pg_service.conf"),
+            "[prod]\nhost=prod.example.com\nport=5440\ndbname=analytics\nuser=svc\n",
+        )
+        .unwrap();
+        let e = env(&[("PGSERVICE", "prod"), ("PGHOST", "envhost"), ("PGUSER", "envuser")]);
+        let t = resolve(None, &e, Some(&dir)).unwrap();
+        assert_eq!(t.describe(), "svc@prod.example.com:5440/analytics");
+        let t = resolve(Some("postgres://alice@urlhost/db"), &e, Some(&dir)).unwrap();
+        assert_eq!(t.describe(), "alice@urlhost:5440/db");
+        let t = resolve(Some("postgres://u@/?service=prod"), &env(&[]), Some(&dir)).unwrap();
+        assert_eq!(t.host, "prod.example.com");
+        let missing = resolve(None, &env(&[("PGSERVICE", "nope")]), Some(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("\"nope\" not found"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ipv6_hosts_are_written_in_brackets() {
+        assert_eq!(host_port("::1", 25439), "[::1]:25439");
+        assert_eq!(host_port("example.com", 5439), "example.com:5439");
+        let t = resolve(Some("postgres://u@[::1]:25439/db"), &env(&[]), None).unwrap();
+        assert_eq!(t.describe(), "u@[::1]:25439/db");
+    }
+
+    #[test]
+    fn every_accepted_sslmode_is_named_when_one_is_refused() {
+        let e = resolve(Some("postgres://u@h/db?sslmode=bogus"), &env(&[]), None)
+            .unwrap_err()
+            .to_string();
+        for mode in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] {
+            assert!(e.contains(mode), "{e}");
+            assert!(resolve(Some(&format!("postgres://u@h/db?sslmode={mode}")), &env(&[]), None).is_ok());
+        }
+    }
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |k| {

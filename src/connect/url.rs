@@ -114,14 +114,14 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
             "host" => parts.host = Some(v),
             "port" => parts.port = Some(v),
             "dbname" => parts.dbname = Some(v),
-            "sslmode" | "sslrootcert" | "connect_timeout" | "application_name" => {
+            "sslmode" | "sslrootcert" | "connect_timeout" | "application_name" | "service" => {
                 parts.params.push((k, v))
             }
             // Never echoed: an unencoded `&` in a password makes its tail look like a
             // parameter's name.
             _ => {
                 return Err(ConnectError::Settings(
-                    "--url has a parameter mlgrant does not know (supported: user, password, host, port, dbname, sslmode, sslrootcert, connect_timeout, application_name); a password holding `&`, `=` or `#` must be percent-encoded (%26, %3D, %23)".to_owned(),
+                    "--url has a parameter mlgrant does not know (supported: user, password, host, port, dbname, sslmode, sslrootcert, connect_timeout, application_name, service); a password holding `&`, `=` or `#` must be percent-encoded (%26, %3D, %23)".to_owned(),
                 ));
             }
         }

@@ -1,29 +1,88 @@
 //! The plan as the versioned JSON document (`"format": "mlgrant.plan"`) documented in the
 //! README: every statement that runs, with the steps it carries as its `parts`.
+//!
+//! Written straight from borrowed structs (no `serde_json::Value` tree): a plan of 100,000
+//! changes is written without a map per field.
 
-use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
 
 use super::{JSON_VERSION, merged, reason, statement};
-use crate::model::{Grantee, Object, Origin, Privilege};
+use crate::model::{Grantee, GranteeKind, Name, Object, Origin, Privilege};
 use crate::plan::{Change, Merged, Plan, Statement, Step};
 
-fn object_json(object: &Object) -> Value {
-    match object {
-        Object::Database => json!({"type": "database"}),
-        Object::IamRole(arn) => json!({"type": "iam_role", "arn": arn}),
-        Object::Schema(s) => json!({"type": "schema", "schema": s}),
-        Object::Model(m) => json!({"type": "model", "schema": m.schema, "model": m.model}),
+/// An object: `{"type": "model", "schema": ..., "model": ...}` and the like.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ObjectDoc<'a> {
+    Database,
+    IamRole { arn: &'a str },
+    Schema { schema: &'a Name },
+    Model { schema: &'a Name, model: &'a Name },
+    Group { name: &'a Name },
+}
+
+impl<'a> ObjectDoc<'a> {
+    fn of(object: &'a Object) -> ObjectDoc<'a> {
+        match object {
+            Object::Database => ObjectDoc::Database,
+            Object::IamRole(arn) => ObjectDoc::IamRole { arn },
+            Object::Schema(schema) => ObjectDoc::Schema { schema },
+            Object::Model(m) => ObjectDoc::Model {
+                schema: &m.schema,
+                model: &m.model,
+            },
+        }
     }
 }
 
-fn grantee_json(g: &Grantee) -> Value {
-    match g.name() {
-        Some(n) => json!({"type": g.kind(), "name": n}),
-        None => json!({"type": g.kind()}),
+/// A grantee: `{"type": "group", "name": ...}`, or `{"type": "public"}`.
+#[derive(Serialize)]
+struct GranteeDoc<'a> {
+    #[serde(rename = "type")]
+    kind: GranteeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a Name>,
+}
+
+impl<'a> GranteeDoc<'a> {
+    fn of(g: &'a Grantee) -> GranteeDoc<'a> {
+        GranteeDoc {
+            kind: g.kind(),
+            name: g.name(),
+        }
+    }
+
+    fn user(name: &'a Name) -> GranteeDoc<'a> {
+        GranteeDoc {
+            kind: GranteeKind::User,
+            name: Some(name),
+        }
     }
 }
 
-fn privileges_json(privileges: &[Privilege]) -> Vec<String> {
+#[derive(Serialize)]
+struct SourceDoc<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    rule: &'a str,
+}
+
+fn sources<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Vec<SourceDoc<'a>> {
+    origins
+        .into_iter()
+        .map(|o| SourceDoc {
+            file: o.file(),
+            line: o.at.line,
+            column: o.at.column,
+            rule: o.path(),
+        })
+        .collect()
+}
+
+fn privileges(privileges: &[Privilege]) -> Vec<String> {
     privileges
         .iter()
         .map(|p| match p {
@@ -33,129 +92,151 @@ fn privileges_json(privileges: &[Privilege]) -> Vec<String> {
         .collect()
 }
 
-fn sources_json(origins: &[Origin]) -> Vec<Value> {
-    origins
-        .iter()
-        .map(|o| json!({"file": o.file(), "line": o.at.line, "column": o.at.column, "rule": o.path()}))
-        .collect()
+/// One step: its action, privileges, object, grantee, its statement alone, reason and sources.
+#[derive(Serialize)]
+struct StepDoc<'a> {
+    action: &'static str,
+    privileges: Vec<String>,
+    object: ObjectDoc<'a>,
+    grantee: Option<GranteeDoc<'a>>,
+    sql: String,
+    reason: String,
+    sources: Vec<SourceDoc<'a>>,
 }
 
-/// One step: its action, privileges, object, grantee, its statement alone, reason and sources.
-fn step_json(step: &Step) -> Value {
-    let (privileges, object, grantee) = match &step.change {
-        Change::Grant {
+impl<'a> StepDoc<'a> {
+    fn of(step: &'a Step) -> StepDoc<'a> {
+        let (privileges, object, grantee) = match &step.change {
+            Change::Grant {
+                privileges: p,
+                object,
+                grantee,
+            }
+            | Change::Revoke {
+                privileges: p,
+                object,
+                grantee,
+            } => (
+                privileges(p),
+                ObjectDoc::of(object),
+                Some(GranteeDoc::of(grantee)),
+            ),
+            Change::CreateGroup { group } => (Vec::new(), ObjectDoc::Group { name: group }, None),
+            Change::AddMember { group, user } | Change::DropMember { group, user } => (
+                Vec::new(),
+                ObjectDoc::Group { name: group },
+                Some(GranteeDoc::user(user)),
+            ),
+        };
+        StepDoc {
+            action: step.change.action(),
             privileges,
             object,
             grantee,
+            sql: statement(&step.change),
+            reason: reason(step),
+            sources: sources(&step.origins),
         }
-        | Change::Revoke {
-            privileges,
-            object,
-            grantee,
-        } => (
-            privileges_json(privileges),
-            object_json(object),
-            grantee_json(grantee),
-        ),
-        Change::CreateGroup { group } => (
-            Vec::new(),
-            json!({"type": "group", "name": group}),
-            Value::Null,
-        ),
-        Change::AddMember { group, user } | Change::DropMember { group, user } => (
-            Vec::new(),
-            json!({"type": "group", "name": group}),
-            json!({"type": "user", "name": user}),
-        ),
-    };
-    json!({
-        "action": step.change.action(),
-        "privileges": privileges,
-        "object": object,
-        "grantee": grantee,
-        "sql": statement(&step.change),
-        "reason": reason(step),
-        "sources": sources_json(&step.origins),
-    })
+    }
 }
 
 /// One statement: what runs (action, privileges, objects, grantees, sql), the reasons and
 /// sources of all its parts, and the parts themselves.
-fn statement_json(plan: &Plan, st: &Statement) -> Value {
-    let parts: Vec<&Step> = st.parts.iter().map(|&i| &plan.steps[i]).collect();
-    let (privileges, objects, grantees) = match &st.merged {
-        Merged::CreateGroup { group } => (
-            Vec::new(),
-            vec![json!({"type": "group", "name": group})],
-            Vec::new(),
-        ),
-        Merged::Members { group, users, .. } => (
-            Vec::new(),
-            vec![json!({"type": "group", "name": group})],
-            users
-                .iter()
-                .map(|u| json!({"type": "user", "name": u}))
-                .collect(),
-        ),
-        Merged::Privileges {
+#[derive(Serialize)]
+struct StatementDoc<'a> {
+    action: &'static str,
+    privileges: Vec<String>,
+    objects: Vec<ObjectDoc<'a>>,
+    grantees: Vec<GranteeDoc<'a>>,
+    sql: String,
+    reason: String,
+    sources: Vec<SourceDoc<'a>>,
+    parts: Vec<StepDoc<'a>>,
+}
+
+impl<'a> StatementDoc<'a> {
+    fn of(plan: &'a Plan, st: &'a Statement) -> StatementDoc<'a> {
+        let parts: Vec<&Step> = st.parts.iter().map(|&i| &plan.steps[i]).collect();
+        let (privileges, objects, grantees) = match &st.merged {
+            Merged::CreateGroup { group } => (
+                Vec::new(),
+                vec![ObjectDoc::Group { name: group }],
+                Vec::new(),
+            ),
+            Merged::Members { group, users, .. } => (
+                Vec::new(),
+                vec![ObjectDoc::Group { name: group }],
+                users.iter().map(GranteeDoc::user).collect(),
+            ),
+            Merged::Privileges {
+                privileges: p,
+                objects,
+                grantees,
+                ..
+            } => (
+                privileges(p),
+                objects.iter().map(ObjectDoc::of).collect(),
+                grantees.iter().map(GranteeDoc::of).collect(),
+            ),
+        };
+        let parts: Vec<StepDoc> = parts.into_iter().map(StepDoc::of).collect();
+        let mut seen = HashSet::new();
+        let reasons: Vec<&str> = parts
+            .iter()
+            .map(|p| p.reason.as_str())
+            .filter(|r| seen.insert(*r))
+            .collect();
+        let mut seen = HashSet::new();
+        let origins = st
+            .parts
+            .iter()
+            .flat_map(|&i| &plan.steps[i].origins)
+            .filter(|o| seen.insert(*o));
+        StatementDoc {
+            action: parts.first().map_or("", |p| p.action),
             privileges,
             objects,
             grantees,
-            ..
-        } => (
-            privileges_json(privileges),
-            objects.iter().map(object_json).collect(),
-            grantees.iter().map(grantee_json).collect(),
-        ),
-    };
-    use std::collections::HashSet;
-    let (mut reasons, mut seen) = (Vec::new(), HashSet::new());
-    let (mut sources, mut seen_sources) = (Vec::new(), HashSet::new());
-    for p in &parts {
-        let r = reason(p);
-        if seen.insert(r.clone()) {
-            reasons.push(r);
-        }
-        for o in &p.origins {
-            if seen_sources.insert(o) {
-                sources.push(o.clone());
-            }
+            sql: merged(&st.merged),
+            reason: reasons.join("; "),
+            sources: sources(origins),
+            parts,
         }
     }
-    json!({
-        "action": parts.first().map_or("", |p| p.change.action()),
-        "privileges": privileges,
-        "objects": objects,
-        "grantees": grantees,
-        "sql": merged(&st.merged),
-        "reason": reasons.join("; "),
-        "sources": sources_json(&sources),
-        "parts": parts.iter().map(|p| step_json(p)).collect::<Vec<_>>(),
-    })
+}
+
+#[derive(Serialize)]
+struct PlanDoc<'a> {
+    format: &'static str,
+    version: u32,
+    command: &'a str,
+    files: &'a [&'a str],
+    summary: BTreeMap<&'static str, usize>,
+    notes: &'a [String],
+    changes: usize,
+    statements: Vec<StatementDoc<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unverified: Vec<StepDoc<'a>>,
 }
 
 /// The JSON document (schema version [`JSON_VERSION`], documented in the README).
 pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
-    let doc = json!({
-        "format": "mlgrant.plan",
-        "version": JSON_VERSION,
-        "command": command,
-        "files": files,
-        "summary": plan.counts(),
-        "notes": plan.notes,
-        "changes": plan.steps.len(),
-        "statements": plan
+    let doc = PlanDoc {
+        format: "mlgrant.plan",
+        version: JSON_VERSION,
+        command,
+        files,
+        summary: plan.counts(),
+        notes: &plan.notes,
+        changes: plan.steps.len(),
+        statements: plan
             .statements
             .iter()
-            .map(|st| statement_json(plan, st))
-            .collect::<Vec<_>>(),
-    });
-    let mut doc = doc;
-    if !plan.unverified.is_empty() {
-        doc["unverified"] = plan.unverified.iter().map(step_json).collect();
-    }
+            .map(|st| StatementDoc::of(plan, st))
+            .collect(),
+        unverified: plan.unverified.iter().map(StepDoc::of).collect(),
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
-

@@ -41,7 +41,8 @@ SELECT current_database()::char(128) AS database_name,
        1 AS is_refreshable,
        (m.info ->> 'state')::char(128) AS model_state
 FROM mlsim.models m
-WHERE mlsim.is_superuser() OR pg_has_role(current_user, m.owner, 'USAGE');
+-- (SELECT ...): asked once per query, not once per model.
+WHERE (SELECT mlsim.is_superuser()) OR pg_has_role(current_user, m.owner, 'USAGE');
 
 CREATE VIEW pg_catalog.svv_ml_model_privileges AS
 SELECT m.schema_name AS namespace_name,

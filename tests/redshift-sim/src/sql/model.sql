@@ -32,6 +32,8 @@ DECLARE
     i int;
     f regprocedure;
     g text;
+    fns text[] := '{}';
+    targets text[] := '{}';
 BEGIN
     FOR i IN 1 .. coalesce(array_length(models, 1), 0) LOOP
         f := mlsim.model_fn(schemas[i], models[i]);
@@ -50,18 +52,26 @@ BEGIN
             END IF;
             CONTINUE;
         END IF;
-        FOREACH g IN ARRAY grantees LOOP
-            PERFORM mlsim.not_reserved(g, mlsim.grant_action(is_grant));
-            IF is_grant THEN
-                EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', f, mlsim.grantee_sql(g),
-                               CASE WHEN grant_option THEN ' WITH GRANT OPTION' ELSE '' END);
-            ELSE
-                EXECUTE format('REVOKE %sEXECUTE ON FUNCTION %s FROM %s',
-                               CASE WHEN grant_option THEN 'GRANT OPTION FOR ' ELSE '' END,
-                               f, mlsim.grantee_sql(g));
-            END IF;
-        END LOOP;
+        fns := fns || f::text;
     END LOOP;
+    FOREACH g IN ARRAY grantees LOOP
+        PERFORM mlsim.not_reserved(g, mlsim.grant_action(is_grant));
+        targets := targets || mlsim.grantee_sql(g);
+    END LOOP;
+    IF array_length(fns, 1) IS NULL OR array_length(targets, 1) IS NULL THEN
+        RETURN;
+    END IF;
+    -- One statement for the whole list, as PostgreSQL takes it (and as the list form is one
+    -- statement on Redshift).
+    IF is_grant THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', array_to_string(fns, ', '),
+                       array_to_string(targets, ', '),
+                       CASE WHEN grant_option THEN ' WITH GRANT OPTION' ELSE '' END);
+    ELSE
+        EXECUTE format('REVOKE %sEXECUTE ON FUNCTION %s FROM %s',
+                       CASE WHEN grant_option THEN 'GRANT OPTION FOR ' ELSE '' END,
+                       array_to_string(fns, ', '), array_to_string(targets, ', '));
+    END IF;
 END
 $$;
 
