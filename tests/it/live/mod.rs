@@ -4,6 +4,7 @@
 
 mod bounded;
 mod catalog_shapes;
+mod connect_messages;
 mod doctor;
 mod faults;
 mod lists;

@@ -64,7 +64,7 @@ async fn the_password_never_appears_in_output_or_the_audit_log() {
                 ("PGPASSWORD", SECRET.to_owned()),
                 ("PGCONNECT_TIMEOUT", "1".to_owned()),
             ],
-            "no answer within 1 s",
+            "no Postgres answer within 1 s",
         ),
         (
             format!("postgres://nobody@127.0.0.1:{port}/dev?sslrootcert={ca}"),
