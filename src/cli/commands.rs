@@ -23,9 +23,14 @@ fn plan_format(arg: &FormatArg) -> Format {
 }
 
 pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
+    if let Some(many) = super::targets::run(&cli.command) {
+        return many;
+    }
     let color = color_on(&std::io::stdout());
     match &cli.command {
         Command::Check { model, format } => check(&model.config, *format),
+        Command::Completions { shell } => Ok(super::docs::completions(*shell).into()),
+        Command::Man => super::docs::man().map(Into::into),
         Command::Compile { model, format } => {
             compile_cmd(&model.config, plan_format(format), color)
         }

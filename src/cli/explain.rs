@@ -22,10 +22,7 @@ fn source(
 > {
     match url {
         Some(url) => {
-            let cluster = ClusterArg {
-                url: Some(url.to_owned()),
-                read_timeout: 120,
-            };
+            let cluster = ClusterArg::from_url(url);
             let target = target(&cluster)?;
             let state = talk(&cluster, async {
                 let client = connect::connect(&target).await.map_err(fail)?;

@@ -6,9 +6,11 @@
 
 mod apply;
 mod commands;
+mod docs;
 mod explain;
 mod iam;
 mod opt;
+mod targets;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -53,6 +53,57 @@ pub struct ClusterArg {
     /// command (plan, export, doctor, history); 0 waits forever.
     #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub read_timeout: u64,
+    /// IAM login to a provisioned cluster: its identifier. mlgrant asks Redshift for temporary
+    /// credentials (GetClusterCredentials for --db-user, else GetClusterCredentialsWithIAM) and,
+    /// unless --url gives the host, for the endpoint (DescribeClusters).
+    #[arg(long, value_name = "ID", conflicts_with = "aws_workgroup")]
+    pub aws_cluster: Option<String>,
+    /// IAM login to a Redshift Serverless workgroup (GetCredentials; GetWorkgroup for the
+    /// endpoint unless --url gives the host).
+    #[arg(long, value_name = "NAME")]
+    pub aws_workgroup: Option<String>,
+    /// The AWS region of --aws-cluster or --aws-workgroup (else AWS_REGION or the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub aws_region: Option<String>,
+    /// The database user GetClusterCredentials logs in as (with --aws-cluster).
+    #[arg(long, value_name = "USER", requires = "aws_cluster")]
+    pub db_user: Option<String>,
+    /// Work on the target NAME of the model's [targets] (repeatable), instead of --url.
+    #[arg(long = "target", value_name = "NAME", conflicts_with_all = ["url", "aws_cluster", "aws_workgroup"])]
+    pub targets: Vec<String>,
+    /// Work on every target of the model's [targets].
+    #[arg(long, conflicts_with_all = ["url", "targets", "aws_cluster", "aws_workgroup"])]
+    pub all_targets: bool,
+    /// How many targets to work on at once.
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// The model file whose [targets] export, doctor and history read (plan and apply read
+    /// --config's).
+    #[arg(long, default_value = "mlgrant.toml", value_name = "FILE")]
+    pub targets_from: PathBuf,
+}
+
+impl ClusterArg {
+    /// The cluster at `url`, with the defaults of the command line.
+    pub fn from_url(url: &str) -> ClusterArg {
+        ClusterArg {
+            url: Some(url.to_owned()),
+            read_timeout: 120,
+            aws_cluster: None,
+            aws_workgroup: None,
+            aws_region: None,
+            db_user: None,
+            targets: Vec::new(),
+            all_targets: false,
+            jobs: 4,
+            targets_from: PathBuf::from("mlgrant.toml"),
+        }
+    }
+
+    /// Whether targets of the model were asked for.
+    pub fn many(&self) -> bool {
+        self.all_targets || !self.targets.is_empty()
+    }
 }
 
 /// The output format of a plan.
@@ -223,6 +274,14 @@ pub enum Command {
         #[command(subcommand)]
         policy: IamPolicy,
     },
+    /// Print a shell completion script on stdout (bash, zsh, fish, powershell or elvish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print mlgrant's man page (roff) on stdout: `mlgrant man > mlgrant.1`.
+    Man,
     /// Show the audit log of applied runs, newest first, or one run with its statements.
     History {
         #[command(flatten)]

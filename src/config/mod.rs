@@ -14,6 +14,7 @@ mod policy;
 mod reader;
 mod roles;
 mod sections;
+mod targets;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,6 +27,7 @@ pub use iam::{
     check_role_name, parse_role_arn, partition,
 };
 pub use roles::{NamedRole, logical_id};
+pub use targets::TargetDecl;
 
 use reader::Reader;
 use toml::de::DeTable;
@@ -48,6 +50,8 @@ pub struct AccessModel {
     pub policy: Policy,
     /// The `[iam]` section, when present.
     pub iam: Option<IamSettings>,
+    /// The `[targets.NAME]` sections: the clusters this model is kept on.
+    pub targets: BTreeMap<String, TargetDecl>,
     /// Warnings: where, and what (they do not make the file invalid).
     pub warnings: Vec<(Loc, String)>,
 }

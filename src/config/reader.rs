@@ -39,7 +39,9 @@ pub(super) fn entries<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
     v
 }
 
-pub(super) const ROOT_KEYS: &[&str] = &["version", "groups", "schemas", "models", "policy", "iam"];
+pub(super) const ROOT_KEYS: &[&str] = &[
+    "version", "groups", "schemas", "models", "policy", "iam", "targets",
+];
 pub(super) const GROUP_KEYS: &[&str] = &["members"];
 pub(super) const SCHEMA_KEYS: &[&str] = &["creators", "consumers", "iam_roles"];
 pub(super) const MODEL_KEYS: &[&str] = &["consumers"];
@@ -86,7 +88,7 @@ impl Reader {
     pub(super) fn root(&mut self, root: &DeTable<'_>) -> AccessModel {
         let mut version = None;
         let (mut groups_v, mut schemas_v, mut models_v, mut policy_v) = (None, None, None, None);
-        let mut iam_v = None;
+        let (mut iam_v, mut targets_v) = (None, None);
         for (key, value) in entries(root) {
             match key.get_ref().as_ref() {
                 "version" => version = Some(value),
@@ -95,6 +97,7 @@ impl Reader {
                 "models" => models_v = self.table(value, "models"),
                 "policy" => policy_v = self.table(value, "policy"),
                 "iam" => iam_v = self.table(value, "iam").map(|t| (t, key.span())),
+                "targets" => targets_v = self.table(value, "targets"),
                 other if value.get_ref().is_table() => self.unknown_key(
                     other,
                     key.span(),
@@ -119,6 +122,7 @@ impl Reader {
             .map(|t| self.models(t, &groups))
             .unwrap_or_default();
         let policy = policy_v.map(|t| self.policy(t)).unwrap_or_default();
+        let targets = targets_v.map(|t| self.targets(t)).unwrap_or_default();
         let iam_written = iam_v.is_some();
         let iam = iam_v.and_then(|(t, span)| self.iam(t, span));
         self.resolve_roles(&mut schemas, iam.as_ref(), iam_written);
@@ -144,6 +148,7 @@ impl Reader {
             models,
             policy,
             iam,
+            targets,
         }
     }
 

@@ -13,11 +13,50 @@
 use std::collections::HashMap;
 
 use super::{Change, Step};
-use crate::model::{Grant, Grantee, Name, Object, Privilege};
+use crate::model::{Grant, Grantee, Name, Object, Privilege, quote_ident};
 
-/// The most objects, grantees or users one statement lists. A model name is at most 127 bytes
-/// (twice that quoted, with its schema), so a statement stays well under 1 MB.
+/// The most objects, grantees or users one statement lists.
 pub const MAX_LIST: usize = 1000;
+
+/// The most bytes one list (objects, grantees or users) takes in a statement's text. Two lists
+/// and the rest of a statement stay under 65,535 bytes, so that every statement fits the audit
+/// log's `varchar(65535)` (migrations/0001_audit.sql), whatever the names' lengths (a quoted
+/// model key can take 500 bytes).
+pub const MAX_LIST_BYTES: usize = 30_000;
+
+/// How many bytes an object takes in a list (its text and `, `).
+fn object_bytes(o: &Object) -> usize {
+    2 + match o {
+        Object::Database => 0,
+        Object::IamRole(arn) => arn.len() + 2 + arn.matches('\'').count(),
+        Object::Schema(s) => quote_ident(s.as_str()).len(),
+        Object::Model(m) => m.key().len(),
+    }
+}
+
+/// How many bytes a grantee takes in a list (`GROUP `, its name, `, `).
+fn grantee_bytes(g: &Grantee) -> usize {
+    8 + g.name().map_or(6, |n| quote_ident(n.as_str()).len())
+}
+
+/// Cuts `items` into runs of at most [`MAX_LIST`] items and [`MAX_LIST_BYTES`] bytes.
+fn runs<T>(items: &[T], bytes: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let b = bytes(item);
+        if i > start && (i - start == MAX_LIST || size + b > MAX_LIST_BYTES) {
+            out.push(&items[start..i]);
+            start = i;
+            size = 0;
+        }
+        size += b;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
 
 /// What one statement does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,8 +212,14 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
             }
         }
     }
+    let user_of = |i: &usize| match &steps[*i].change {
+        Change::AddMember { user, .. } | Change::DropMember { user, .. } => {
+            quote_ident(user.as_str()).len() + 2
+        }
+        _ => 0,
+    };
     for (add, group, parts) in members {
-        for chunk in parts.chunks(MAX_LIST) {
+        for chunk in runs(&parts, user_of) {
             out.push(Statement {
                 merged: Merged::Members {
                     add,
@@ -211,9 +256,10 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
         groups[at].3.push((object, parts));
     }
     for (grant, privileges, grantees, objects) in groups {
-        for objects in objects.chunks(MAX_LIST) {
-            for (g, grantee_chunk) in grantees.chunks(MAX_LIST).enumerate() {
-                let from = g * MAX_LIST;
+        let grantee_runs = runs(&grantees, |g| grantee_bytes(g));
+        for objects in runs(&objects, |(o, _)| object_bytes(o)) {
+            let mut from = 0;
+            for grantee_chunk in &grantee_runs {
                 out.push(Statement {
                     merged: Merged::Privileges {
                         grant,
@@ -227,6 +273,7 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
                         .copied()
                         .collect(),
                 });
+                from += grantee_chunk.len();
             }
         }
     }

@@ -10,6 +10,7 @@
 mod bad_input;
 mod ci_cli;
 mod compile_cli;
+mod docs_cli;
 mod hostile;
 mod iam_cli;
 mod layers;

@@ -81,3 +81,30 @@ fn all_and_default_roles_stand_alone_and_arns_are_listed() {
             .to_owned()
     ));
 }
+
+#[test]
+fn every_statement_fits_the_audit_log_whatever_the_names() {
+    // 1,000 models with 127-byte names that must be quoted, to 300 groups with long names.
+    let long = |prefix: &str, i: usize| format!("{prefix}{i:04}{}", "Ä.".repeat(60));
+    let grantees: Vec<Grantee> = (0..300)
+        .map(|g| Grantee::Group(Name::from_catalog(&long("G", g))))
+        .collect();
+    let mut grants = Vec::new();
+    for i in 0..1000 {
+        let m = ModelName {
+            schema: Name::from_catalog(&long("S", 0)),
+            model: Name::from_catalog(&long("M", i)),
+        };
+        for g in &grantees {
+            grants.push(Grant::execute(m.clone(), g.clone()));
+        }
+    }
+    let p = plan(grants);
+    assert!(p.statements.len() > 1);
+    for st in &p.statements {
+        let sql = mlgrant::render::merged(&st.merged);
+        assert!(sql.len() <= 65_535, "{} bytes", sql.len());
+    }
+    let carried: usize = p.statements.iter().map(|s| s.parts.len()).sum();
+    assert_eq!(carried, p.steps.len());
+}

@@ -29,30 +29,42 @@ CREATE PROCEDURE mlsim.grant_model(is_grant boolean, schemas text[], models text
                                    grantees text[], grant_option boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
-    i int;
-    f regprocedure;
+    su boolean := mlsim.is_superuser();
+    m record;
     g text;
     fns text[] := '{}';
     targets text[] := '{}';
 BEGIN
-    FOR i IN 1 .. coalesce(array_length(models, 1), 0) LOOP
-        f := mlsim.model_fn(schemas[i], models[i]);
-        IF NOT (mlsim.is_superuser()
-                OR pg_has_role(current_user, (SELECT proowner FROM pg_proc WHERE oid = f), 'USAGE')
-                OR has_function_privilege(current_user, f, 'EXECUTE WITH GRANT OPTION')) THEN
-            IF NOT has_function_privilege(current_user, f, 'EXECUTE') THEN
+    -- Every model of the list looked up in one query, in the list's order (as mlsim.model_fn
+    -- would, one by one).
+    FOR m IN
+        SELECT u.s, u.name, r.fn, p.proowner
+        FROM unnest(schemas, models) WITH ORDINALITY AS u(s, name, n)
+        LEFT JOIN mlsim.model_registry r
+               ON r.schema_name = coalesce(u.s, current_schema()) AND r.model_name = u.name
+        LEFT JOIN pg_proc p ON p.oid = r.fn
+        ORDER BY u.n
+    LOOP
+        IF m.proowner IS NULL THEN
+            RAISE EXCEPTION 'model "%" does not exist', coalesce(m.s || '.', '') || m.name
+                USING ERRCODE = '42704';
+        END IF;
+        IF NOT (su
+                OR pg_has_role(current_user, m.proowner, 'USAGE')
+                OR has_function_privilege(current_user, m.fn, 'EXECUTE WITH GRANT OPTION')) THEN
+            IF NOT has_function_privilege(current_user, m.fn, 'EXECUTE') THEN
                 RAISE EXCEPTION 'permission denied for model %',
-                    coalesce(schemas[i] || '.', '') || models[i] USING ERRCODE = '42501';
+                    coalesce(m.s || '.', '') || m.name USING ERRCODE = '42501';
             ELSIF is_grant THEN
-                RAISE WARNING 'no privileges were granted for "%"', models[i]
+                RAISE WARNING 'no privileges were granted for "%"', m.name
                     USING ERRCODE = '01007';
             ELSE
-                RAISE WARNING 'no privileges could be revoked for "%"', models[i]
+                RAISE WARNING 'no privileges could be revoked for "%"', m.name
                     USING ERRCODE = '01006';
             END IF;
             CONTINUE;
         END IF;
-        fns := fns || f::text;
+        fns := fns || m.fn::regprocedure::text;
     END LOOP;
     FOREACH g IN ARRAY grantees LOOP
         PERFORM mlsim.not_reserved(g, mlsim.grant_action(is_grant));

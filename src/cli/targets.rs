@@ -1,0 +1,273 @@
+//! Many targets from one model: `--target NAME` (repeatable) and `--all-targets` run plan,
+//! apply, doctor, export or history on each `[targets.NAME]` of the model, `--jobs N` at once.
+//!
+//! Each target runs in a process of its own (this same executable, with the target's `--url`
+//! and AWS options in place of the target options), so that every target has its own
+//! connection, its own transaction and its own failure: one target that fails never stops the
+//! others and never leaves a target half-applied. Output is grouped per target, in the order of
+//! the names, then a summary. Exit code: 1 when any target failed, else 2 when any has changes
+//! pending, else 0.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command as Process, Stdio};
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use super::opt::{ClusterArg, Command, Format};
+use super::{Done, Failure, fail};
+use crate::config::{self, TargetDecl};
+use crate::text::sanitize;
+
+/// One target's result.
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// The cluster options of a command that connects, its model file, and whether it is a plan
+/// (whose pending changes are told by `--exit-code`) or an apply.
+fn parts(command: &Command) -> Option<(&ClusterArg, &Path, &'static str)> {
+    Some(match command {
+        Command::Plan { model, cluster, .. } => (cluster, model.config.as_path(), "plan"),
+        Command::Apply { model, cluster, .. } => (cluster, model.config.as_path(), "apply"),
+        Command::Doctor { cluster, .. } => (cluster, cluster.targets_from.as_path(), "doctor"),
+        Command::Export { cluster, .. } => (cluster, cluster.targets_from.as_path(), "export"),
+        Command::History { cluster, .. } => (cluster, cluster.targets_from.as_path(), "history"),
+        _ => return None,
+    })
+}
+
+/// The arguments of this run without the target options (and without `--url`, which the
+/// targets replace): what each target's process gets, before its own options.
+fn base_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let flag = a.split('=').next().unwrap_or("");
+        match flag {
+            "--target" | "--jobs" | "--url" | "--targets-from" if !a.contains('=') => skip = true,
+            "--target" | "--jobs" | "--url" | "--targets-from" | "--all-targets" => {}
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// The options that point a process at `t`.
+fn target_args(t: &TargetDecl) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |flag: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            out.push(flag.to_owned());
+            out.push(v.clone());
+        }
+    };
+    push("--url", &t.url);
+    push("--aws-cluster", &t.aws_cluster);
+    push("--aws-workgroup", &t.aws_workgroup);
+    push("--aws-region", &t.aws_region);
+    push("--db-user", &t.db_user);
+    out
+}
+
+/// `Some` when the command asks for targets: the grouped result of running it on each.
+pub(super) fn run(command: &Command) -> Option<Result<Done, Failure>> {
+    let (cluster, file, name) = parts(command)?;
+    let format = match command {
+        Command::Plan { format, .. } | Command::Apply { format, .. } => format.format,
+        Command::Doctor { format, .. } | Command::History { format, .. } => *format,
+        _ => None,
+    };
+    if !cluster.many() {
+        return None;
+    }
+    Some(run_many(command, cluster, file, name, format))
+}
+
+fn run_many(
+    command: &Command,
+    cluster: &ClusterArg,
+    file: &Path,
+    name: &str,
+    format: Option<Format>,
+) -> Result<Done, Failure> {
+    if let Command::Apply { yes, plan, .. } = command {
+        if plan.is_some() {
+            return Err(fail(
+                "a saved plan is for one cluster: apply --plan FILE takes --url, not --target or --all-targets",
+            ));
+        }
+        if !yes {
+            return Err(fail(
+                "apply to several targets needs --yes (it cannot ask on each): review them first with `mlgrant plan --all-targets`",
+            ));
+        }
+    }
+    if let Command::Plan { out: Some(_), .. } = command {
+        return Err(fail(
+            "--out saves one cluster's plan: plan one target at a time (--target NAME) to save it",
+        ));
+    }
+    let model = config::load(file)?;
+    let chosen = choose(&model.targets, cluster, file)?;
+    let exe = std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut base = base_args(&args);
+    // A plan tells pending changes by its exit code; plan's own --exit-code is added.
+    if name == "plan" && !base.iter().any(|a| a == "--exit-code") {
+        base.push("--exit-code".to_owned());
+    }
+    let results: Mutex<BTreeMap<String, Outcome>> = Mutex::new(BTreeMap::new());
+    let queue: Mutex<Vec<&TargetDecl>> = Mutex::new(chosen.iter().rev().copied().collect());
+    std::thread::scope(|scope| {
+        for _ in 0..usize::from(cluster.jobs).min(chosen.len()) {
+            scope.spawn(|| {
+                loop {
+                    let Some(t) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
+                        return;
+                    };
+                    let mut p = Process::new(&exe);
+                    p.args(&base)
+                        .args(target_args(t))
+                        .stdin(Stdio::null())
+                        .env("NO_COLOR", "1");
+                    if let Some(db) = &t.database {
+                        p.env("PGDATABASE", db);
+                    }
+                    let outcome = match p.output() {
+                        Ok(o) => Outcome {
+                            code: o.status.code().unwrap_or(1),
+                            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                        },
+                        Err(e) => Outcome {
+                            code: 1,
+                            stdout: String::new(),
+                            stderr: format!("error: cannot run mlgrant: {e}\n"),
+                        },
+                    };
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(t.name.clone(), outcome);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(report(&results, name, format == Some(Format::Json)))
+}
+
+/// The targets asked for, in name order; an unknown name is an error with a did-you-mean.
+fn choose<'m>(
+    targets: &'m BTreeMap<String, TargetDecl>,
+    cluster: &ClusterArg,
+    file: &Path,
+) -> Result<Vec<&'m TargetDecl>, Failure> {
+    let file = sanitize(&file.display().to_string());
+    if targets.is_empty() {
+        return Err(fail(format!(
+            "{file} has no [targets.NAME] section: add one per cluster, with its url or aws_cluster / aws_workgroup"
+        )));
+    }
+    if cluster.all_targets {
+        return Ok(targets.values().collect());
+    }
+    let mut out = Vec::new();
+    for n in &cluster.targets {
+        match targets.get(n) {
+            Some(t) if !out.iter().any(|o: &&TargetDecl| o.name == t.name) => out.push(t),
+            Some(_) => {}
+            None => {
+                let hint = config::closest(n, targets.keys().map(String::as_str))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                return Err(fail(format!(
+                    "{file} has no target `{}` (it has: {}){hint}",
+                    sanitize(n),
+                    targets.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// What a target's exit code means for this command.
+fn state(name: &str, code: i32) -> &'static str {
+    match (name, code) {
+        (_, 0) => "ok",
+        ("plan", 2) => "changes pending",
+        ("plan", 3) => "held back",
+        _ => "failed",
+    }
+}
+
+/// The grouped output and the exit code of all targets.
+fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Done {
+    let failed = results.values().filter(|o| state(name, o.code) == "failed").count();
+    let pending = results
+        .values()
+        .filter(|o| matches!(state(name, o.code), "changes pending" | "held back"))
+        .count();
+    let code = if failed > 0 {
+        1
+    } else if pending > 0 {
+        2
+    } else {
+        0
+    };
+    if json_out {
+        let targets: Vec<Value> = results
+            .iter()
+            .map(|(t, o)| {
+                json!({
+                    "target": t,
+                    "exit_code": o.code,
+                    "state": state(name, o.code),
+                    "output": serde_json::from_str::<Value>(&o.stdout).unwrap_or(Value::Null),
+                    "errors": o.stderr,
+                })
+            })
+            .collect();
+        let doc = json!({"format": "mlgrant.targets", "version": 1, "command": name, "targets": targets});
+        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        out.push('\n');
+        return Done { out, code };
+    }
+    let mut out = String::new();
+    for (t, o) in results {
+        out.push_str(&format!("=== target {t}: {} ===\n", state(name, o.code)));
+        out.push_str(&o.stdout);
+        if !o.stdout.is_empty() && !o.stdout.ends_with('\n') {
+            out.push('\n');
+        }
+        for line in o.stderr.lines() {
+            eprintln!("[{t}] {line}");
+        }
+    }
+    let by_state = |s: &str| -> Vec<&str> {
+        results
+            .iter()
+            .filter(|(_, o)| state(name, o.code) == s)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    };
+    let mut summary = vec![format!("{} target{}", results.len(), if results.len() == 1 { "" } else { "s" })];
+    for s in ["ok", "changes pending", "held back", "failed"] {
+        let names = by_state(s);
+        if !names.is_empty() {
+            summary.push(format!("{s}: {}", names.join(", ")));
+        }
+    }
+    out.push_str(&format!("=== {name} on {} ===\n", summary.join("; ")));
+    Done { out, code }
+}
