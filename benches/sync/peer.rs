@@ -22,10 +22,9 @@ fn ldap2pg() -> Result<PathBuf, String> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ldap2pg-venv");
     let bin = venv.join("bin/ldap2pg");
     let works = |bin: &Path| {
-        Command::new(bin)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("ldap2pg 5.9"))
+        Command::new(bin).arg("--version").output().is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("ldap2pg 5.9")
+        })
     };
     if works(&bin) {
         return Ok(bin);
@@ -111,7 +110,11 @@ async fn compare(sim: &Simulator, admin: &Client, dir: &Path) -> String {
     let revoke_all = format!(
         "REVOKE ALL ON SCHEMA {} FROM {}",
         schemas.join(", "),
-        groups.iter().map(|g| format!("GROUP {g}")).collect::<Vec<_>>().join(", ")
+        groups
+            .iter()
+            .map(|g| format!("GROUP {g}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     // ldap2pg: the groups as roles (as the simulator makes them: NOLOGIN, commented), and one
@@ -141,7 +144,12 @@ async fn compare(sim: &Simulator, admin: &Client, dir: &Path) -> String {
     if !out.status.success() {
         return format!(
             "ratio ldap2pg 5.9 / mlgrant apply, same schema grants, at 5 ms: skipped: ldap2pg failed: {}\n",
-            String::from_utf8_lossy(&out.stderr).lines().rev().take(3).collect::<Vec<_>>().join(" / ")
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / ")
         );
     }
     let by_ldap2pg = held(admin).await;
@@ -153,7 +161,11 @@ async fn compare(sim: &Simulator, admin: &Client, dir: &Path) -> String {
     for g in &groups {
         let _ = writeln!(model, "[groups.{g}]");
     }
-    let creators = groups.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ");
+    let creators = groups
+        .iter()
+        .map(|g| format!("\"{g}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     for s in &schemas {
         let _ = writeln!(model, "[schemas.{s}]\ncreators = [{creators}]");
     }
@@ -175,13 +187,21 @@ async fn compare(sim: &Simulator, admin: &Client, dir: &Path) -> String {
     // mlgrant's audit schema is made first (a one-time setup, like installing ldap2pg), by an
     // apply of the groups alone; the groups exist, as they did for ldap2pg.
     let setup = apply(&groups_only);
-    assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
     sim.set_latency(Duration::from_millis(5));
     let t = Instant::now();
     let out = apply(&model_path);
     let mlgrant_took = t.elapsed();
     sim.set_latency(Duration::ZERO);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let by_mlgrant = held(admin).await;
     admin.batch_execute(&revoke_all).await.unwrap();
     assert_eq!(

@@ -176,10 +176,7 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure
     warn(&model);
     let plan = Plan::grant_all(&compile::compile(&model));
     let name = model.source.name.clone();
-    let header = format!(
-        "mlgrant compile {name}: {}, idempotent",
-        plan.size()
-    );
+    let header = format!("mlgrant compile {name}: {}, idempotent", plan.size());
     let terminal = std::io::stdout().is_terminal();
     Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
 }
@@ -412,10 +409,28 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 /// The connection target from --url and the environment; warnings go to stderr.
 pub(super) fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let env = |k: &str| std::env::var(k).ok();
-    let target = connect::resolve(cluster.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
+    let iam = connect::IamLogin {
+        cluster: cluster.aws_cluster.clone(),
+        workgroup: cluster.aws_workgroup.clone(),
+        region: cluster.aws_region.clone(),
+        db_user: cluster.db_user.clone(),
+    };
+    // With IAM login the user comes from AWS; a placeholder stands in until then.
+    let env = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .or_else(|| (iam.is_set() && k == "PGUSER").then(|| "(IAM login)".to_owned()))
+    };
+    let mut target =
+        connect::resolve(cluster.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
     for w in &target.warnings {
         eprintln!("warning: {w}");
+    }
+    if iam.is_set() {
+        let host_given = target.host_given;
+        runtime()?
+            .block_on(connect::iam_login(&mut target, &iam, host_given))
+            .map_err(fail)?;
     }
     Ok(target)
 }

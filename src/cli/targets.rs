@@ -117,7 +117,8 @@ fn run_many(
     }
     let model = config::load(file)?;
     let chosen = choose(&model.targets, cluster, file)?;
-    let exe = std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut base = base_args(&args);
     // A plan tells pending changes by its exit code; plan's own --exit-code is added.
@@ -213,7 +214,10 @@ fn state(name: &str, code: i32) -> &'static str {
 
 /// The grouped output and the exit code of all targets.
 fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Done {
-    let failed = results.values().filter(|o| state(name, o.code) == "failed").count();
+    let failed = results
+        .values()
+        .filter(|o| state(name, o.code) == "failed")
+        .count();
     let pending = results
         .values()
         .filter(|o| matches!(state(name, o.code), "changes pending" | "held back"))
@@ -238,7 +242,8 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
                 })
             })
             .collect();
-        let doc = json!({"format": "mlgrant.targets", "version": 1, "command": name, "targets": targets});
+        let doc =
+            json!({"format": "mlgrant.targets", "version": 1, "command": name, "targets": targets});
         let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
         out.push('\n');
         return Done { out, code };
@@ -261,7 +266,11 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
             .map(|(t, _)| t.as_str())
             .collect()
     };
-    let mut summary = vec![format!("{} target{}", results.len(), if results.len() == 1 { "" } else { "s" })];
+    let mut summary = vec![format!(
+        "{} target{}",
+        results.len(),
+        if results.len() == 1 { "" } else { "s" }
+    )];
     for s in ["ok", "changes pending", "held back", "failed"] {
         let names = by_state(s);
         if !names.is_empty() {

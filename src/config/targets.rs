@@ -118,9 +118,9 @@ impl Reader {
                         .then(|| "a target's url must start with postgres://".to_owned())
                 }),
                 "aws_region" => check_region(&text).err(),
-                _ if text.is_empty() || text.chars().any(char::is_control) => {
-                    Some(format!("`{known}` must be a non-empty name without control characters"))
-                }
+                _ if text.is_empty() || text.chars().any(char::is_control) => Some(format!(
+                    "`{known}` must be a non-empty name without control characters"
+                )),
                 _ => None,
             };
             if let Some(p) = problem {
@@ -149,14 +149,18 @@ impl Reader {
         if t.url.is_none() && t.aws_cluster.is_none() && t.aws_workgroup.is_none() {
             refuse(
                 at.clone(),
-                format!("target `{name}` says neither where the cluster is (url) nor which one it is (aws_cluster or aws_workgroup)"),
+                format!(
+                    "target `{name}` says neither where the cluster is (url) nor which one it is (aws_cluster or aws_workgroup)"
+                ),
             );
             return None;
         }
         if let (Some(_), Some(_)) = (&t.aws_cluster, &t.aws_workgroup) {
             refuse(
                 spans["aws_workgroup"].clone(),
-                format!("target `{name}` names both a provisioned cluster (aws_cluster) and a Serverless workgroup (aws_workgroup); keep one"),
+                format!(
+                    "target `{name}` names both a provisioned cluster (aws_cluster) and a Serverless workgroup (aws_workgroup); keep one"
+                ),
             );
             return None;
         }
@@ -177,4 +181,3 @@ impl Reader {
         Some(t)
     }
 }
-

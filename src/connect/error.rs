@@ -150,7 +150,8 @@ pub(super) fn explain(target: &Target, e: &tokio_postgres::Error) -> ConnectErro
 fn tls_failure(target: &Target, at: String, detail: String) -> ConnectError {
     let lower = detail.to_ascii_lowercase();
     let verify = matches!(target.sslmode, SslMode::VerifyFull | SslMode::VerifyCa);
-    let (what, hint) = if lower.contains("hostname mismatch") || lower.contains("ip address mismatch")
+    let (what, hint) = if lower.contains("hostname mismatch")
+        || lower.contains("ip address mismatch")
     {
         (
             format!("the server's certificate does not name {}", target.host),

@@ -17,12 +17,14 @@ use tokio_postgres::Client;
 
 use crate::server::ServerError;
 
+mod aws;
 mod error;
 mod pgpass;
 mod service;
 mod tls;
 mod url;
 
+pub use aws::{IamLogin, login as iam_login};
 pub use error::ConnectError;
 pub use pgpass::pgpass_lookup;
 
@@ -96,14 +98,24 @@ pub struct Target {
     pub connect_timeout: Option<Duration>,
     /// Things the user should hear about (an ignored pgpass file).
     pub warnings: Vec<String>,
+    /// Whether the host was given (--url, a service file or PGHOST) rather than defaulted: an
+    /// IAM login then keeps it instead of asking AWS for the endpoint.
+    pub host_given: bool,
+    /// How the login was obtained, for messages (`cluster ID`, `Serverless workgroup NAME`).
+    pub via: Option<String>,
 }
 
 impl Target {
     /// `user@host:port/db` (`user@[::1]:5439/db` for an IPv6 address), for messages; never the
     /// password.
     pub fn describe(&self) -> String {
+        let via = self
+            .via
+            .as_ref()
+            .map(|v| format!(" ({v}, IAM login)"))
+            .unwrap_or_default();
         format!(
-            "{}@{}/{}",
+            "{}@{}/{}{via}",
             self.user,
             host_port(&self.host, self.port),
             self.dbname
@@ -148,7 +160,9 @@ pub fn resolve(
     let setting = |url: Option<String>, key: &str, var: &str| {
         url.or_else(|| svc(key)).or_else(|| from_env(var))
     };
-    let host = setting(parts.host.take(), "host", "PGHOST").unwrap_or_else(|| "localhost".to_owned());
+    let host = setting(parts.host.take(), "host", "PGHOST");
+    let host_given = host.is_some();
+    let host = host.unwrap_or_else(|| "localhost".to_owned());
     let port = match setting(parts.port.take(), "port", "PGPORT") {
         Some(p) => p.parse::<u16>().map_err(|_| {
             ConnectError::Settings(
@@ -163,8 +177,8 @@ pub fn resolve(
         .ok_or_else(|| {
             ConnectError::Settings("no user: put one in --url or set PGUSER".to_owned())
         })?;
-    let dbname = setting(parts.dbname.take(), "dbname", "PGDATABASE")
-        .unwrap_or_else(|| "dev".to_owned());
+    let dbname =
+        setting(parts.dbname.take(), "dbname", "PGDATABASE").unwrap_or_else(|| "dev".to_owned());
     let sslmode = SslMode::parse(
         &setting(parts.param("sslmode"), "sslmode", "PGSSLMODE")
             .unwrap_or_else(|| "verify-full".to_owned()),
@@ -216,6 +230,8 @@ pub fn resolve(
         password,
         connect_timeout,
         warnings,
+        host_given,
+        via: None,
     })
 }
 
@@ -322,7 +338,11 @@ mod tests {
             "[prod]\nhost=prod.example.com\nport=5440\ndbname=analytics\nuser=svc\n",
         )
         .unwrap();
-        let e = env(&[("PGSERVICE", "prod"), ("PGHOST", "envhost"), ("PGUSER", "envuser")]);
+        let e = env(&[
+            ("PGSERVICE", "prod"),
+            ("PGHOST", "envhost"),
+            ("PGUSER", "envuser"),
+        ]);
         let t = resolve(None, &e, Some(&dir)).unwrap();
         assert_eq!(t.describe(), "svc@prod.example.com:5440/analytics");
         let t = resolve(Some("postgres://alice@urlhost/db"), &e, Some(&dir)).unwrap();
@@ -349,9 +369,23 @@ mod tests {
         let e = resolve(Some("postgres://u@h/db?sslmode=bogus"), &env(&[]), None)
             .unwrap_err()
             .to_string();
-        for mode in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] {
+        for mode in [
+            "disable",
+            "allow",
+            "prefer",
+            "require",
+            "verify-ca",
+            "verify-full",
+        ] {
             assert!(e.contains(mode), "{e}");
-            assert!(resolve(Some(&format!("postgres://u@h/db?sslmode={mode}")), &env(&[]), None).is_ok());
+            assert!(
+                resolve(
+                    Some(&format!("postgres://u@h/db?sslmode={mode}")),
+                    &env(&[]),
+                    None
+                )
+                .is_ok()
+            );
         }
     }
 

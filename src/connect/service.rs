@@ -41,9 +41,8 @@ pub(super) fn lookup(
             continue;
         }
         looked.push(file.display().to_string());
-        let bytes = crate::file::read_bounded(&file, MAX_BYTES).map_err(|e| {
-            ConnectError::Settings(format!("cannot read the service file: {e}"))
-        })?;
+        let bytes = crate::file::read_bounded(&file, MAX_BYTES)
+            .map_err(|e| ConnectError::Settings(format!("cannot read the service file: {e}")))?;
         let text = String::from_utf8_lossy(&bytes);
         if let Some(pairs) = section(&text, name, &file)? {
             return Ok(pairs);
@@ -125,7 +124,10 @@ mod tests {
         let f = Path::new("x.conf");
         assert_eq!(
             section(text, "staging", f).unwrap().unwrap(),
-            [("host".into(), "staging".into()), ("user".into(), "ci".into())]
+            [
+                ("host".into(), "staging".into()),
+                ("user".into(), "ci".into())
+            ]
         );
         assert_eq!(
             section(text, "prod", f).unwrap().unwrap(),

@@ -19,8 +19,8 @@ pub use notes::describe;
 use crate::compile::compile_with_models;
 use crate::config::AccessModel;
 use crate::model::{
-    Exemptions, FastMap, FastSet, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name, Object,
-    Privilege, State, quote_ident,
+    Exemptions, FastMap, FastSet, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name,
+    Object, Privilege, State, quote_ident,
 };
 use crate::plan::{Change, Membership, Plan};
 use notes::Findings;

@@ -243,7 +243,12 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
         Change::Grant { grantee, .. } | Change::Revoke { grantee, .. } => grantee,
         _ => unreachable!("only grant and revoke steps are merged here"),
     };
-    type Group<'a> = (bool, &'a [Privilege], Vec<&'a Grantee>, Vec<(&'a Object, Vec<usize>)>);
+    type Group<'a> = (
+        bool,
+        &'a [Privilege],
+        Vec<&'a Grantee>,
+        Vec<(&'a Object, Vec<usize>)>,
+    );
     let mut groups: Vec<Group> = Vec::new();
     let mut group_at: HashMap<(bool, Kind, &[Privilege], Vec<&Grantee>), usize> = HashMap::new();
     for (grant, object, privileges, parts) in by_object {
@@ -279,4 +284,3 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
     }
     out
 }
-

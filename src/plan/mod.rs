@@ -190,9 +190,7 @@ impl Plan {
 
     /// "3 statements", or "10,100 changes in 100 statements" when statements carry several.
     pub fn size(&self) -> String {
-        let plural = |n: usize, word: &str| {
-            format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-        };
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let statements = plural(self.statements.len(), "statement");
         if self.steps.len() == self.statements.len() {
             statements

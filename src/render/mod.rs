@@ -113,7 +113,10 @@ pub fn merged(m: &Merged) -> String {
                     objects_sql(objects)
                 )
             } else {
-                format!("{verb} {privileges}{} {to} {grantees};", objects_sql(objects))
+                format!(
+                    "{verb} {privileges}{} {to} {grantees};",
+                    objects_sql(objects)
+                )
             }
         }
     }

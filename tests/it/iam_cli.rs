@@ -204,46 +204,13 @@ fn an_unknown_region_or_style_is_refused_with_a_suggestion() {
 /// cfn-lint, AWS's CloudFormation linter, from its own virtualenv under target/ (made when
 /// missing; `.ci/run` makes it first so that an unreachable PyPI fails there with pip's message).
 fn cfn_lint() -> std::path::PathBuf {
-    use std::process::Command;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| crate::util::root().join("target"));
-    let venv = target.join("cfn-lint-venv");
-    let lint = venv.join("bin").join("cfn-lint");
-    let ready = || {
-        Command::new(&lint)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"cfn-lint 1."))
-    };
-    if ready() {
-        return lint;
-    }
-    let out = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .output()
-        .expect("python3 runs (the cfn-lint test needs Python 3 with venv)");
-    assert!(out.status.success(), "python3 -m venv: {}", stderr(&out));
-    let out = Command::new(venv.join("bin").join("python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "cfn-lint==1.*",
-        ])
-        .output()
-        .expect("the virtualenv's python runs");
-    assert!(
-        out.status.success(),
-        "pip could not install cfn-lint 1.x into {} (is PyPI reachable?):\n{}",
-        venv.display(),
-        stderr(&out)
-    );
-    assert!(ready(), "cfn-lint 1.x does not run from {}", venv.display());
-    lint
+    crate::util::venv_tool(
+        "cfn-lint-venv",
+        "cfn-lint",
+        "cfn-lint==1.*",
+        &["--version"],
+        "cfn-lint 1.",
+    )
 }
 
 #[test]

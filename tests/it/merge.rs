@@ -10,7 +10,10 @@ fn n(s: &str) -> Name {
 
 fn plan(grants: Vec<Grant>) -> Plan {
     let mut state = State::default();
-    state.grants = grants.into_iter().map(|g| (g, Default::default())).collect::<GrantSet>();
+    state.grants = grants
+        .into_iter()
+        .map(|g| (g, Default::default()))
+        .collect::<GrantSet>();
     Plan::grant_all(&state)
 }
 

@@ -68,3 +68,53 @@ pub fn scratch(test: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch folder made");
     dir.join(name)
 }
+
+/// A Python tool from its own virtualenv under target/ (`venv`), installed with pip from
+/// `package` when `tool args` does not print `expect` first. `.ci/run` makes the virtualenvs
+/// first, so that an unreachable PyPI fails there with pip's own message.
+pub fn venv_tool(venv: &str, tool: &str, package: &str, args: &[&str], expect: &str) -> PathBuf {
+    use std::process::Command;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let venv = target.join(venv);
+    let bin = venv.join("bin").join(tool);
+    let ready = || {
+        Command::new(&bin)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success() && o.stdout.starts_with(expect.as_bytes()))
+    };
+    if ready() {
+        return bin;
+    }
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .output()
+        .expect("python3 runs (this test needs Python 3 with venv)");
+    assert!(out.status.success(), "python3 -m venv: {}", stderr(&out));
+    let out = Command::new(venv.join("bin").join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            package,
+        ])
+        .output()
+        .expect("the virtualenv's python runs");
+    assert!(
+        out.status.success(),
+        "pip could not install {package} into {} (is PyPI reachable?):\n{}",
+        venv.display(),
+        stderr(&out)
+    );
+    assert!(
+        ready(),
+        "{tool} ({package}) does not run from {}",
+        venv.display()
+    );
+    bin
+}

@@ -32,7 +32,9 @@ fn model(members: &str, with_grants: bool) -> String {
             );
         }
     }
-    m.push_str("[policy]\nmanage = [\"group:ml_*\", \"user:carol\", \"user:dave\", \"role:ml_role\"]\n");
+    m.push_str(
+        "[policy]\nmanage = [\"group:ml_*\", \"user:carol\", \"user:dave\", \"role:ml_role\"]\n",
+    );
     m
 }
 
@@ -108,7 +110,8 @@ async fn every_documented_list_form_runs_and_means_its_parts() {
         assert!(sql.contains(&expected), "missing {expected}\nin {sql:#?}");
     }
     assert!(
-        sql.iter().any(|s| s.starts_with("REVOKE") && s.contains("ON SCHEMA s1, s2 FROM")),
+        sql.iter()
+            .any(|s| s.starts_with("REVOKE") && s.contains("ON SCHEMA s1, s2 FROM")),
         "{sql:#?}"
     );
     c.apply_and_converge(&without);

@@ -7,10 +7,12 @@ mod catalog_shapes;
 mod connect_messages;
 mod doctor;
 mod faults;
+mod iam_login;
 mod lists;
 mod review;
 mod secrets;
 mod sync_cli;
+mod targets;
 mod trust;
 
 use std::path::PathBuf;

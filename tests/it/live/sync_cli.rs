@@ -252,7 +252,9 @@ async fn a_failed_apply_changes_nothing_and_the_next_one_converges() {
         .to_string();
     assert!(error.contains("SQLSTATE 42704"), "{error}");
     assert!(
-        error.contains("GRANT EXECUTE ON MODEL demo_ml.m1, demo_ml.m2 TO GROUP marketing_analyst_grp"),
+        error.contains(
+            "GRANT EXECUTE ON MODEL demo_ml.m1, demo_ml.m2 TO GROUP marketing_analyst_grp"
+        ),
         "{error}"
     );
     let after = snapshot().await;
