@@ -65,3 +65,37 @@ mod tests {
         assert_eq!(sanitize("plain é"), "plain é");
     }
 }
+
+/// Cuts `items` into runs of at most `max_count` items and, past the first item of a run, at
+/// most `max_bytes` bytes: a message to the server stays well under Redshift's 16 MB statement
+/// limit however long each item is.
+pub fn batches(items: &[String], max_count: usize, max_bytes: usize) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        if i > start && (i - start >= max_count.max(1) || size + item.len() > max_bytes) {
+            out.push(&items[start..i]);
+            start = i;
+            size = 0;
+        }
+        size += item.len();
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::batches;
+
+    #[test]
+    fn batches_are_cut_by_count_and_by_bytes() {
+        let items: Vec<String> = (0..10).map(|i| "x".repeat(i + 1)).collect();
+        let sizes = |b: Vec<&[String]>| b.iter().map(|r| r.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(batches(&items, 4, 1000)), [4, 4, 2]);
+        assert_eq!(sizes(batches(&items, 100, 10)), [4, 1, 1, 1, 1, 1, 1]);
+        assert!(batches(&[], 3, 3).is_empty());
+    }
+}

@@ -190,7 +190,9 @@ impl Runner<'_> {
             }
         }
         let mut done = 0;
-        for batch in statements.chunks(self.settings.batch_size.max(1)) {
+        // At most --batch-size statements a message, and at most 4 MB of them (a merged
+        // statement can take 60 KB; Redshift's limit for a statement is 16 MB).
+        for batch in crate::text::batches(&statements, self.settings.batch_size, 4 << 20) {
             self.bounded("a batch of statements", Duration::ZERO, self.execute(batch))
                 .await?;
             done += batch.len();

@@ -102,6 +102,9 @@ pub(super) fn fit(s: &str, max: usize) -> String {
 /// Rows a statement of `apply_statements` holds at most, so that one INSERT stays small.
 const ROWS_PER_INSERT: usize = 500;
 
+/// Bytes of rows one INSERT holds at most (Redshift's statement limit is 16 MB).
+const INSERT_BYTES: usize = 4 << 20;
+
 /// The INSERT statements that record `run` and its `statements`.
 pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
     let counts = plan.counts();
@@ -125,19 +128,20 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
         count("add_member"),
         count("drop_member"),
     )];
-    for (chunk_no, chunk) in statements.chunks(ROWS_PER_INSERT).enumerate() {
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "({}, {}, {})",
-                    quote_literal(&run.run_id),
-                    chunk_no * ROWS_PER_INSERT + i + 1,
-                    quote_literal(s)
-                )
-            })
-            .collect();
+    let rows: Vec<String> = statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "({}, {}, {})",
+                quote_literal(&run.run_id),
+                i + 1,
+                quote_literal(s)
+            )
+        })
+        .collect();
+    // A merged statement can take 60 KB: the rows are cut by bytes too.
+    for rows in crate::text::batches(&rows, ROWS_PER_INSERT, INSERT_BYTES) {
         out.push(format!(
             "INSERT INTO mlgrant.apply_statements (run_id, seq, statement) VALUES {}",
             rows.join(", ")

@@ -297,7 +297,7 @@ fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -
         "summary": outcome.plan.counts(),
         "statements": saved::statements(&outcome.plan),
         "held_back": {
-            "unverified": saved::statements(&Plan { steps: outcome.plan.unverified.clone(), ..Plan::default() }),
+            "unverified": outcome.plan.unverified.iter().map(|s| crate::render::statement(&s.change)).collect::<Vec<_>>(),
             "withheld": outcome.plan.withheld,
         },
         "notes": outcome.plan.notes,

@@ -9,6 +9,7 @@
 //! pending, else 0.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::Mutex;
@@ -40,9 +41,22 @@ fn parts(command: &Command) -> Option<(&ClusterArg, &Path, &'static str)> {
     })
 }
 
-/// The arguments of this run without the target options (and without `--url`, which the
-/// targets replace): what each target's process gets, before its own options.
-fn base_args(args: &[String]) -> Vec<String> {
+/// The options a target replaces (where the cluster is and how to log in) and the target
+/// options themselves, each taking a value but `--all-targets`.
+const REPLACED: &[&str] = &[
+    "--target",
+    "--jobs",
+    "--url",
+    "--targets-from",
+    "--aws-cluster",
+    "--aws-workgroup",
+    "--aws-region",
+    "--db-user",
+];
+
+/// The arguments of this run without the options a target replaces: what each target's process
+/// gets, before its own options. Arguments stay as the OS gave them (a path need not be UTF-8).
+fn base_args(args: &[OsString]) -> Vec<OsString> {
     let mut out = Vec::new();
     let mut skip = false;
     for a in args {
@@ -50,12 +64,16 @@ fn base_args(args: &[String]) -> Vec<String> {
             skip = false;
             continue;
         }
-        let flag = a.split('=').next().unwrap_or("");
-        match flag {
-            "--target" | "--jobs" | "--url" | "--targets-from" if !a.contains('=') => skip = true,
-            "--target" | "--jobs" | "--url" | "--targets-from" | "--all-targets" => {}
-            _ => out.push(a.clone()),
+        let text = a.to_string_lossy();
+        let flag = text.split('=').next().unwrap_or("");
+        if flag == "--all-targets" || (REPLACED.contains(&flag) && text.contains('=')) {
+            continue;
         }
+        if REPLACED.contains(&flag) {
+            skip = true;
+            continue;
+        }
+        out.push(a.clone());
     }
     out
 }
@@ -119,11 +137,11 @@ fn run_many(
     let chosen = choose(&model.targets, cluster, file)?;
     let exe =
         std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let mut base = base_args(&args);
     // A plan tells pending changes by its exit code; plan's own --exit-code is added.
     if name == "plan" && !base.iter().any(|a| a == "--exit-code") {
-        base.push("--exit-code".to_owned());
+        base.push("--exit-code".into());
     }
     let results: Mutex<BTreeMap<String, Outcome>> = Mutex::new(BTreeMap::new());
     let queue: Mutex<Vec<&TargetDecl>> = Mutex::new(chosen.iter().rev().copied().collect());
@@ -135,10 +153,16 @@ fn run_many(
                         return;
                     };
                     let mut p = Process::new(&exe);
+                    // The target says where the cluster is: none of the environment's choice
+                    // of host, port, service or database applies to it.
                     p.args(&base)
                         .args(target_args(t))
                         .stdin(Stdio::null())
-                        .env("NO_COLOR", "1");
+                        .env("NO_COLOR", "1")
+                        .env_remove("PGHOST")
+                        .env_remove("PGPORT")
+                        .env_remove("PGSERVICE")
+                        .env_remove("PGDATABASE");
                     if let Some(db) = &t.database {
                         p.env("PGDATABASE", db);
                     }
@@ -279,4 +303,25 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
     }
     out.push_str(&format!("=== {name} on {} ===\n", summary.join("; ")));
     Done { out, code }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_replaces_where_and_how_to_connect_in_both_spellings() {
+        let args: Vec<OsString> = [
+            "plan", "--config", "m.toml", "--target", "a", "--target=b", "--all-targets",
+            "--jobs", "2", "--url=postgres://x", "--aws-region", "eu-west-1", "--db-user=u",
+            "--format", "json",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        assert_eq!(
+            base_args(&args),
+            ["plan", "--config", "m.toml", "--format", "json"].map(OsString::from)
+        );
+    }
 }

@@ -90,6 +90,8 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The underlined text may hold a secret (a password in a URL): it is shown as `*`.
+    pub secret: bool,
 }
 
 impl Diagnostic {
@@ -99,7 +101,14 @@ impl Diagnostic {
             message: message.into(),
             label: label.into(),
             hint: None,
+            secret: false,
         }
+    }
+
+    /// Marks the underlined text as possibly secret: every output shows it as `*`.
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -211,9 +220,13 @@ impl Diagnostics {
     pub fn render(&self, color: bool) -> String {
         // Control characters in the source are shown as `?` (same byte length, so spans hold):
         // a hostile file must not drive the terminal.
+        // Text a diagnostic marks secret is shown as `*` (same byte length too).
+        let secret = |at: usize| self.items.iter().any(|d| d.secret && d.span.contains(&at));
         let mut shown = String::with_capacity(self.file.text.len());
-        for c in self.file.text.chars() {
-            if c.is_control() && c != '\n' && c != '\t' {
+        for (at, c) in self.file.text.char_indices() {
+            if secret(at) {
+                shown.extend(std::iter::repeat_n('*', c.len_utf8()));
+            } else if c.is_control() && c != '\n' && c != '\t' {
                 shown.extend(std::iter::repeat_n('?', c.len_utf8()));
             } else {
                 shown.push(c);

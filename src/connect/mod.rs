@@ -149,10 +149,10 @@ pub fn resolve(
         Some(name) => service::lookup(&name, &from_env, home)?,
         None => Vec::new(),
     };
+    // As libpq: the first value of a keyword in the section counts.
     let svc = |k: &str| {
         service
             .iter()
-            .rev()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty())

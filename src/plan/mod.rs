@@ -56,26 +56,7 @@ impl Change {
 
     /// The grants a grant or revoke statement covers.
     pub fn grants(&self) -> Vec<Grant> {
-        match self {
-            Change::Grant {
-                privileges,
-                object,
-                grantee,
-            }
-            | Change::Revoke {
-                privileges,
-                object,
-                grantee,
-            } => privileges
-                .iter()
-                .map(|&privilege| Grant {
-                    object: object.clone(),
-                    privilege,
-                    grantee: grantee.clone(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+        Merged::of(self).grants()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{comments, grantee_sql, merged, statement};
+use super::{comments, grantee_sql, merged, reason, statement};
 use crate::model::{Grantee, IamCommand, Object, Privilege, quote_ident};
 use crate::plan::{Change, Plan};
 use crate::text::escape_controls;
@@ -134,7 +134,14 @@ pub fn markdown(plan: &Plan, header: &str) -> String {
         .iter()
         .map(|st| {
             let mut b = String::new();
-            for line in comments(plan, st) {
+            let mut lines = comments(plan, st);
+            if lines.is_empty() {
+                // A step whose origins and reason say nothing in SQL comments (a group to
+                // create, offline) still gets its reason.
+                lines = st.parts.iter().map(|&i| reason(&plan.steps[i])).collect();
+                lines.dedup();
+            }
+            for line in lines {
                 b.push_str(&format!("-- {}\n", escape_controls(&line)));
             }
             b.push_str(&escape_controls(&merged(&st.merged)));

@@ -72,3 +72,24 @@ fn control_characters_in_a_bad_file_do_not_reach_the_terminal() {
     );
     assert!(!out.stderr.contains(&0), "a NUL reached stderr");
 }
+
+#[test]
+fn a_target_url_with_a_password_is_refused_and_never_shown() {
+    for url in [
+        "postgres://admin:Sup3rS3cret@prod.example.com/dev",
+        "postgres://admin@prod.example.com/dev?%70assword=Sup3rS3cret",
+    ] {
+        let path = crate::util::scratch("target_password", "m.toml");
+        std::fs::write(
+            &path,
+            format!("version = 1\n[targets.prod]\nurl = \"{url}\"\n"),
+        )
+        .unwrap();
+        let out = crate::util::mlgrant(&["check", "--config", path.to_str().unwrap()]);
+        let err = crate::util::stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("must not hold a password"), "{err}");
+        assert!(err.contains("m.toml:3:7"), "{err}");
+        assert!(!err.contains("Sup3rS3cret"), "{err}");
+    }
+}

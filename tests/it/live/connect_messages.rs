@@ -129,6 +129,27 @@ async fn each_connection_failure_names_its_cause_and_its_fix() {
     for source in ["PGPASSWORD", "~/.pgpass", "--url", "IAM"] {
         assert!(no_password.contains(source), "{source}: {no_password}");
     }
+    // A libpq service section says where the cluster is; the password stays in PGPASSWORD.
+    std::fs::write(
+        home.join(".pg_service.conf"),
+        format!(
+            "# mlgrant's test\n[sim]\nhost=127.0.0.1\nport={}\ndbname=dev\nuser=awsuser\nsslrootcert={ca}\n",
+            sim.port()
+        ),
+    )
+    .unwrap();
+    let by_service = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(["doctor", "--format", "json"])
+        .env("HOME", &home)
+        .env("PGSERVICE", "sim")
+        .env("PGPASSWORD", sim.password())
+        .env_remove("PGHOST")
+        .env_remove("PGUSER")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&by_service.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&by_service.stderr)));
+    assert_eq!(doc["format"], "mlgrant.doctor");
     for message in [&untrusted, &mismatch, &no_tls, &not_postgres, &no_password] {
         assert!(!message.contains(sim.password()) && !message.contains("unused-secret"));
     }

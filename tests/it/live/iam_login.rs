@@ -159,43 +159,37 @@ async fn mlgrant_logs_in_with_credentials_it_obtained_from_get_cluster_credentia
     );
 
     // The paths moto does not implement come back as messages naming the call and the fix.
-    let with_iam = mlgrant(
-        &moto,
-        &c,
-        &[
-            "plan",
-            "--config",
-            &model,
-            "--url",
-            &url,
-            "--aws-cluster",
-            "ml-prod",
-            "--aws-region",
-            "us-east-1",
-        ],
-    );
-    let err = String::from_utf8_lossy(&with_iam.stderr);
-    assert_eq!(with_iam.status.code(), Some(1), "{err}");
+    let refused = |args: &[&str]| {
+        let o = mlgrant(&moto, &c, args);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        err
+    };
+    let err = refused(&[
+        "plan",
+        "--config",
+        &model,
+        "--url",
+        &url,
+        "--aws-cluster",
+        "ml-prod",
+        "--aws-region",
+        "us-east-1",
+    ]);
     assert!(
         err.contains("IAM login to cluster ml-prod: GetClusterCredentialsWithIAM failed")
             && err.contains("--aws-region"),
         "{err}"
     );
-    let serverless = mlgrant(
-        &moto,
-        &c,
-        &[
-            "plan",
-            "--config",
-            &model,
-            "--aws-workgroup",
-            "analytics",
-            "--aws-region",
-            "eu-west-1",
-        ],
-    );
-    let err = String::from_utf8_lossy(&serverless.stderr);
-    assert_eq!(serverless.status.code(), Some(1), "{err}");
+    let err = refused(&[
+        "plan",
+        "--config",
+        &model,
+        "--aws-workgroup",
+        "analytics",
+        "--aws-region",
+        "eu-west-1",
+    ]);
     assert!(
         err.contains("IAM login to Serverless workgroup analytics: GetWorkgroup failed"),
         "{err}"
