@@ -312,9 +312,21 @@ mod tests {
     #[test]
     fn a_target_replaces_where_and_how_to_connect_in_both_spellings() {
         let args: Vec<OsString> = [
-            "plan", "--config", "m.toml", "--target", "a", "--target=b", "--all-targets",
-            "--jobs", "2", "--url=postgres://x", "--aws-region", "eu-west-1", "--db-user=u",
-            "--format", "json",
+            "plan",
+            "--config",
+            "m.toml",
+            "--target",
+            "a",
+            "--target=b",
+            "--all-targets",
+            "--jobs",
+            "2",
+            "--url=postgres://x",
+            "--aws-region",
+            "eu-west-1",
+            "--db-user=u",
+            "--format",
+            "json",
         ]
         .iter()
         .map(OsString::from)

@@ -38,6 +38,7 @@ impl IamLogin {
     }
 }
 
+#[cfg(feature = "aws")]
 fn aws_error(login: &IamLogin, call: &str, detail: String) -> ConnectError {
     ConnectError::Settings(format!(
         "IAM login to {}: {call} failed: {}; check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO login), the region (--aws-region or AWS_REGION) and that the identity may call redshift:{call}",

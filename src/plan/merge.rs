@@ -250,7 +250,8 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
         Vec<(&'a Object, Vec<usize>)>,
     );
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_at: HashMap<(bool, Kind, &[Privilege], Vec<&Grantee>), usize> = HashMap::new();
+    type GroupKey<'a> = (bool, Kind, &'a [Privilege], Vec<&'a Grantee>);
+    let mut group_at: HashMap<GroupKey, usize> = HashMap::new();
     for (grant, object, privileges, parts) in by_object {
         let grantees: Vec<&Grantee> = parts.iter().map(|&i| grantee_of(i)).collect();
         let key = (grant, kind(object), privileges, grantees.clone());

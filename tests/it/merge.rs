@@ -9,11 +9,13 @@ fn n(s: &str) -> Name {
 }
 
 fn plan(grants: Vec<Grant>) -> Plan {
-    let mut state = State::default();
-    state.grants = grants
-        .into_iter()
-        .map(|g| (g, Default::default()))
-        .collect::<GrantSet>();
+    let state = State {
+        grants: grants
+            .into_iter()
+            .map(|g| (g, Default::default()))
+            .collect::<GrantSet>(),
+        ..State::default()
+    };
     Plan::grant_all(&state)
 }
 

@@ -48,13 +48,15 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .expect("moto_server starts");
+        // Stopped and reaped by Drop, whatever happens next.
+        let moto = Moto {
+            child,
+            port,
+            python,
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Moto {
-                    child,
-                    port,
-                    python,
-                };
+                return moto;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
