@@ -63,10 +63,10 @@ pub struct ClusterArg {
     #[arg(long, value_name = "NAME")]
     pub aws_workgroup: Option<String>,
     /// The AWS region of --aws-cluster or --aws-workgroup (else AWS_REGION or the profile's).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", conflicts_with_all = ["targets", "all_targets"])]
     pub aws_region: Option<String>,
     /// The database user GetClusterCredentials logs in as (with --aws-cluster).
-    #[arg(long, value_name = "USER", requires = "aws_cluster")]
+    #[arg(long, value_name = "USER", requires = "aws_cluster", conflicts_with_all = ["aws_workgroup", "targets", "all_targets"])]
     pub db_user: Option<String>,
     /// Work on the target NAME of the model's [targets] (repeatable), instead of --url.
     #[arg(long = "target", value_name = "NAME", conflicts_with_all = ["url", "aws_cluster", "aws_workgroup"])]

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::Mutex;
@@ -109,6 +110,22 @@ pub(super) fn run(command: &Command) -> Option<Result<Done, Failure>> {
     Some(run_many(command, cluster, file, name, format))
 }
 
+/// A process of mlgrant for target `t`, with `base` and the target's options. The target says
+/// where the cluster is: none of the environment's host, port, service or database applies.
+fn process(exe: &Path, base: &[OsString], t: &TargetDecl) -> Process {
+    let mut p = Process::new(exe);
+    p.args(base)
+        .args(target_args(t))
+        .env_remove("PGHOST")
+        .env_remove("PGPORT")
+        .env_remove("PGSERVICE")
+        .env_remove("PGDATABASE");
+    if let Some(db) = &t.database {
+        p.env("PGDATABASE", db);
+    }
+    p
+}
+
 fn run_many(
     command: &Command,
     cluster: &ClusterArg,
@@ -116,15 +133,38 @@ fn run_many(
     name: &str,
     format: Option<Format>,
 ) -> Result<Done, Failure> {
+    if !file.exists() && file != Path::new("-") {
+        return Err(fail(format!(
+            "the targets are read from {}, which does not exist: --config FILE names the model for plan and apply, --targets-from FILE for export, doctor and history",
+            sanitize(&file.display().to_string())
+        )));
+    }
+    let model = config::load(file)?;
+    let chosen = choose(&model.targets, cluster, file)?;
+    let exe =
+        std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let mut base = base_args(&args);
+    // One target is the same as --url (and the same options): its output, its questions, its
+    // saved plan and its exit code are the command's own.
+    if let [t] = chosen.as_slice() {
+        let status = process(&exe, &base, t)
+            .status()
+            .map_err(|e| fail(format!("cannot run mlgrant: {e}")))?;
+        return Ok(Done {
+            out: String::new(),
+            code: u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
+        });
+    }
     if let Command::Apply { yes, plan, .. } = command {
         if plan.is_some() {
             return Err(fail(
-                "a saved plan is for one cluster: apply --plan FILE takes --url, not --target or --all-targets",
+                "a saved plan is for one cluster: apply --plan FILE takes one --target (or --url)",
             ));
         }
         if !yes {
             return Err(fail(
-                "apply to several targets needs --yes (it cannot ask on each): review them first with `mlgrant plan --all-targets`",
+                "apply to several targets needs --yes (it cannot ask on each): review them first with `mlgrant plan --all-targets`, or apply one --target at a time",
             ));
         }
     }
@@ -133,12 +173,6 @@ fn run_many(
             "--out saves one cluster's plan: plan one target at a time (--target NAME) to save it",
         ));
     }
-    let model = config::load(file)?;
-    let chosen = choose(&model.targets, cluster, file)?;
-    let exe =
-        std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
-    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let mut base = base_args(&args);
     // A plan tells pending changes by its exit code; plan's own --exit-code is added.
     if name == "plan" && !base.iter().any(|a| a == "--exit-code") {
         base.push("--exit-code".into());
@@ -152,20 +186,8 @@ fn run_many(
                     let Some(t) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
                         return;
                     };
-                    let mut p = Process::new(&exe);
-                    // The target says where the cluster is: none of the environment's choice
-                    // of host, port, service or database applies to it.
-                    p.args(&base)
-                        .args(target_args(t))
-                        .stdin(Stdio::null())
-                        .env("NO_COLOR", "1")
-                        .env_remove("PGHOST")
-                        .env_remove("PGPORT")
-                        .env_remove("PGSERVICE")
-                        .env_remove("PGDATABASE");
-                    if let Some(db) = &t.database {
-                        p.env("PGDATABASE", db);
-                    }
+                    let mut p = process(&exe, &base, t);
+                    p.stdin(Stdio::null()).env("NO_COLOR", "1");
                     let outcome = match p.output() {
                         Ok(o) => Outcome {
                             code: o.status.code().unwrap_or(1),
@@ -272,16 +294,22 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
         out.push('\n');
         return Done { out, code };
     }
-    let mut out = String::new();
+    // Each target's output and then its messages, in name order; the framing lines are comments
+    // of what the command prints (TOML for export, SQL otherwise).
+    let mark = if name == "export" { "#" } else { "--" };
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
     for (t, o) in results {
-        out.push_str(&format!("=== target {t}: {} ===\n", state(name, o.code)));
-        out.push_str(&o.stdout);
+        let _ = writeln!(stdout, "{mark} === target {t}: {} ===", state(name, o.code));
+        let _ = stdout.write_all(o.stdout.as_bytes());
         if !o.stdout.is_empty() && !o.stdout.ends_with('\n') {
-            out.push('\n');
+            let _ = writeln!(stdout);
         }
+        let _ = stdout.flush();
         for line in o.stderr.lines() {
-            eprintln!("[{t}] {line}");
+            let _ = writeln!(stderr, "[{t}] {line}");
         }
+        let _ = stderr.flush();
     }
     let by_state = |s: &str| -> Vec<&str> {
         results
@@ -301,8 +329,10 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
             summary.push(format!("{s}: {}", names.join(", ")));
         }
     }
-    out.push_str(&format!("=== {name} on {} ===\n", summary.join("; ")));
-    Done { out, code }
+    Done {
+        out: format!("{mark} === {name} on {} ===\n", summary.join("; ")),
+        code,
+    }
 }
 
 #[cfg(test)]

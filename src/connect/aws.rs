@@ -40,8 +40,24 @@ impl IamLogin {
 
 #[cfg(feature = "aws")]
 fn aws_error(login: &IamLogin, call: &str, detail: String) -> ConnectError {
+    let service = if login.workgroup.is_some() {
+        "redshift-serverless"
+    } else {
+        "redshift"
+    };
+    // The SDK says so in words of its own when the credential chain found nothing.
+    let lower = detail.to_ascii_lowercase();
+    let cause = if lower.contains("credentials")
+        && (lower.contains("no ") || lower.contains("not load") || lower.contains("imds"))
+    {
+        "no AWS credentials were found (the SDK tried the environment, the profile, SSO, web identity, the container and the instance): set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`".to_owned()
+    } else {
+        format!(
+            "check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO login), the region (--aws-region or AWS_REGION) and that the identity may call {service}:{call}"
+        )
+    };
     ConnectError::Settings(format!(
-        "IAM login to {}: {call} failed: {}; check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO login), the region (--aws-region or AWS_REGION) and that the identity may call redshift:{call}",
+        "IAM login to {}: {call} failed: {}; {cause}",
         login.describe(),
         crate::text::sanitize(&detail)
     ))

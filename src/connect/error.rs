@@ -22,7 +22,11 @@ pub enum ConnectError {
     )]
     NotPostgres { at: String, seconds: u64 },
     #[error(
-        "the server asks for a password for user {user} and none was given: set PGPASSWORD, add a line for it to ~/.pgpass (or the file PGPASSFILE names), put it in --url, or log in with IAM temporary credentials (--aws-cluster or --aws-workgroup)"
+        "cannot find the host {host}: check its name (for Redshift, the endpoint the console shows, NAME.ID.REGION.redshift.amazonaws.com), and your DNS or VPN"
+    )]
+    UnknownHost { host: String },
+    #[error(
+        "the server asks for a password for user {user} and none was given: set PGPASSWORD, add a line for it to ~/.pgpass (or the file PGPASSFILE names), put it in --url or a service section (PGSERVICE), or log in with IAM temporary credentials (--aws-cluster or --aws-workgroup)"
     )]
     NoPassword { user: String },
     #[error(
@@ -118,6 +122,11 @@ pub(super) fn explain(target: &Target, e: &tokio_postgres::Error) -> ConnectErro
     if detail.contains("password missing") {
         return ConnectError::NoPassword {
             user: target.user.clone(),
+        };
+    }
+    if detail.contains("failed to lookup address information") {
+        return ConnectError::UnknownHost {
+            host: target.host.clone(),
         };
     }
     if detail.contains("server does not support TLS") {

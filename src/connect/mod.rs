@@ -362,6 +362,8 @@ mod tests {
         assert_eq!(host_port("example.com", 5439), "example.com:5439");
         let t = resolve(Some("postgres://u@[::1]:25439/db"), &env(&[]), None).unwrap();
         assert_eq!(t.describe(), "u@[::1]:25439/db");
+        let e = resolve(Some("postgres://u@::1/db"), &env(&[]), None).unwrap_err();
+        assert!(e.to_string().contains("[::1]"), "{e}");
     }
 
     #[test]

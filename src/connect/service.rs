@@ -36,6 +36,12 @@ pub(super) fn lookup(
         .or_else(|| home.map(|h| h.join(".pg_service.conf")));
     let system_file = env("PGSYSCONFDIR").map(|d| PathBuf::from(d).join("pg_service.conf"));
     let mut looked = Vec::new();
+    if let Some(named) = env("PGSERVICEFILE").filter(|f| !Path::new(f).exists()) {
+        return Err(ConnectError::Settings(format!(
+            "PGSERVICEFILE names {}, which does not exist",
+            crate::text::sanitize(&named)
+        )));
+    }
     for file in user_file.into_iter().chain(system_file) {
         if !file.exists() {
             continue;

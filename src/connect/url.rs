@@ -89,6 +89,11 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
             None => (host_port.to_owned(), None),
         }
     };
+    if host.contains(':') && !host_port.starts_with('[') {
+        return Err(ConnectError::Settings(
+            "--url has an IPv6 address without brackets: write it as postgres://user@[::1]:5439/dev".to_owned(),
+        ));
+    }
     if !host.is_empty() {
         parts.host = Some(percent_decode(&host)?);
     }

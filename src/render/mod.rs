@@ -127,24 +127,65 @@ fn origin_text(o: &Origin) -> String {
 }
 
 /// The provenance comments of a statement: each of its parts' sources and reasons, once each,
-/// in the order of the parts.
+/// in the order of the parts. When the statement lists several grantees and a source is for
+/// some of them only, it says which (`(for GROUP a, GROUP b)`).
 fn comments(plan: &Plan, st: &Statement) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
+    // How many grantees the statement lists: a source for all of them needs no list.
+    let listed = match &st.merged {
+        Merged::Privileges { grantees, .. } => grantees.len(),
+        _ => 0,
+    };
+    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for &i in &st.parts {
         let step = &plan.steps[i];
-        let lines = step
+        let grantee = match &step.change {
+            Change::Grant { grantee, .. } | Change::Revoke { grantee, .. } => {
+                Some(grantee_sql(grantee))
+            }
+            _ => None,
+        };
+        let texts = step
             .origins
             .iter()
             .map(|o| format!("{}{}", verb(&step.change, o), origin_text(o)))
             .chain(step.why.iter().map(|w| sanitize(w)));
-        for line in lines {
-            if seen.insert(line.clone()) {
-                out.push(line);
+        for text in texts {
+            let n = *at.entry(text.clone()).or_insert_with(|| {
+                lines.push((text, Vec::new()));
+                lines.len() - 1
+            });
+            if let Some(g) = &grantee
+                && !lines[n].1.contains(g)
+            {
+                lines[n].1.push(g.clone());
             }
         }
     }
-    out
+    lines
+        .into_iter()
+        .map(|(text, grantees)| {
+            // A reason that names its grantee (a revoke's) needs no list.
+            if listed < 2
+                || grantees.len() == listed
+                || grantees.is_empty()
+                || step_names_grantee(&text)
+            {
+                return text;
+            }
+            let shown: Vec<&str> = grantees.iter().take(5).map(String::as_str).collect();
+            let more = match grantees.len() {
+                n if n > 5 => format!(" and {} more", n - 5),
+                _ => String::new(),
+            };
+            sanitize(&format!("{text} (for {}{more})", shown.join(", ")))
+        })
+        .collect()
+}
+
+/// Whether a comment line already names the grantee (the reasons diff writes for revokes).
+fn step_names_grantee(text: &str) -> bool {
+    text.starts_with("held by ")
 }
 
 /// The SQL script: a header, the notes, then each statement under its provenance comments.

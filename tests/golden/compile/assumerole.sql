@@ -4,9 +4,9 @@
 -- asked for by tests/golden/compile/assumerole.toml:16:28 policy.revoke_public_assumerole
 REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;
 
--- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
--- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
--- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
+-- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators (for GROUP churn_creators)
+-- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators (for GROUP forecast_creators)
+-- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators (for ROLE ml_admin)
 GRANT CREATE MODEL TO GROUP churn_creators, GROUP forecast_creators, ROLE ml_admin;
 
 -- tests/golden/compile/assumerole.toml:9:14 schemas.churn_ml.iam_roles
@@ -19,6 +19,6 @@ GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/RedshiftML-forecast', 'arn:a
 -- tests/golden/compile/assumerole.toml:8:13 schemas.churn_ml.creators
 GRANT CREATE, USAGE ON SCHEMA churn_ml TO GROUP churn_creators;
 
--- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators
--- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators
+-- tests/golden/compile/assumerole.toml:12:13 schemas.forecast_ml.creators (for GROUP forecast_creators)
+-- tests/golden/compile/assumerole.toml:12:34 schemas.forecast_ml.creators (for ROLE ml_admin)
 GRANT CREATE, USAGE ON SCHEMA forecast_ml TO GROUP forecast_creators, ROLE ml_admin;

@@ -3,10 +3,10 @@
 -- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 -- note: PUBLIC left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
 
--- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers
--- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers
+-- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers (for ROLE "ml viewer")
+-- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers (for "Zoë")
 GRANT USAGE ON SCHEMA "odd.schema" TO ROLE "ml viewer", "Zoë";
 
--- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers
--- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers
+-- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers (for ROLE "ml viewer")
+-- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers (for "Zoë")
 GRANT EXECUTE ON MODEL "odd.schema"."we""ird" TO ROLE "ml viewer", "Zoë";

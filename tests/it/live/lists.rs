@@ -65,6 +65,22 @@ async fn every_documented_list_form_runs_and_means_its_parts() {
     ] {
         assert!(sql.contains(&expected), "missing {expected}\nin {sql:#?}");
     }
+    // The saved plan holds the merged statements, and applying it runs exactly them.
+    let saved = c.dir.join("with.plan.json").display().to_string();
+    let o = c.run(&["plan", "--config", &with, "--out", &saved]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert!(
+        doc["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "GRANT EXECUTE ON MODEL s1.m1, s1.m2, s2.m1 TO GROUP ml_b, dave;"),
+        "{doc}"
+    );
+    let o = c.run(&["apply", "--config", &with, "--plan", &saved]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     c.apply_and_converge(&with);
     // The catalog holds exactly the products.
     let execute = c

@@ -65,7 +65,7 @@ async fn one_model_on_several_clusters_with_one_down() {
             "{out}"
         );
     }
-    assert!(out.contains("=== target down: failed ==="), "{out}");
+    assert!(out.contains("-- === target down: failed ==="), "{out}");
     assert_eq!(
         out.matches("GRANT USAGE ON SCHEMA demo_ml TO GROUP ml_team;")
             .count(),
@@ -99,11 +99,24 @@ async fn one_model_on_several_clusters_with_one_down() {
     );
 
     // JSON: one document, each target's own document inside.
-    let json = run(&["plan", "--target", "prod", "--format", "json"], &dir);
+    let json = run(&["plan", "--all-targets", "--format", "json"], &dir);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["format"], "mlgrant.targets");
-    assert_eq!(doc["targets"][0]["target"], "prod");
-    assert_eq!(doc["targets"][0]["output"]["format"], "mlgrant.plan");
+    assert_eq!(doc["targets"][1]["target"], "prod");
+    assert_eq!(doc["targets"][1]["output"]["format"], "mlgrant.plan");
+
+    // One target is the same as --url: bare output, the command's own exit code, a saved plan.
+    let one = run(&["export", "--target", "prod"], &dir);
+    let (out, err) = text(&one);
+    assert_eq!(one.status.code(), Some(0), "{err}");
+    assert!(out.starts_with("# ") && !out.contains("==="), "{out}");
+    let saved = dir.join("prod.plan.json");
+    let one = run(
+        &["plan", "--target", "prod", "--out", saved.to_str().unwrap()],
+        &dir,
+    );
+    assert_eq!(one.status.code(), Some(0), "{:?}", text(&one));
+    assert!(saved.exists());
 
     // history reads its targets from --targets-from (default mlgrant.toml): one run each.
     let history = run(

@@ -22,10 +22,10 @@ GRANT CREATE MODEL TO GROUP retention_analyst_grp;
 -- model.toml:15:13 schemas.demo_ml.creators
 GRANT CREATE, USAGE ON SCHEMA demo_ml TO GROUP retention_analyst_grp;
 
--- model.toml:16:14 schemas.demo_ml.consumers
--- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers
+-- model.toml:16:14 schemas.demo_ml.consumers (for GROUP bi_grp)
+-- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers (for GROUP marketing_analyst_grp)
 GRANT USAGE ON SCHEMA demo_ml TO GROUP bi_grp, GROUP marketing_analyst_grp;
 
--- model.toml:16:14 schemas.demo_ml.consumers
--- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers
+-- model.toml:16:14 schemas.demo_ml.consumers (for GROUP bi_grp)
+-- model.toml:19:14 models."demo_ml.customer_churn_auto_model".consumers (for GROUP marketing_analyst_grp)
 GRANT EXECUTE ON MODEL demo_ml.customer_churn_auto_model TO GROUP bi_grp, GROUP marketing_analyst_grp;
