@@ -114,10 +114,11 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             .map(|r| 2 * r.consumers.len())
             .sum::<usize>();
     let mut grants = GrantSet::with_capacity_and_hasher(expected, Default::default());
+    // Origins are kept sorted as they come (most grants have one): no pass over the map after.
     let mut add = |grant: Grant, origin: &Origin| {
         let origins = grants.entry(grant).or_default();
-        if !origins.contains(origin) {
-            origins.push(origin.clone());
+        if let Err(at) = origins.binary_search(origin) {
+            origins.insert(at, origin.clone());
         }
     };
     for (schema, rules) in &model.schemas {
@@ -150,9 +151,6 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             add(Grant::schema_usage(m.schema.clone(), r.grantee.clone()), &o);
             add(Grant::execute(m.clone(), r.grantee.clone()), &o);
         }
-    }
-    for origins in grants.values_mut() {
-        origins.sort();
     }
     let mut forbidden = GrantSet::default();
     if let Some(at) = model.policy.revoke_public_assumerole {
