@@ -69,7 +69,7 @@ pub struct ClusterArg {
     #[arg(long, value_name = "USER", requires = "aws_cluster", conflicts_with_all = ["aws_workgroup", "targets", "all_targets"])]
     pub db_user: Option<String>,
     /// Work on the target NAME of the model's [targets] (repeatable), instead of --url.
-    #[arg(long = "target", value_name = "NAME", conflicts_with_all = ["url", "aws_cluster", "aws_workgroup"])]
+    #[arg(long = "target", value_name = "NAME", value_hint = clap::ValueHint::Other, conflicts_with_all = ["url", "aws_cluster", "aws_workgroup"])]
     pub targets: Vec<String>,
     /// Work on every target of the model's [targets].
     #[arg(long, conflicts_with_all = ["url", "targets", "aws_cluster", "aws_workgroup"])]
@@ -79,8 +79,8 @@ pub struct ClusterArg {
     pub jobs: u16,
     /// The model file whose [targets] export, doctor and history read (plan and apply read
     /// --config's).
-    #[arg(long, default_value = "mlgrant.toml", value_name = "FILE")]
-    pub targets_from: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub targets_from: Option<PathBuf>,
 }
 
 impl ClusterArg {
@@ -96,7 +96,7 @@ impl ClusterArg {
             targets: Vec::new(),
             all_targets: false,
             jobs: 4,
-            targets_from: PathBuf::from("mlgrant.toml"),
+            targets_from: None,
         }
     }
 

@@ -32,12 +32,17 @@ struct Outcome {
 /// The cluster options of a command that connects, its model file, and whether it is a plan
 /// (whose pending changes are told by `--exit-code`) or an apply.
 fn parts(command: &Command) -> Option<(&ClusterArg, &Path, &'static str)> {
+    fn from(c: &ClusterArg) -> &Path {
+        c.targets_from
+            .as_deref()
+            .unwrap_or(Path::new("mlgrant.toml"))
+    }
     Some(match command {
         Command::Plan { model, cluster, .. } => (cluster, model.config.as_path(), "plan"),
         Command::Apply { model, cluster, .. } => (cluster, model.config.as_path(), "apply"),
-        Command::Doctor { cluster, .. } => (cluster, cluster.targets_from.as_path(), "doctor"),
-        Command::Export { cluster, .. } => (cluster, cluster.targets_from.as_path(), "export"),
-        Command::History { cluster, .. } => (cluster, cluster.targets_from.as_path(), "history"),
+        Command::Doctor { cluster, .. } => (cluster, from(cluster), "doctor"),
+        Command::Export { cluster, .. } => (cluster, from(cluster), "export"),
+        Command::History { cluster, .. } => (cluster, from(cluster), "history"),
         _ => return None,
     })
 }
@@ -104,6 +109,11 @@ pub(super) fn run(command: &Command) -> Option<Result<Done, Failure>> {
         Command::Doctor { format, .. } | Command::History { format, .. } => *format,
         _ => None,
     };
+    if cluster.targets_from.is_some() && (!cluster.many() || matches!(name, "plan" | "apply")) {
+        return Some(Err(fail(
+            "--targets-from names the model whose [targets] export, doctor and history read with --target or --all-targets; plan and apply read them from --config",
+        )));
+    }
     if !cluster.many() {
         return None;
     }

@@ -353,6 +353,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("\"nope\" not found"), "{missing}");
+        let typo = resolve(None, &env(&[("PGSERVICE", "prd")]), Some(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(typo.contains("did you mean \"prod\"?"), "{typo}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

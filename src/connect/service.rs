@@ -35,7 +35,7 @@ pub(super) fn lookup(
         .map(PathBuf::from)
         .or_else(|| home.map(|h| h.join(".pg_service.conf")));
     let system_file = env("PGSYSCONFDIR").map(|d| PathBuf::from(d).join("pg_service.conf"));
-    let mut looked = Vec::new();
+    let (mut looked, mut names) = (Vec::new(), Vec::<String>::new());
     if let Some(named) = env("PGSERVICEFILE").filter(|f| !Path::new(f).exists()) {
         return Err(ConnectError::Settings(format!(
             "PGSERVICEFILE names {}, which does not exist",
@@ -53,9 +53,16 @@ pub(super) fn lookup(
         if let Some(pairs) = section(&text, name, &file)? {
             return Ok(pairs);
         }
+        names.extend(text.lines().filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix('[')?.strip_suffix(']').map(str::to_owned)
+        }));
     }
+    let hint = crate::config::closest(name, names.iter().map(String::as_str))
+        .map(|n| format!("; did you mean \"{}\"?", crate::text::sanitize(n)))
+        .unwrap_or_default();
     Err(ConnectError::Settings(format!(
-        "definition of service \"{}\" not found (PGSERVICE or service= in --url); looked in {}",
+        "definition of service \"{}\" not found (PGSERVICE or service= in --url); looked in {}{hint}",
         crate::text::sanitize(name),
         if looked.is_empty() {
             "no file: set PGSERVICEFILE or write ~/.pg_service.conf".to_owned()
