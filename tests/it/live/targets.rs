@@ -128,9 +128,16 @@ async fn one_model_on_several_clusters_with_one_down() {
     assert_eq!(out.matches("applied").count(), 2, "{out}");
 
     // --targets-from is for export, doctor and history; plan reads --config.
-    let misplaced = run(&["plan", "--targets-from", "mlgrant.toml", "--all-targets"], &dir);
+    let misplaced = run(
+        &["plan", "--targets-from", "mlgrant.toml", "--all-targets"],
+        &dir,
+    );
     assert_eq!(misplaced.status.code(), Some(1));
-    assert!(text(&misplaced).1.contains("plan and apply read them from --config"));
+    assert!(
+        text(&misplaced)
+            .1
+            .contains("plan and apply read them from --config")
+    );
 
     // An unknown target is refused with a did-you-mean; no password anywhere.
     let typo = run(&["plan", "--target", "prdo"], &dir);
