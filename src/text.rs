@@ -67,23 +67,34 @@ mod tests {
 }
 
 /// Cuts `items` into runs of at most `max_count` items and, past the first item of a run, at
-/// most `max_bytes` bytes: a message to the server stays well under Redshift's 16 MB statement
-/// limit however long each item is.
-pub fn batches(items: &[String], max_count: usize, max_bytes: usize) -> Vec<&[String]> {
+/// most `max_bytes` bytes as `bytes` counts them: a message to the server, or a list in a
+/// statement, stays within its limit however long each item is.
+pub fn runs<T>(
+    items: &[T],
+    max_count: usize,
+    max_bytes: usize,
+    bytes: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
     let mut out = Vec::new();
     let (mut start, mut size) = (0, 0);
     for (i, item) in items.iter().enumerate() {
-        if i > start && (i - start >= max_count.max(1) || size + item.len() > max_bytes) {
+        let b = bytes(item);
+        if i > start && (i - start >= max_count.max(1) || size + b > max_bytes) {
             out.push(&items[start..i]);
             start = i;
             size = 0;
         }
-        size += item.len();
+        size += b;
     }
     if start < items.len() {
         out.push(&items[start..]);
     }
     out
+}
+
+/// [`runs`] of SQL texts, counted by their length.
+pub fn batches(items: &[String], max_count: usize, max_bytes: usize) -> Vec<&[String]> {
+    runs(items, max_count, max_bytes, String::len)
 }
 
 #[cfg(test)]

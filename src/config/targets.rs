@@ -67,33 +67,16 @@ fn url_problem(url: &str) -> Option<&'static str> {
         .is_some_and(|(userinfo, _)| userinfo.contains(':'));
     // Parameter names are percent-decoded, as the URL reader decodes them (`%70assword`).
     let query_password = rest.split_once('?').is_some_and(|(_, q)| {
-        q.split('&')
-            .any(|p| percent_decoded(p.split('=').next().unwrap_or("")) == "password")
+        q.split('&').any(|p| {
+            let name = p.split('=').next().unwrap_or("");
+            percent_encoding::percent_decode_str(name)
+                .decode_utf8_lossy()
+                .eq_ignore_ascii_case("password")
+        })
     });
     (has_password || query_password).then_some(
         "a target's url must not hold a password: the model file is reviewed and kept in git; use PGPASSWORD, ~/.pgpass, a service file or IAM login (the URL is not shown)",
     )
-}
-
-/// `%XX` sequences decoded (others kept), for comparing a parameter name.
-fn percent_decoded(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).to_ascii_lowercase()
 }
 
 impl Reader {

@@ -83,19 +83,6 @@ pub async fn login(
             login.describe()
         )));
     }
-    let show = |e: &dyn std::error::Error| {
-        let mut text = e.to_string();
-        let mut source = e.source();
-        while let Some(s) = source {
-            let t = s.to_string();
-            if !text.contains(&t) {
-                text.push_str(": ");
-                text.push_str(&t);
-            }
-            source = s.source();
-        }
-        text
-    };
     let (user, password, endpoint) = if let Some(id) = &login.cluster {
         let client = aws_sdk_redshift::Client::new(&conf);
         let endpoint = if host_given {
@@ -106,7 +93,7 @@ pub async fn login(
                 .cluster_identifier(id)
                 .send()
                 .await
-                .map_err(|e| aws_error(login, "DescribeClusters", show(&e)))?;
+                .map_err(|e| aws_error(login, "DescribeClusters", super::error::chain(&e)))?;
             let ep = found
                 .clusters()
                 .first()
@@ -131,7 +118,9 @@ pub async fn login(
                     .auto_create(false)
                     .send()
                     .await
-                    .map_err(|e| aws_error(login, "GetClusterCredentials", show(&e)))?;
+                    .map_err(|e| {
+                        aws_error(login, "GetClusterCredentials", super::error::chain(&e))
+                    })?;
                 (c.db_user, c.db_password)
             }
             None => {
@@ -141,7 +130,13 @@ pub async fn login(
                     .db_name(&target.dbname)
                     .send()
                     .await
-                    .map_err(|e| aws_error(login, "GetClusterCredentialsWithIAM", show(&e)))?;
+                    .map_err(|e| {
+                        aws_error(
+                            login,
+                            "GetClusterCredentialsWithIAM",
+                            super::error::chain(&e),
+                        )
+                    })?;
                 (c.db_user, c.db_password)
             }
         };
@@ -156,7 +151,7 @@ pub async fn login(
                 .workgroup_name(name)
                 .send()
                 .await
-                .map_err(|e| aws_error(login, "GetWorkgroup", show(&e)))?;
+                .map_err(|e| aws_error(login, "GetWorkgroup", super::error::chain(&e)))?;
             let ep = found
                 .workgroup()
                 .and_then(|w| w.endpoint())
@@ -176,7 +171,7 @@ pub async fn login(
             .db_name(&target.dbname)
             .send()
             .await
-            .map_err(|e| aws_error(login, "GetCredentials", show(&e)))?;
+            .map_err(|e| aws_error(login, "GetCredentials", super::error::chain(&e)))?;
         (c.db_user, c.db_password, endpoint)
     } else {
         return Ok(());

@@ -58,7 +58,7 @@ pub enum ConnectError {
 
 /// Every message in an error's chain, joined; a message already contained in what came before
 /// is left out (TLS libraries repeat their text at each level).
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -39,23 +39,9 @@ fn grantee_bytes(g: &Grantee) -> usize {
     8 + g.name().map_or(6, |n| quote_ident(n.as_str()).len())
 }
 
-/// Cuts `items` into runs of at most [`MAX_LIST`] items and [`MAX_LIST_BYTES`] bytes.
+/// `items` cut into lists of at most [`MAX_LIST`] items and [`MAX_LIST_BYTES`] bytes.
 fn runs<T>(items: &[T], bytes: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    let mut out = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, item) in items.iter().enumerate() {
-        let b = bytes(item);
-        if i > start && (i - start == MAX_LIST || size + b > MAX_LIST_BYTES) {
-            out.push(&items[start..i]);
-            start = i;
-            size = 0;
-        }
-        size += b;
-    }
-    if start < items.len() {
-        out.push(&items[start..]);
-    }
-    out
+    crate::text::runs(items, MAX_LIST, MAX_LIST_BYTES, bytes)
 }
 
 /// What one statement does.
