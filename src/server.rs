@@ -40,3 +40,45 @@ impl From<tokio_postgres::Error> for WireError {
         WireError::from(&e)
     }
 }
+
+/// A notice or warning the server sent while a statement ran (PostgreSQL protocol
+/// NoticeResponse): not an error, but not always success either.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    /// As the server spells it: WARNING, NOTICE, INFO, DEBUG, LOG.
+    pub severity: String,
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+impl Notice {
+    /// A warning says something did not happen as asked (PostgreSQL's GRANT that granted
+    /// nothing warns, SQLSTATE class 01): apply treats it as a failure. Notices and the rest
+    /// only inform.
+    pub fn is_warning(&self) -> bool {
+        self.severity.eq_ignore_ascii_case("WARNING") || self.sqlstate.starts_with("01")
+    }
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} (SQLSTATE {})",
+            self.severity, self.message, self.sqlstate
+        )?;
+        if let Some(d) = &self.detail {
+            write!(f, " ({d})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A notice the server raised for one statement of a run.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heard {
+    /// The statement's place in the run, from 1.
+    pub seq: usize,
+    pub notice: Notice,
+}

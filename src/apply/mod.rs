@@ -5,11 +5,17 @@
 //! person is to approve, plan without the lock, show, ask; then `BEGIN`, `LOCK
 //! mlgrant.apply_log` (bounded by the lock timeout) and the catalog read in one message, and plan
 //! again: a plan that differs from the approved one is refused. Statements run in batches (one
-//! simple-query message each); any warning or notice a statement raises aborts the transaction.
-//! The audit record and `COMMIT` go in one message; then the cluster is read again and anything
-//! still out of sync is an error. Every wait on the server is bounded (the read timeout). Any
-//! error rolls back and names the failing statement and the server's words. Serialization
-//! errors (Redshift's 1023 included) retry the whole transaction, re-plan included.
+//! simple-query message each); a warning a statement raises aborts the transaction, a notice is
+//! recorded with the run. Then, still inside the transaction, the cluster is read again with
+//! the same reader: a change that did not land (a GRANT that granted nothing, whatever the
+//! server said) rolls everything back, naming it. The audit record and `COMMIT` go in one
+//! message. Every wait on the server is bounded (the read timeout). Any error rolls back and
+//! names the failing statement and the server's words. Serialization errors (Redshift's 1023
+//! included) retry the whole transaction, re-plan included.
+//!
+//! A rehearsal (`Settings::rehearse`) is the same run with the pending migrations inside the
+//! transaction and ROLLBACK in place of COMMIT: it proves on the cluster that the plan would
+//! commit, and changes nothing.
 
 mod run;
 
@@ -24,7 +30,8 @@ use crate::connect::Notices;
 use crate::diff::SyncError;
 use crate::plan::Plan;
 use crate::saved::SavedPlan;
-use crate::server::ServerError;
+pub use crate::server::Heard;
+use crate::server::{Notice, ServerError};
 use crate::text::plural;
 
 /// Why an apply did not complete. Unless it says otherwise, the transaction was rolled back.
@@ -51,9 +58,17 @@ pub enum ApplyError {
         .notice.sqlstate,
         .notice.message
     )]
-    Warning {
-        statement: String,
-        notice: ServerError,
+    Warning { statement: String, notice: Notice },
+    #[error(
+        "every statement ran, but {} change{} did not read back from the catalog inside the transaction, so nothing was committed (the transaction was rolled back):\n{}{}",
+        .remaining.len(),
+        plural(.remaining.len()),
+        .remaining.join("\n"),
+        if .heard.is_empty() { String::new() } else { format!("\nwhat the server said:\n{}", .heard.join("\n")) }
+    )]
+    NotLanded {
+        remaining: Vec<String>,
+        heard: Vec<String>,
     },
     #[error(
         "{what} failed (SQLSTATE {}): {}; nothing was changed",
@@ -84,25 +99,6 @@ pub enum ApplyError {
         .0.join("\n")
     )]
     Stale(Vec<String>),
-    #[error(
-        "applied and committed (run {run_id}), but the cluster is still out of sync; {} change{} {}:\n{}",
-        .remaining.len(),
-        plural(.remaining.len()),
-        if .remaining.len() == 1 { "remains" } else { "remain" },
-        .remaining.join("\n")
-    )]
-    OutOfSync {
-        run_id: String,
-        remaining: Vec<String>,
-    },
-    #[error(
-        "applied and committed (run {run_id}; `mlgrant history` shows it), but verifying afterwards failed: {source}"
-    )]
-    Verify {
-        run_id: String,
-        #[source]
-        source: Box<ApplyError>,
-    },
     #[error("cancelled: nothing was changed")]
     Cancelled,
 }
@@ -127,6 +123,9 @@ pub struct Settings {
     /// A saved plan to apply exactly (`apply --plan`), with the SHA-256 of its file: no prompt,
     /// and refused when the managed catalog changed since it was made.
     pub saved: Option<(SavedPlan, String)>,
+    /// Rehearse (`apply --rehearse`): the whole run, migrations included, in one transaction
+    /// that is rolled back at the end.
+    pub rehearse: bool,
 }
 
 impl Default for Settings {
@@ -139,6 +138,7 @@ impl Default for Settings {
             ask_first: false,
             audit_owner: None,
             saved: None,
+            rehearse: false,
         }
     }
 }
@@ -147,11 +147,16 @@ impl Default for Settings {
 #[derive(Debug)]
 pub struct Outcome {
     pub plan: Plan,
-    /// The audit run, when something was applied.
+    /// The audit run, when something was applied (or, rehearsing, would have been).
     pub run: Option<Run>,
     /// Attempts made (1 unless a concurrency error forced a retry).
     pub attempts: u32,
+    /// The notices the server raised, statement by statement (recorded with the run).
+    pub heard: Vec<Heard>,
+    /// A rehearsal: nothing was committed.
+    pub rehearsed: bool,
 }
+
 
 /// What apply says to the person running it, and asks them.
 pub trait Prompt {
@@ -212,7 +217,19 @@ pub async fn apply(
         model_text,
         settings,
     };
-    run.migrate().await?;
+    let migrations = if settings.rehearse {
+        run.pending_migrations().await?
+    } else {
+        run.migrate().await?;
+        Vec::new()
+    };
+    let outcome = |plan, run, attempts, heard| Outcome {
+        plan,
+        run,
+        attempts,
+        heard,
+        rehearsed: settings.rehearse,
+    };
     let approved = if let Some((saved, _)) = &settings.saved {
         // Reviewed already; shown and asked again only when asked to.
         if settings.ask_first {
@@ -224,12 +241,8 @@ pub async fn apply(
         Some(saved.statements.clone())
     } else if settings.ask_first {
         let plan = run.plan().await?;
-        if plan.is_empty() {
-            return Ok(Outcome {
-                plan,
-                run: None,
-                attempts: 0,
-            });
+        if plan.is_empty() && migrations.is_empty() {
+            return Ok(outcome(plan, None, 0, Vec::new()));
         }
         if !prompt.confirm(&plan) {
             return Err(ApplyError::Cancelled);
@@ -241,17 +254,8 @@ pub async fn apply(
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match run.attempt(approved.as_deref(), prompt).await {
-            Ok((plan, audit_run)) => {
-                if let Some(r) = &audit_run {
-                    run.verify(&r.run_id).await?;
-                }
-                return Ok(Outcome {
-                    plan,
-                    run: audit_run,
-                    attempts,
-                });
-            }
+        match run.attempt(approved.as_deref(), &migrations, prompt).await {
+            Ok(done) => return Ok(outcome(done.plan, done.run, attempts, done.heard)),
             Err(e) => {
                 let _ = run.rollback().await;
                 let again = match &e {
@@ -274,7 +278,8 @@ pub async fn apply(
 #[cfg(test)]
 mod tests {
     use super::retryable;
-    use crate::server::ServerError;
+    pub use crate::server::Heard;
+use crate::server::{Notice, ServerError};
 
     fn retryable_(sqlstate: &str, message: &str, detail: Option<&str>) -> bool {
         retryable(&ServerError {
@@ -285,17 +290,19 @@ mod tests {
     }
 
     #[test]
-    fn out_of_sync_counts_agree_with_their_verb() {
-        let one = super::ApplyError::OutOfSync {
-            run_id: "r".into(),
+    fn a_change_that_did_not_land_counts_agree_with_their_verb() {
+        let one = super::ApplyError::NotLanded {
             remaining: vec!["  GRANT x;".into()],
+            heard: vec![],
         };
-        assert!(one.to_string().contains("1 change remains:"), "{one}");
-        let two = super::ApplyError::OutOfSync {
-            run_id: "r".into(),
+        assert!(one.to_string().contains("1 change did not read back"), "{one}");
+        assert!(!one.to_string().contains("what the server said"), "{one}");
+        let two = super::ApplyError::NotLanded {
             remaining: vec!["  a".into(), "  b".into()],
+            heard: vec!["  statement 1: NOTICE: x (SQLSTATE 00000)".into()],
         };
-        assert!(two.to_string().contains("2 changes remain:"), "{two}");
+        assert!(two.to_string().contains("2 changes did not read back"), "{two}");
+        assert!(two.to_string().contains("what the server said:\n  statement 1"), "{two}");
     }
 
     #[test]

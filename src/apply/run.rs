@@ -1,5 +1,13 @@
 //! One apply's conversation with the server: every round trip bounded by the read timeout, the
-//! lock by the lock timeout, and every statement of the plan checked for warnings.
+//! lock by the lock timeout, every statement of the plan checked for warnings (a warning fails
+//! it; a notice is kept for the audit log), and every change read back inside the transaction
+//! before COMMIT (or, for a rehearsal, before ROLLBACK).
+//!
+//! Everything sent inside the transaction is a statement Redshift takes: on Redshift as on
+//! PostgreSQL an error aborts the whole transaction block, so a query that fails "harmlessly"
+//! there would poison the apply. No SET of a parameter outside Redshift's configuration
+//! reference (statement_timeout is in it: DG r_statement_timeout; LOCK: DG r_LOCK; RESET:
+//! DG r_RESET).
 
 use std::future::Future;
 use std::time::Duration;
@@ -12,11 +20,12 @@ use crate::audit::{self, Run};
 use crate::catalog::{self, CatalogError};
 use crate::config::AccessModel;
 use crate::connect::Notices;
+use super::Heard;
 use crate::diff::sync;
 use crate::model::State;
 use crate::plan::Plan;
 use crate::render;
-use crate::server::WireError;
+use crate::server::{Notice, WireError};
 use crate::text::escape_controls;
 
 /// After this long waiting for the lock, say so.
@@ -81,6 +90,16 @@ impl Runner<'_> {
         Ok(())
     }
 
+    /// For a rehearsal: the migrations the cluster lacks, checked as apply checks them, to run
+    /// inside its transaction.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, ApplyError> {
+        let owner = self.settings.audit_owner.as_deref();
+        self.bounded("the audit schema's check", Duration::ZERO, async {
+            Ok(audit::pending(self.client, owner).await?)
+        })
+        .await
+    }
+
     async fn read(&self) -> Result<State, ApplyError> {
         self.bounded("the catalog read", Duration::ZERO, async {
             Ok(catalog::read(self.client, "", 0).await?)
@@ -103,18 +122,19 @@ impl Runner<'_> {
         .await
     }
 
-    /// `BEGIN`, the lock (bounded on the server by statement_timeout, which Redshift and
-    /// PostgreSQL both honour) and the catalog read, in one message. Says so when the lock is
-    /// slow to come.
-    async fn locked_read(&self, prompt: &mut dyn Prompt) -> Result<State, ApplyError> {
+    /// `BEGIN` (unless a rehearsal began already), the lock (bounded on the server by
+    /// statement_timeout, which Redshift and PostgreSQL both honour) and the catalog read, in one
+    /// message. Says so when the lock is slow to come. No client_min_messages: Redshift refuses
+    /// it (42501, "permission denied to set parameter"), and a login that hides warnings cannot
+    /// hide a change that did not land from the read-back before COMMIT.
+    async fn locked_read(&self, prompt: &mut dyn Prompt, begin: bool) -> Result<State, ApplyError> {
         let lock = self.settings.lock_timeout;
-        // client_min_messages: a login set to hide warnings must not hide a GRANT that granted
-        // nothing (DG r_client_min_messages).
         let prefix = format!(
-            "BEGIN;\nSET client_min_messages TO notice;\nSET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
+            "{}SET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
+            if begin { "BEGIN;\n" } else { "" },
             lock.as_millis().max(1)
         );
-        let read = catalog::read(self.client, &prefix, 5);
+        let read = catalog::read(self.client, &prefix, if begin { 4 } else { 3 });
         pin_mut!(read);
         let first = tokio::time::timeout(SAY_WAITING_AFTER, &mut read).await;
         let result = match first {
@@ -139,13 +159,34 @@ impl Runner<'_> {
         })
     }
 
-    /// One transaction: lock, plan, compare with the approved plan (or ask), run, record, commit.
+    /// One transaction: (for a rehearsal, the pending migrations,) lock, plan, compare with the
+    /// approved plan (or ask), run, read back, record, and COMMIT, or ROLLBACK for a rehearsal.
     pub async fn attempt(
         &self,
         approved: Option<&[String]>,
+        migrations: &[String],
         prompt: &mut dyn Prompt,
-    ) -> Result<(Plan, Option<Run>), ApplyError> {
-        let cluster = self.locked_read(prompt).await?;
+    ) -> Result<Attempt, ApplyError> {
+        let rehearse = self.settings.rehearse;
+        if rehearse {
+            // The migrations run inside the rehearsal's transaction, and are rolled back with it.
+            let mut opening = vec!["BEGIN".to_owned()];
+            opening.extend(migrations.iter().cloned());
+            self.bounded(
+                "the audit schema's migrations",
+                Duration::ZERO,
+                self.execute(&opening, 0),
+            )
+            .await
+            .map_err(|e| match e {
+                ApplyError::Statement { statement, error } => ApplyError::Server {
+                    what: format!("the audit schema's migrations ({statement})"),
+                    error,
+                },
+                other => other,
+            })?;
+        }
+        let cluster = self.locked_read(prompt, !rehearse).await?;
         // Under the lock, mlgrant's schema is checked again: nobody slipped in since.
         let owner = self.settings.audit_owner.as_deref();
         self.bounded("the audit schema's check", Duration::ZERO, async {
@@ -174,7 +215,11 @@ impl Runner<'_> {
         }
         if plan.is_empty() && approved.is_none_or(<[String]>::is_empty) {
             self.rollback().await?;
-            return Ok((plan, None));
+            return Ok(Attempt {
+                plan,
+                run: None,
+                heard: Vec::new(),
+            });
         }
         let statements = statements(&plan);
         match approved {
@@ -190,13 +235,43 @@ impl Runner<'_> {
             }
         }
         let mut done = 0;
+        let mut heard = Vec::new();
         // At most --batch-size statements a message, and at most 4 MB of them (a merged
         // statement can take 60 KB; Redshift's limit for a statement is 16 MB).
         for batch in crate::text::batches(&statements, self.settings.batch_size, 4 << 20) {
-            self.bounded("a batch of statements", Duration::ZERO, self.execute(batch))
-                .await?;
+            heard.extend(
+                self.bounded(
+                    "a batch of statements",
+                    Duration::ZERO,
+                    self.execute(batch, done),
+                )
+                .await?,
+            );
             done += batch.len();
             prompt.progress(done, statements.len());
+        }
+        // Every change reads back inside the transaction, with the same reader: a GRANT that
+        // granted nothing never commits, whatever the server said of it.
+        let again = self.read().await?;
+        let remaining = sync(self.model, &again)?;
+        if !remaining.is_empty() {
+            return Err(ApplyError::NotLanded {
+                remaining: remaining
+                    .steps
+                    .iter()
+                    .map(|s| format!("  {}", escape_controls(&render::statement(&s.change))))
+                    .collect(),
+                heard: heard
+                    .iter()
+                    .map(|h: &Heard| {
+                        format!(
+                            "  statement {}: {}",
+                            h.seq,
+                            escape_controls(&h.notice.to_string())
+                        )
+                    })
+                    .collect(),
+            });
         }
         let plan_sql = render::sql(&plan, "plan");
         let mut run = Run::new(
@@ -209,22 +284,35 @@ impl Runner<'_> {
             &plan_sql,
         );
         run.plan_file_digest = self.settings.saved.as_ref().map(|(_, d)| d.clone());
-        let mut closing = audit::record(&run, &plan, &statements);
-        closing.push("COMMIT".to_owned());
-        prompt.committing();
+        let mut closing = audit::record(&run, &plan, &statements, &heard);
+        if rehearse {
+            closing.push("ROLLBACK".to_owned());
+        } else {
+            closing.push("COMMIT".to_owned());
+            prompt.committing();
+        }
         self.bounded(
-            "the audit record and COMMIT",
+            if rehearse {
+                "the audit record and ROLLBACK"
+            } else {
+                "the audit record and COMMIT"
+            },
             Duration::ZERO,
-            self.execute(&closing),
+            self.execute(&closing, 0),
         )
         .await?;
-        Ok((plan, Some(run)))
+        Ok(Attempt {
+            plan,
+            run: Some(run),
+            heard,
+        })
     }
 
     /// Runs `statements` as one message; on error, names the statement that failed by counting
-    /// the statements that completed before it. A notice or warning raised by a statement fails
-    /// it: a GRANT that granted nothing says so only with a warning.
-    async fn execute(&self, statements: &[String]) -> Result<(), ApplyError> {
+    /// the statements that completed before it. A warning raised by a statement fails it (a
+    /// GRANT that granted nothing may say so only with a warning); notices are handed back,
+    /// each with its statement's number in the plan (`offset` + its place here, from 1).
+    async fn execute(&self, statements: &[String], offset: usize) -> Result<Vec<Heard>, ApplyError> {
         // Notices of earlier messages (the catalog read, the migrations) are not the plan's.
         while self.notices.is_some_and(|n| n.try_recv().is_ok()) {}
         let sql = statements.join(";\n");
@@ -235,27 +323,33 @@ impl Runner<'_> {
             .map_err(|e| failure("sending a batch", &e))?;
         pin_mut!(stream);
         let mut done = 0usize;
+        let mut heard = Vec::new();
+        let statement = |i: usize| escape_controls(statements.get(i).map_or("", String::as_str));
         while let Some(message) = stream.next().await {
             match message {
                 Ok(SimpleQueryMessage::CommandComplete(_)) => {
                     // The connection hands a statement's notices on before its completion.
-                    if let Some(notice) = self.notices.and_then(|n| n.try_recv().ok()) {
+                    let said: Vec<Notice> = self
+                        .notices
+                        .map(|n| n.try_iter().collect())
+                        .unwrap_or_default();
+                    if let Some(notice) = said.iter().find(|n| n.is_warning()) {
                         return Err(ApplyError::Warning {
-                            statement: escape_controls(
-                                statements.get(done).map_or("", String::as_str),
-                            ),
-                            notice,
+                            statement: statement(done),
+                            notice: notice.clone(),
                         });
                     }
+                    heard.extend(said.into_iter().map(|notice| Heard {
+                        seq: offset + done + 1,
+                        notice,
+                    }));
                     done += 1;
                 }
                 Ok(_) => {}
                 Err(e) => {
                     return Err(match WireError::from(e) {
                         WireError::Server(error) => ApplyError::Statement {
-                            statement: escape_controls(
-                                statements.get(done).map_or("", String::as_str),
-                            ),
+                            statement: statement(done),
                             error,
                         },
                         WireError::Connection(message) => ApplyError::Connection {
@@ -266,27 +360,13 @@ impl Runner<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(heard)
     }
+}
 
-    /// Reads the cluster again after COMMIT; anything still to change is an error that says the
-    /// change did commit.
-    pub async fn verify(&self, run_id: &str) -> Result<(), ApplyError> {
-        let committed = |source: ApplyError| ApplyError::Verify {
-            run_id: run_id.to_owned(),
-            source: Box::new(source),
-        };
-        let again = self.plan().await.map_err(committed)?;
-        if again.is_empty() {
-            return Ok(());
-        }
-        Err(ApplyError::OutOfSync {
-            run_id: run_id.to_owned(),
-            remaining: again
-                .steps
-                .iter()
-                .map(|s| format!("  {}", escape_controls(&render::statement(&s.change))))
-                .collect(),
-        })
-    }
+/// What one attempt did.
+pub(super) struct Attempt {
+    pub plan: Plan,
+    pub run: Option<Run>,
+    pub heard: Vec<Heard>,
 }

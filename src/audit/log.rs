@@ -10,6 +10,7 @@ use super::{AuditError, read_error, version};
 use crate::catalog::result_sets;
 use crate::model::{LogEntry, quote_literal};
 use crate::plan::Plan;
+use crate::server::Heard;
 
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds, so that runs sort in
 /// the order they happened).
@@ -106,7 +107,7 @@ const ROWS_PER_INSERT: usize = 500;
 const INSERT_BYTES: usize = 4 << 20;
 
 /// The INSERT statements that record `run` and its `statements`.
-pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
+pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) -> Vec<String> {
     let counts = plan.counts();
     let count = |k: &str| counts.get(k).copied().unwrap_or(0);
     let mut out = vec![format!(
@@ -144,6 +145,30 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String]) -> Vec<String> {
     for rows in crate::text::batches(&rows, ROWS_PER_INSERT, INSERT_BYTES) {
         out.push(format!(
             "INSERT INTO mlgrant.apply_statements (run_id, seq, statement) VALUES {}",
+            rows.join(", ")
+        ));
+    }
+    let notices: Vec<String> = heard
+        .iter()
+        .map(|h| {
+            let n = &h.notice;
+            let message = match &n.detail {
+                Some(d) => format!("{} ({d})", n.message),
+                None => n.message.clone(),
+            };
+            format!(
+                "({}, {}, {}, {}, {})",
+                quote_literal(&run.run_id),
+                h.seq,
+                quote_literal(&fit(&n.severity, 16)),
+                quote_literal(&fit(&n.sqlstate, 5)),
+                quote_literal(&fit(&message, 65535))
+            )
+        })
+        .collect();
+    for rows in crate::text::batches(&notices, ROWS_PER_INSERT, INSERT_BYTES) {
+        out.push(format!(
+            "INSERT INTO mlgrant.apply_notices (run_id, seq, severity, sqlstate, message) VALUES {}",
             rows.join(", ")
         ));
     }

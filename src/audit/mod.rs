@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0003_plan_file.sql"),
         checksum: "d9c346992a52350eb55020132e9afd0231e4c3ead1a4de6a1158bab5f07a7dbc",
     },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/0004_notices.sql"),
+        checksum: "7c414be8173f37193951661608fd61d83afa30eda2b501346344dae1674f20eb",
+    },
 ];
 
 /// Why the audit schema could not be brought up to date or read.
@@ -73,10 +78,6 @@ pub enum AuditError {
         "{object} is in the hands of {owner}, who is not a superuser: mlgrant trusts no object it did not create and that others may change, since they could edit the audit log; nothing was applied. Revoke that right, or rename the schema (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own, or name that login in [policy] audit_owner"
     )]
     Untrusted { object: String, owner: String },
-    #[error(
-        "a trigger {trigger} hangs on mlgrant.{table}: mlgrant creates none, and a trigger runs with the rights of whoever applies; nothing was applied. Drop it"
-    )]
-    Trigger { trigger: String, table: String },
     #[error(
         "a schema named mlgrant exists but mlgrant did not create it (it has no mlgrant.schema_version); nothing was applied: rename it (ALTER SCHEMA mlgrant RENAME TO ...) and let apply create its own"
     )]
@@ -120,8 +121,30 @@ struct Applied {
     owners: Vec<(Option<String>, String, bool)>,
 }
 
-/// The tables the migrations create, which must all be there once they ran.
-const TABLES: [&str; 3] = ["schema_version", "apply_log", "apply_statements"];
+/// The tables the migrations create, each with the version that creates it: once that version
+/// ran, the table must be there.
+const TABLES: [(&str, u32); 4] = [
+    ("schema_version", 1),
+    ("apply_log", 1),
+    ("apply_statements", 1),
+    ("apply_notices", 4),
+];
+
+impl Applied {
+    fn version(&self) -> u32 {
+        self.versions.keys().max().copied().unwrap_or(0)
+    }
+
+    /// mlgrant's tables that the recorded migrations made.
+    fn tables(&self) -> Vec<&'static str> {
+        let v = self.version();
+        TABLES
+            .iter()
+            .filter(|(_, since)| *since <= v)
+            .map(|(t, _)| *t)
+            .collect()
+    }
+}
 
 /// The result sets of a multi-statement message up to the first failing statement, and that
 /// statement's error: the statements before it still answer.
@@ -220,7 +243,7 @@ fn check_owners(applied: &Applied, trusted: Option<&str>) -> Result<(), AuditErr
         return Err(AuditError::Foreign);
     }
     if !applied.versions.is_empty() {
-        for table in TABLES {
+        for table in applied.tables() {
             if !applied
                 .owners
                 .iter()
@@ -233,19 +256,16 @@ fn check_owners(applied: &Applied, trusted: Option<&str>) -> Result<(), AuditErr
     Ok(())
 }
 
-/// Refuses a cluster whose recorded checksums differ from the embedded files, then applies the
-/// migrations the cluster lacks, each with its version row in its own transaction, all in one
-/// message (one round trip). Returns the schema version reached. Another apply migrating at the
-/// same moment is fine: its work is taken as done.
-pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, AuditError> {
+/// Reads what the cluster holds of mlgrant's schema and refuses it unless mlgrant can trust it
+/// (owners, write rights, recorded checksums equal to the embedded files').
+async fn trusted_state(client: &Client, trusted: Option<&str>) -> Result<Applied, AuditError> {
     let applied = applied(client).await?;
     check_owners(&applied, trusted)?;
     if !applied.versions.is_empty() {
-        check_access(client, trusted).await?;
+        check_access(client, trusted, &applied.tables()).await?;
     }
-    let recorded = applied.versions;
     for m in MIGRATIONS {
-        if let Some(Some(checksum)) = recorded.get(&m.version)
+        if let Some(Some(checksum)) = applied.versions.get(&m.version)
             && checksum != m.checksum
         {
             return Err(AuditError::Changed {
@@ -255,14 +275,36 @@ pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, Audi
             });
         }
     }
-    let mut current = recorded.keys().max().copied().unwrap_or(0);
+    Ok(applied)
+}
+
+/// The migrations the cluster lacks, each with its version row, as statements to run inside a
+/// transaction the caller holds (a rehearsal): checked as `migrate` checks, run by nobody here.
+pub async fn pending(client: &Client, trusted: Option<&str>) -> Result<Vec<String>, AuditError> {
+    let current = trusted_state(client, trusted).await?.version();
+    Ok(MIGRATIONS
+        .iter()
+        .filter(|m| m.version > current)
+        .map(migration_body)
+        .collect())
+}
+
+/// Refuses a cluster whose recorded checksums differ from the embedded files, then applies the
+/// migrations the cluster lacks, each with its version row in its own transaction, all in one
+/// message (one round trip). Returns the schema version reached. Another apply migrating at the
+/// same moment is fine: its work is taken as done.
+pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, AuditError> {
+    let mut current = trusted_state(client, trusted).await?.version();
     // Every pending migration in one message (one round trip), each in its own transaction.
     loop {
         let pending: Vec<&Migration> = MIGRATIONS.iter().filter(|m| m.version > current).collect();
         let Some(first) = pending.first() else {
             return Ok(current);
         };
-        let script: Vec<String> = pending.iter().map(|m| migration_script(m)).collect();
+        let script: Vec<String> = pending
+            .iter()
+            .map(|m| format!("BEGIN;\n{};\nCOMMIT;", migration_body(m)))
+            .collect();
         match client.batch_execute(&script.join("\n")).await {
             Ok(()) => {
                 // What now stands is checked again, whoever created it.
@@ -294,36 +336,44 @@ pub async fn migrate(client: &Client, trusted: Option<&str>) -> Result<u32, Audi
 }
 
 /// Checks, with mlgrant's schema in place, that nobody untrusted owns any of it, can write to
-/// its tables or create in it, and that no trigger hangs on its tables. apply runs it again
-/// under the lock.
+/// its tables or create in it. apply runs it again under the lock, inside its transaction, so
+/// every query here is one Redshift answers: pg_namespace, pg_class and pg_user (DG
+/// c_join_PG), has_table_privilege and has_schema_privilege (DG r_HAS_TABLE_PRIVILEGE,
+/// r_HAS_SCHEMA_PRIVILEGE). Triggers are not looked for: Redshift has none (its SQL command
+/// reference has no CREATE TRIGGER, DG c_SQL_commands) and documents no pg_trigger, whose read
+/// would abort the transaction if it failed.
 pub async fn verify_trust(client: &Client, trusted: Option<&str>) -> Result<(), AuditError> {
     let applied = applied(client).await?;
     check_owners(&applied, trusted)?;
     if !applied.versions.is_empty() {
-        check_access(client, trusted).await?;
+        check_access(client, trusted, &applied.tables()).await?;
     }
     Ok(())
 }
 
-/// Who besides superusers (and the trusted owner) may write to mlgrant's tables or create in
-/// its schema, and which triggers exist on them (PostgreSQL only: Redshift has none, and its
-/// catalog may lack pg_trigger, whose failure then means none).
-async fn check_access(client: &Client, trusted: Option<&str>) -> Result<(), AuditError> {
-    let sql = "SELECT u.usename, t.relname, p.priv FROM pg_catalog.pg_user u,
-  (SELECT 'schema_version' AS relname UNION ALL SELECT 'apply_log' UNION ALL SELECT 'apply_statements') t,
+/// Who besides superusers (and the trusted owner) may write to `tables` (mlgrant's, all
+/// present) or create in its schema.
+async fn check_access(
+    client: &Client,
+    trusted: Option<&str>,
+    tables: &[&str],
+) -> Result<(), AuditError> {
+    let relations: Vec<String> = tables
+        .iter()
+        .map(|t| format!("SELECT {} AS relname", quote_literal(t)))
+        .collect();
+    let sql = format!(
+        "SELECT u.usename, t.relname, p.priv FROM pg_catalog.pg_user u,
+  ({}) t,
   (SELECT 'INSERT' AS priv UNION ALL SELECT 'UPDATE' UNION ALL SELECT 'DELETE') p
   WHERE NOT u.usesuper AND has_table_privilege(u.usename, 'mlgrant.' || t.relname, p.priv)
 UNION ALL
 SELECT u.usename, '(schema)', 'CREATE' FROM pg_catalog.pg_user u
-  WHERE NOT u.usesuper AND has_schema_privilege(u.usename, 'mlgrant', 'CREATE');
-SELECT t.tgname, c.relname FROM pg_catalog.pg_trigger t
-  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = 'mlgrant'";
-    let (sets, failed) = sets_until_error(client, sql).await?;
-    if sets.is_empty()
-        && let Some(e) = failed
-    {
+  WHERE NOT u.usesuper AND has_schema_privilege(u.usename, 'mlgrant', 'CREATE')",
+        relations.join(" UNION ALL ")
+    );
+    let (sets, failed) = sets_until_error(client, &sql).await?;
+    if let Some(e) = failed {
         return Err(read_error(&e));
     }
     let text = |v: &Option<String>| crate::text::sanitize(v.as_deref().unwrap_or(""));
@@ -341,18 +391,12 @@ SELECT t.tgname, c.relname FROM pg_catalog.pg_trigger t
                 .replace(" (who may CREATE it)", " (who may create in it)"),
         });
     }
-    if let Some(trigger) = sets.get(1).and_then(|rows| rows.first()) {
-        return Err(AuditError::Trigger {
-            trigger: text(&trigger[0]),
-            table: text(&trigger[1]),
-        });
-    }
     Ok(())
 }
 
-/// One migration and its version row, in one transaction. From version 2 on the row carries the
-/// file's checksum.
-fn migration_script(m: &Migration) -> String {
+/// One migration and its version row (the caller wraps them in a transaction). From version 2
+/// on the row carries the file's checksum.
+fn migration_body(m: &Migration) -> String {
     let (v, sql) = (m.version, m.sql);
     let row = if v >= 2 {
         format!(
@@ -366,7 +410,7 @@ fn migration_script(m: &Migration) -> String {
             quote_literal(&now_utc())
         )
     };
-    format!("BEGIN;\n{sql}\n{row};\nCOMMIT;")
+    format!("{}\n{row}", sql.trim_end())
 }
 
 #[cfg(test)]

@@ -252,6 +252,15 @@ pub(super) fn apply_cmd(
         .map_err(fail)
     })?;
     let plan = &outcome.plan;
+    if !outcome.heard.is_empty() && !outcome.rehearsed {
+        // Shown here as they are recorded in mlgrant.apply_notices.
+        for h in &outcome.heard {
+            eprintln!("the server said to statement {}: {}", h.seq, sanitize(&h.notice.to_string()));
+        }
+    }
+    if outcome.rehearsed && !json {
+        return Ok(rehearsal(&outcome, &describe, format).into());
+    }
     if json {
         return Ok(apply_json(
             &outcome,
@@ -291,7 +300,13 @@ fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -
         "version": 1,
         "target": target,
         "run_id": outcome.run.as_ref().map(|r| r.run_id.clone()),
-        "outcome": if outcome.run.is_some() { "applied" } else { "nothing_to_change" },
+        "outcome": match (&outcome.run, outcome.rehearsed) {
+            (Some(_), true) => "rehearsed",
+            (Some(_), false) => "applied",
+            (None, _) => "nothing_to_change",
+        },
+        "rehearsed": outcome.rehearsed,
+        "heard": outcome.heard,
         "attempts": outcome.attempts,
         "plan_file_digest": plan_file,
         "summary": outcome.plan.counts(),
@@ -305,4 +320,50 @@ fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `apply --rehearse`: what would have been committed, statement by statement, with what the
+/// server said to each; as SQL (a script with the server's words as comments) or as text.
+fn rehearsal(outcome: &apply::Outcome, target: &str, format: Format) -> String {
+    let statements = saved::statements(&outcome.plan);
+    let Some(run) = &outcome.run else {
+        return format!(
+            "rehearsed on {target}: nothing to change (the migrations and the lock ran, and were rolled back); nothing was changed\n"
+        );
+    };
+    let sql = format == Format::Sql;
+    let c = if sql { "-- " } else { "" };
+    let mut out = format!(
+        "{c}rehearsed on {target}: {} would have been committed as run {} with its audit rows; rolled back, nothing was changed\n",
+        outcome.plan.size(),
+        run.run_id
+    );
+    for (i, statement) in statements.iter().enumerate() {
+        let said: Vec<String> = outcome
+            .heard
+            .iter()
+            .filter(|h| h.seq == i + 1)
+            .map(|h| sanitize(&h.notice.to_string()))
+            .collect();
+        if sql {
+            out.push_str(&format!("{statement}\n"));
+            for s in &said {
+                out.push_str(&format!("-- the server said: {s}\n"));
+            }
+        } else {
+            out.push_str(&format!(
+                "{:>4}  {}  {}\n",
+                i + 1,
+                if said.is_empty() { "ok    " } else { "notice" },
+                crate::text::escape_controls(statement)
+            ));
+            for s in &said {
+                out.push_str(&format!("            the server said: {s}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{c}every statement ran, every change read back inside the transaction, and the audit rows were written: `mlgrant apply` would commit this plan\n"
+    ));
+    out
 }

@@ -79,6 +79,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             yes,
             plan,
             ask,
+            rehearse,
             batch_size,
             lock_timeout,
             verbose,
@@ -88,7 +89,8 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 batch_size: *batch_size as usize,
                 lock_timeout: Duration::from_secs(*lock_timeout),
                 read_timeout: (*read_timeout > 0).then(|| Duration::from_secs(*read_timeout)),
-                ask_first: (!yes && plan.is_none()) || *ask,
+                ask_first: ((!yes && plan.is_none()) || *ask) && !rehearse,
+                rehearse: *rehearse,
                 ..apply::Settings::default()
             };
             let format = format.format.unwrap_or(if std::io::stderr().is_terminal() {

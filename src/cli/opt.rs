@@ -189,6 +189,12 @@ pub enum Command {
         /// With --plan: show the plan and ask all the same.
         #[arg(long, requires = "plan")]
         ask: bool,
+        /// Rehearse: the whole apply on the cluster (migrations, lock, every statement, the
+        /// read-back, the audit rows) in one transaction that is then rolled back. Prints what
+        /// would have been committed and what the server said to each statement; exit 0 only
+        /// when all of it would have committed. Changes nothing, and asks nothing.
+        #[arg(long, conflicts_with = "ask")]
+        rehearse: bool,
         /// Statements per round trip.
         #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
         batch_size: u64,

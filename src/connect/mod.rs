@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-use crate::server::ServerError;
+use crate::server::Notice;
 
 mod aws;
 mod error;
@@ -236,7 +236,7 @@ pub fn resolve(
 }
 
 /// Notices and warnings the server sent on a connection (a GRANT that granted nothing warns).
-pub type Notices = std::sync::mpsc::Receiver<ServerError>;
+pub type Notices = std::sync::mpsc::Receiver<Notice>;
 
 /// Opens one connection; its driver runs on the current tokio runtime.
 pub async fn connect(target: &Target) -> Result<Client, ConnectError> {
@@ -285,9 +285,10 @@ pub async fn connect_with_notices(target: &Target) -> Result<(Client, Notices), 
                 while let Some(message) = futures_util::StreamExt::next(&mut messages).await {
                     match message {
                         Ok(tokio_postgres::AsyncMessage::Notice(n)) => {
-                            let _ = tx.send(ServerError {
+                            let _ = tx.send(Notice {
+                                severity: n.severity().to_owned(),
                                 sqlstate: n.code().code().to_owned(),
-                                message: format!("{}: {}", n.severity(), n.message()),
+                                message: n.message().to_owned(),
                                 detail: n.detail().map(str::to_owned),
                             });
                         }

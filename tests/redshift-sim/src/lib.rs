@@ -44,6 +44,7 @@
 
 mod postgres;
 mod proxy;
+pub mod redshift;
 pub mod rewrite;
 mod tls;
 
@@ -300,6 +301,31 @@ impl Simulator {
     /// awsuser's password.
     pub fn password(&self) -> &str {
         &self.password
+    }
+
+    /// The admin door: a PostgreSQL superuser URL straight to the simulator's database, past the
+    /// front (no Redshift rules, PostgreSQL's own catalog). Only for tests that must arrange what
+    /// Redshift could not (an event trigger, a filtered catalog view); nothing else may use it.
+    pub fn admin_url(&self) -> String {
+        match &self.backend {
+            Backend::Own { socket_dir } => format!(
+                "postgres://postgres@/dev?host={}&port={}",
+                socket_dir.display(),
+                postgres::SOCKET_PORT
+            ),
+            Backend::Given { config, dbname } => {
+                let host = match config.get_hosts().first() {
+                    Some(tokio_postgres::config::Host::Unix(dir)) => dir.display().to_string(),
+                    Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+                    None => "localhost".to_owned(),
+                };
+                format!(
+                    "postgres://{}@/{dbname}?host={host}&port={}",
+                    config.get_user().unwrap_or("postgres"),
+                    config.get_ports().first().copied().unwrap_or(5432)
+                )
+            }
+        }
     }
 
     /// A superuser connection straight to PostgreSQL (not through the front), for setting up

@@ -54,6 +54,8 @@ async fn main() -> ExitCode {
         }
     };
     println!("ready {}", sim.url());
+    // The admin door, for test setup that Redshift could not do (see Simulator::admin_url).
+    println!("admin {}", sim.admin_url());
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {

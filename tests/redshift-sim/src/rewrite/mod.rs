@@ -22,6 +22,7 @@ mod cursor;
 mod grant;
 mod identity;
 mod model;
+mod strict;
 
 use sqlparser::dialect::RedshiftSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -174,39 +175,14 @@ fn refuse(message: &str, code: &str) -> String {
 }
 
 impl Statement<'_> {
-    /// The rewritten statement, or `None` to pass it through unchanged.
+    /// The rewritten statement, or `None` to pass it through unchanged. The strict front
+    /// (strict.rs) speaks first: what Redshift refuses never reaches the grammar or PostgreSQL.
     fn rewrite(&self) -> Option<String> {
-        self.rewrite_grammar().or_else(|| self.version_calls())
-    }
-
-    /// `version()` and `pg_catalog.version()` calls become `mlsim.version()` calls (the column
-    /// keeps its name, version).
-    fn version_calls(&self) -> Option<String> {
-        let t = &self.tokens;
-        let is_word = |i: usize, v: &str| matches!(t.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(v));
-        let mut edits: Vec<(usize, usize, &str)> = Vec::new();
-        for i in 0..t.len() {
-            if !(is_word(i, "version")
-                && t.get(i + 1).map(|t| &t.token) == Some(&Token::LParen)
-                && t.get(i + 2).map(|t| &t.token) == Some(&Token::RParen))
-            {
-                continue;
-            }
-            let start = if i > 0 && t[i - 1].token == Token::Period {
-                if i < 2 || !is_word(i - 2, "pg_catalog") {
-                    continue;
-                }
-                i - 2
-            } else {
-                i
-            };
-            edits.push((
-                self.offsets.at(t[start].span.start),
-                self.offsets.at(t[i].span.end),
-                "mlsim.version",
-            ));
+        match self.strict() {
+            strict::Verdict::Refused(call) => Some(call),
+            strict::Verdict::Rewritten(sql) => self.rewrite_grammar().or(Some(sql)),
+            strict::Verdict::Accepted => self.rewrite_grammar(),
         }
-        (!edits.is_empty()).then(|| self.edited(&edits))
     }
 
     /// SQL-level PREPARE: refused unless the statement is one Redshift's PREPARE takes.
@@ -240,17 +216,6 @@ impl Statement<'_> {
 
     /// Redshift's grammar rewritten, or `None`.
     fn rewrite_grammar(&self) -> Option<String> {
-        if self.tokens.iter().any(|t| {
-            matches!(&t.token, Token::Word(w) if {
-                let v = w.value.to_ascii_lowercase();
-                v.starts_with("pg_advisory") || v.starts_with("pg_try_advisory")
-            })
-        }) {
-            return Some(refuse(
-                "advisory locks are not supported (Amazon Redshift)",
-                "0A000",
-            ));
-        }
         let mut c = self.cursor();
         let result = if c.eat_kw("CREATE") {
             if c.eat_kw("MODEL") {
@@ -281,14 +246,6 @@ impl Statement<'_> {
                 return self.user_options();
             }
             return None;
-        } else if c.eat_kw("SHOW") && c.is_kw("ENABLE_CASE_SENSITIVE_IDENTIFIER") {
-            // Redshift's setting (DG r_enable_case_sensitive_identifier), off unless the database
-            // sets mlsim.enable_case_sensitive_identifier (the simulator does not change how it
-            // folds names: the setting is only reported, for doctor to read).
-            return Some(
-                "SELECT coalesce(current_setting('mlsim.enable_case_sensitive_identifier', true), 'off') AS enable_case_sensitive_identifier"
-                    .to_owned(),
-            );
         } else if c.is_kw("GRANT") || c.is_kw("REVOKE") {
             return self.grant(c);
         } else if c.eat_kw("PREPARE") {

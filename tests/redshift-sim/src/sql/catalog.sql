@@ -22,6 +22,60 @@ LANGUAGE sql IMMUTABLE AS $$
            '(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467 (redshift-sim on PostgreSQL 15)'
 $$;
 
+-- current_setting of a parameter outside the configuration reference (DG r_CURRENT_SETTING,
+-- cm_chap_ConfigurationRef): an ordinary user is told "must be superuser to examine"
+-- (duckdb/duckdb-postgres issue 245); a superuser gets PostgreSQL's value (what Redshift shows a
+-- superuser is not documented). The front rewrites such calls to this one
+-- (rewrite/strict.rs, redshift/parameters.rs).
+CREATE FUNCTION mlsim.restricted_setting(setting_name text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT mlsim.is_superuser() THEN
+        RAISE EXCEPTION 'must be superuser to examine "%"', lower(setting_name)
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN pg_catalog.current_setting(setting_name);
+END
+$$;
+
+-- has_assumerole_privilege([user,] iam_role_arn, cmd_type) (DG r_HAS_ASSUMEROLE_PRIVILEGE):
+-- whether the user (the current one when not named) may use the IAM role for the command,
+-- through a grant to it, to a group or role it is in, or to PUBLIC. A superuser may use every
+-- role. 'default' is the cluster's default role; ON ALL grants (iam_arn 'ALL' here, how the
+-- simulator shows the new-cluster default of PUBLIC) cover every role.
+CREATE FUNCTION mlsim.has_assumerole_privilege(user_name text, iam_role_arn text, cmd_type text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_user oid := (SELECT oid FROM pg_roles WHERE rolname = user_name);
+    v_arn text := CASE lower(iam_role_arn) WHEN 'default' THEN 'default-aws-iam-role'
+                                           ELSE iam_role_arn END;
+    v_cmd text := CASE upper(cmd_type) WHEN 'EXTERNAL FUNCTION' THEN 'EXFUNC'
+                                       ELSE upper(cmd_type) END;
+BEGIN
+    IF v_user IS NULL THEN
+        RAISE EXCEPTION 'user "%" does not exist', user_name USING ERRCODE = '42704';
+    END IF;
+    IF v_cmd NOT IN ('COPY', 'UNLOAD', 'CREATE MODEL', 'EXFUNC') THEN
+        RAISE EXCEPTION 'invalid command type "%"', cmd_type USING ERRCODE = '22023';
+    END IF;
+    IF (SELECT rolsuper FROM pg_roles WHERE oid = v_user) THEN
+        RETURN true;
+    END IF;
+    RETURN EXISTS (
+        SELECT 1 FROM mlsim.iam_privileges p
+        WHERE p.iam_arn IN (v_arn, 'ALL') AND p.command_type = v_cmd
+          AND (p.identity_id = 0 OR p.identity_id = v_user
+               OR pg_has_role(v_user, p.identity_id, 'MEMBER')));
+END
+$$;
+
+CREATE FUNCTION mlsim.has_assumerole_privilege(iam_role_arn text, cmd_type text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT mlsim.has_assumerole_privilege(current_user::text, iam_role_arn, cmd_type)
+$$;
+
 -- PostgreSQL's pg_group lists every NOLOGIN role; Redshift's lists groups.
 DROP VIEW pg_catalog.pg_group;
 CREATE VIEW pg_catalog.pg_group AS

@@ -1,0 +1,426 @@
+//! The strict front: refuses what Redshift refuses and answers Redshift's settings and functions
+//! as Redshift does, by consulting the cited tables of `crate::redshift` (this file holds no
+//! knowledge of Redshift of its own, only how to read a statement against those tables).
+//!
+//! In order: a refused catalog relation anywhere in the statement; a statement whose leading
+//! words are no command of Redshift's; clauses Redshift's pages do not document (RETURNING, ON
+//! CONFLICT, COPY ... STDIN); SET, RESET and SHOW of parameters, and ALTER USER/DATABASE ... SET;
+//! then function calls (current_setting, version, has_assumerole_privilege, advisory locks).
+
+use sqlparser::tokenizer::Token;
+
+use super::cursor::Statement;
+use super::{lit, refuse};
+use crate::redshift::catalog::{self, Call};
+use crate::redshift::parameters::{self, Backing};
+use crate::redshift::{UNSETTLED, commands};
+
+/// What the strict front makes of a statement.
+pub(super) enum Verdict {
+    /// Refused: the CALL that raises Redshift's error.
+    Refused(String),
+    /// Answered as Redshift answers it: the statement that does so.
+    Rewritten(String),
+    /// A statement Redshift takes, for the grammar rewrite (or PostgreSQL) to run.
+    Accepted,
+}
+
+fn unsettled(what: &str) -> String {
+    refuse(&format!("{what}: {UNSETTLED}"), "0A000")
+}
+
+fn denied(name: &str) -> String {
+    refuse(&parameters::permission_denied(name), "42501")
+}
+
+/// `mlsim.<name>`, the custom setting that holds a simulated parameter.
+fn custom(name: &str) -> String {
+    format!("mlsim.{name}")
+}
+
+/// A simulated parameter's value, as SQL.
+fn simulated_value(name: &str, default: &str) -> String {
+    format!(
+        "coalesce(current_setting({}, true), {})",
+        lit(&custom(name)),
+        lit(default)
+    )
+}
+
+impl Statement<'_> {
+    fn word_at(&self, i: usize) -> Option<String> {
+        match self.tokens.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            _ => None,
+        }
+    }
+
+    /// The statement's leading unquoted words, uppercase (at most six).
+    fn leading_words(&self) -> Vec<String> {
+        (0..self.tokens.len().min(6))
+            .map_while(|i| self.word_at(i))
+            .collect()
+    }
+
+    fn has_word(&self, word: &str) -> bool {
+        (0..self.tokens.len()).any(|i| self.word_at(i).as_deref() == Some(word))
+    }
+
+    pub(super) fn strict(&self) -> Verdict {
+        // A refused relation, anywhere (a quoted name too).
+        for t in &self.tokens {
+            if let Token::Word(w) = &t.token
+                && let Some(r) = catalog::refused_relation(&w.value)
+            {
+                return Verdict::Refused(unsettled(&format!(
+                    "relation \"{}\": {} (DG {})",
+                    r.name, r.why, r.source
+                )));
+            }
+        }
+        let words = self.leading_words();
+        let command = if self.tokens.first().map(|t| &t.token) == Some(&Token::LParen) {
+            commands::find(&["SELECT".to_owned()])
+        } else {
+            commands::find(&words)
+        };
+        let Some(command) = command else {
+            let shown = if words.is_empty() {
+                "this statement".to_owned()
+            } else {
+                words.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+            };
+            return Verdict::Refused(refuse(
+                &format!(
+                    "{shown} is not a command of Amazon Redshift (DG c_SQL_commands lists none such); {UNSETTLED}"
+                ),
+                "0A000",
+            ));
+        };
+        match command.words {
+            "INSERT" | "UPDATE" | "DELETE" | "WITH" => {
+                if self.has_word("RETURNING") {
+                    return Verdict::Refused(unsettled(&format!(
+                        "RETURNING is not in DG {}",
+                        command.source
+                    )));
+                }
+                if (0..self.tokens.len()).any(|i| {
+                    self.word_at(i).as_deref() == Some("ON")
+                        && self.word_at(i + 1).as_deref() == Some("CONFLICT")
+                }) {
+                    return Verdict::Refused(unsettled("INSERT ... ON CONFLICT is not in DG r_INSERT_30"));
+                }
+            }
+            "COPY" if self.has_word("STDIN") || self.has_word("STDOUT") => {
+                return Verdict::Refused(unsettled(
+                    "COPY reads from Amazon S3, DynamoDB, EMR or remote hosts (DG r_COPY), not STDIN or STDOUT",
+                ));
+            }
+            "SET" => return self.set(),
+            "RESET" => return self.reset(),
+            "SHOW" => return self.show(),
+            "ALTER USER" | "ALTER DATABASE" | "ALTER ROLE" => {
+                // ALTER USER name SET parameter { TO | = } value (DG cm_chap_ConfigurationRef).
+                for i in 0..self.tokens.len() {
+                    if matches!(self.word_at(i).as_deref(), Some("SET" | "RESET"))
+                        && let Some(Token::Word(p)) = self.tokens.get(i + 1).map(|t| &t.token)
+                        && !p.value.eq_ignore_ascii_case("ALL")
+                        && (parameters::find(&p.value).is_none()
+                            || self.tokens.get(i + 2).map(|t| &t.token) == Some(&Token::Period))
+                    {
+                        let name = self.dotted_name(i + 1);
+                        return Verdict::Refused(denied(&name));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.function_calls()
+    }
+
+    /// A parameter name at token `i`, with its dotted parts (`mlsim.x`), as written.
+    fn dotted_name(&self, mut i: usize) -> String {
+        let mut name = String::new();
+        while let Some(Token::Word(w)) = self.tokens.get(i).map(|t| &t.token) {
+            name.push_str(&w.value);
+            if self.tokens.get(i + 1).map(|t| &t.token) == Some(&Token::Period) {
+                name.push('.');
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        name
+    }
+
+    /// Index of the parameter name after SET / RESET / SHOW and their SESSION or LOCAL.
+    fn parameter_at(&self) -> (usize, bool) {
+        let mut i = 1;
+        let mut local = false;
+        while let Some(w) = self.word_at(i) {
+            match w.as_str() {
+                "SESSION" if !matches!(self.word_at(i + 1).as_deref(), Some("AUTHORIZATION" | "CHARACTERISTICS")) => {}
+                "LOCAL" => local = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        (i, local)
+    }
+
+    /// The statement's text from token `i` on.
+    fn rest(&self, i: usize) -> String {
+        if i >= self.tokens.len() {
+            return String::new();
+        }
+        let start = self.offsets.at(self.tokens[i].span.start);
+        let end = self.offsets.at(self.tokens[self.tokens.len() - 1].span.end);
+        self.sql[start..end].to_owned()
+    }
+
+    /// SET (DG r_SET): parameters of the configuration reference, SEED, SESSION AUTHORIZATION
+    /// (r_SET_SESSION_AUTHORIZATION), SESSION CHARACTERISTICS (r_SET_SESSION_CHARACTERISTICS).
+    fn set(&self) -> Verdict {
+        let (i, local) = self.parameter_at();
+        match self.word_at(i).as_deref() {
+            Some("SESSION") => return Verdict::Accepted,
+            Some("ROLE") => {
+                return Verdict::Refused(unsettled(
+                    "SET ROLE is not a Redshift command (DG r_SET sets parameters, SEED, SESSION AUTHORIZATION and SESSION CHARACTERISTICS)",
+                ));
+            }
+            Some("TRANSACTION") => {
+                return Verdict::Refused(unsettled(
+                    "SET TRANSACTION is not a Redshift command (DG c_SQL_commands; the isolation level is set with BEGIN or SET SESSION CHARACTERISTICS)",
+                ));
+            }
+            Some("SEED") => {
+                return Verdict::Refused(unsettled("SET SEED (DG r_SET) is not answered by the simulator"));
+            }
+            _ => {}
+        }
+        let Some(Token::Word(w)) = self.tokens.get(i).map(|t| &t.token) else {
+            return Verdict::Accepted;
+        };
+        // prefix.name is a session context variable (DG r_SET): PostgreSQL's custom settings.
+        if self.tokens.get(i + 1).map(|t| &t.token) == Some(&Token::Period) {
+            return Verdict::Accepted;
+        }
+        let Some(p) = parameters::find(&w.value) else {
+            return Verdict::Refused(denied(&self.dotted_name(i)));
+        };
+        let Backing::Simulated(_) = p.backing else {
+            return Verdict::Accepted;
+        };
+        // SET name { TO | = } { value | DEFAULT }
+        let mut j = i + 1;
+        if matches!(self.tokens.get(j).map(|t| &t.token), Some(Token::Eq)) || self.word_at(j).as_deref() == Some("TO") {
+            j += 1;
+        }
+        let scope = if local { "LOCAL " } else { "" };
+        Verdict::Rewritten(if self.word_at(j).as_deref() == Some("DEFAULT") {
+            format!("RESET {}", custom(p.name))
+        } else {
+            format!("SET {scope}{} TO {}", custom(p.name), self.rest(j))
+        })
+    }
+
+    /// RESET { parameter | ALL } (DG r_RESET).
+    fn reset(&self) -> Verdict {
+        let Some(Token::Word(w)) = self.tokens.get(1).map(|t| &t.token) else {
+            return Verdict::Accepted;
+        };
+        if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ALL") {
+            return Verdict::Accepted;
+        }
+        if self.tokens.get(2).map(|t| &t.token) == Some(&Token::Period) {
+            return Verdict::Accepted;
+        }
+        match parameters::find(&w.value) {
+            None => Verdict::Refused(denied(&w.value)),
+            Some(p) if p.backing == Backing::Postgres => Verdict::Accepted,
+            Some(p) => Verdict::Rewritten(format!("RESET {}", custom(p.name))),
+        }
+    }
+
+    /// SHOW { parameter | ALL } (DG r_SHOW): a simulated parameter reads its custom setting;
+    /// ALL lists the configuration reference only.
+    fn show(&self) -> Verdict {
+        let Some(Token::Word(w)) = self.tokens.get(1).map(|t| &t.token) else {
+            return Verdict::Accepted;
+        };
+        if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ALL") && self.tokens.len() == 2 {
+            let rows: Vec<String> = parameters::PARAMETERS
+                .iter()
+                .map(|p| {
+                    let value = match p.backing {
+                        Backing::Postgres => format!("current_setting({})", lit(p.name)),
+                        Backing::Simulated(d) => simulated_value(p.name, d),
+                    };
+                    format!("({}, {value})", lit(p.name))
+                })
+                .collect();
+            return Verdict::Rewritten(format!(
+                "SELECT name, setting FROM (VALUES {}) AS s(name, setting) ORDER BY name",
+                rows.join(", ")
+            ));
+        }
+        if self.tokens.get(2).map(|t| &t.token) == Some(&Token::Period) {
+            return Verdict::Accepted;
+        }
+        match parameters::find(&w.value).filter(|_| self.tokens.len() == 2) {
+            None => Verdict::Refused(unsettled(&format!(
+                "SHOW {}: not a parameter of Redshift's configuration reference (DG cm_chap_ConfigurationRef)",
+                self.rest(1)
+            ))),
+            Some(p) => match p.backing {
+                Backing::Postgres => Verdict::Accepted,
+                Backing::Simulated(d) => {
+                    Verdict::Rewritten(format!("SELECT {} AS {}", simulated_value(p.name, d), p.name))
+                }
+            },
+        }
+    }
+
+    /// Calls of the functions the tables name, and current_setting by the parameter it reads.
+    fn function_calls(&self) -> Verdict {
+        let t = &self.tokens;
+        let token = |i: usize| t.get(i).map(|t| &t.token);
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        for i in 0..t.len() {
+            let Some(Token::Word(w)) = token(i) else { continue };
+            if w.quote_style.is_some() || token(i + 1) != Some(&Token::LParen) {
+                continue;
+            }
+            // Unqualified, or qualified by pg_catalog; any other schema's function is its own.
+            let start = if i > 0 && token(i - 1) == Some(&Token::Period) {
+                match token(i.wrapping_sub(2)) {
+                    Some(Token::Word(q)) if i >= 2 && q.value.eq_ignore_ascii_case("pg_catalog") => i - 2,
+                    _ => continue,
+                }
+            } else {
+                i
+            };
+            let from = self.offsets.at(t[start].span.start);
+            if w.value.eq_ignore_ascii_case("current_setting") {
+                // current_setting('name' [, missing_ok]) (DG r_CURRENT_SETTING).
+                let name = match token(i + 2) {
+                    Some(Token::SingleQuotedString(s)) => s.clone(),
+                    _ => {
+                        return Verdict::Refused(unsettled(
+                            "current_setting of a name that is not a literal",
+                        ));
+                    }
+                };
+                let close = (i + 3..t.len()).find(|&j| token(j) == Some(&Token::RParen));
+                let Some(close) = close else { continue };
+                let to = self.offsets.at(t[close].span.end);
+                let replacement = match parameters::find(&name) {
+                    // A context variable (DG r_CURRENT_SETTING).
+                    None if name.contains('.') => continue,
+                    Some(p) => match p.backing {
+                        Backing::Postgres => continue,
+                        Backing::Simulated(d) => simulated_value(p.name, d),
+                    },
+                    None => format!("mlsim.restricted_setting({})", lit(&name)),
+                };
+                edits.push((from, to, replacement));
+                continue;
+            }
+            match catalog::function(&w.value).map(|f| f.call) {
+                Some(Call::Refused(words)) => return Verdict::Refused(refuse(words, "0A000")),
+                Some(Call::Simulated(target)) => {
+                    edits.push((from, self.offsets.at(t[i].span.end), target.to_owned()));
+                }
+                None => {}
+            }
+        }
+        if edits.is_empty() {
+            return Verdict::Accepted;
+        }
+        let borrowed: Vec<(usize, usize, &str)> =
+            edits.iter().map(|(s, e, r)| (*s, *e, r.as_str())).collect();
+        Verdict::Rewritten(self.edited(&borrowed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rewrite::one;
+
+    fn refused(sql: &str) -> String {
+        let out = one(sql);
+        assert!(out.starts_with("CALL mlsim.refuse("), "{sql} -> {out}");
+        out
+    }
+
+    #[test]
+    fn client_min_messages_is_refused_as_redshift_refuses_it() {
+        let out = refused("SET client_min_messages TO notice");
+        assert!(out.contains("permission denied to set parameter \"client_min_messages\""), "{out}");
+        assert!(out.ends_with("'42501')"), "{out}");
+        assert!(refused("set session client_min_messages = 'error'").contains("42501"));
+        assert!(refused("RESET client_min_messages").contains("42501"));
+        assert_eq!(one("SET app.team TO 'ml'"), "SET app.team TO 'ml'");
+        assert!(refused("SHOW client_min_messages").contains("0A000"));
+        assert!(refused("ALTER USER bob SET client_min_messages = error").contains("42501"));
+    }
+
+    #[test]
+    fn parameters_of_the_reference_are_taken() {
+        assert_eq!(one("SET statement_timeout TO 5000"), "SET statement_timeout TO 5000");
+        assert_eq!(one("RESET statement_timeout"), "RESET statement_timeout");
+        assert_eq!(one("SHOW search_path"), "SHOW search_path");
+        assert_eq!(one("SET query_group TO 'etl'"), "SET mlsim.query_group TO 'etl'");
+        assert_eq!(one("set local query_group = default"), "RESET mlsim.query_group");
+        assert_eq!(
+            one("SHOW wlm_query_slot_count"),
+            "SELECT coalesce(current_setting('mlsim.wlm_query_slot_count', true), '1') AS wlm_query_slot_count"
+        );
+        assert!(one("SHOW ALL").starts_with("SELECT name, setting FROM (VALUES ('analyze_threshold_percent'"));
+        assert_eq!(one("SET SESSION AUTHORIZATION 'bob'"), "SET SESSION AUTHORIZATION 'bob'");
+    }
+
+    #[test]
+    fn statement_kinds_redshift_lacks_are_refused() {
+        for sql in [
+            "CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW EXECUTE FUNCTION f()",
+            "CREATE EVENT TRIGGER t ON ddl_command_end EXECUTE FUNCTION f()",
+            "CREATE RULE r AS ON INSERT TO t DO NOTHING",
+            "CREATE EXTENSION pgcrypto",
+            "CREATE INDEX i ON t (a)",
+            "DO $$ BEGIN END $$",
+            "LISTEN c",
+            "SET ROLE bob",
+            "SAVEPOINT a",
+            "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING",
+            "INSERT INTO t VALUES (1) RETURNING a",
+            "UPDATE t SET a = 1 RETURNING a",
+            "COPY t FROM STDIN",
+            "SELECT * FROM pg_catalog.pg_settings",
+            "SELECT tgname FROM pg_trigger",
+            "SELECT pg_advisory_lock(1)",
+            "SELECT current_setting(x)",
+        ] {
+            refused(sql);
+        }
+    }
+
+    #[test]
+    fn current_setting_follows_the_reference() {
+        assert_eq!(one("SELECT current_setting('search_path')"), "SELECT current_setting('search_path')");
+        assert_eq!(
+            one("SELECT current_setting('server_version')"),
+            "SELECT mlsim.restricted_setting('server_version')"
+        );
+        assert_eq!(
+            one("SELECT pg_catalog.current_setting('query_group')"),
+            "SELECT coalesce(current_setting('mlsim.query_group', true), 'default')"
+        );
+        assert_eq!(
+            one("SELECT has_assumerole_privilege('bob', 'default', 'create model')"),
+            "SELECT mlsim.has_assumerole_privilege('bob', 'default', 'create model')"
+        );
+    }
+}
