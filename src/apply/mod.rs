@@ -19,6 +19,8 @@
 
 mod run;
 
+pub use run::preamble;
+
 use std::time::Duration;
 
 use tokio_postgres::Client;

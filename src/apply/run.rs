@@ -31,6 +31,17 @@ use crate::text::escape_controls;
 /// After this long waiting for the lock, say so.
 const SAY_WAITING_AFTER: Duration = Duration::from_secs(3);
 
+/// What apply sends inside its transaction before the catalog read: the lock on its log,
+/// bounded on the server by statement_timeout (DG r_statement_timeout, r_LOCK, r_RESET).
+/// `mlgrant doctor` proves these very statements.
+pub fn preamble(lock_timeout: Duration) -> Vec<String> {
+    vec![
+        format!("SET statement_timeout TO {}", lock_timeout.as_millis().max(1)),
+        "LOCK mlgrant.apply_log".to_owned(),
+        "RESET statement_timeout".to_owned(),
+    ]
+}
+
 pub(super) struct Runner<'a> {
     pub client: &'a Client,
     pub notices: Option<&'a Notices>,
@@ -129,12 +140,12 @@ impl Runner<'_> {
     /// hide a change that did not land from the read-back before COMMIT.
     async fn locked_read(&self, prompt: &mut dyn Prompt, begin: bool) -> Result<State, ApplyError> {
         let lock = self.settings.lock_timeout;
-        let prefix = format!(
-            "{}SET statement_timeout TO {};\nLOCK mlgrant.apply_log;\nRESET statement_timeout;\n",
-            if begin { "BEGIN;\n" } else { "" },
-            lock.as_millis().max(1)
-        );
-        let read = catalog::read(self.client, &prefix, if begin { 4 } else { 3 });
+        let mut statements = preamble(lock);
+        if begin {
+            statements.insert(0, "BEGIN".to_owned());
+        }
+        let prefix: String = statements.iter().map(|s| format!("{s};\n")).collect();
+        let read = catalog::read(self.client, &prefix, statements.len());
         pin_mut!(read);
         let first = tokio::time::timeout(SAY_WAITING_AFTER, &mut read).await;
         let result = match first {

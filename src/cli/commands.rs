@@ -347,8 +347,8 @@ fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
 fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure> {
     let target = target(cluster)?;
     let checks = talk(cluster, async {
-        let client = connect::connect(&target).await.map_err(fail)?;
-        Ok::<_, Failure>(crate::doctor::run(&client).await)
+        let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
+        Ok::<_, Failure>(crate::doctor::run(&client, Some(&notices)).await)
     })?;
     let ok = checks.iter().all(|c| c.passed);
     let out = crate::doctor::report(&checks, &target.describe(), format == Some(Format::Json));

@@ -3,7 +3,7 @@
 
 const ORDER: &[&str] = &[
     "text", "file", "model", "config", "compile", "plan", "diff", "render", "saved", "explain",
-    "iam", "server", "connect", "catalog", "audit", "doctor", "apply", "export", "cli",
+    "iam", "server", "connect", "catalog", "audit", "apply", "doctor", "export", "cli",
 ];
 
 /// The `crate::X` paths a file uses, including `crate::{X, Y}` lists.

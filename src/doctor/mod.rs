@@ -9,25 +9,26 @@
 //! | `visibility` | what this login sees, and so what plan may revoke |
 //! | `assumerole_rows` | every svv_iam_privileges row is in a shape mlgrant recognises |
 //! | `case_sensitivity` | `enable_case_sensitive_identifier` is off (names fold to lowercase) |
-//! | `audit_schema_owner` | the `mlgrant` schema is absent, or only superusers own it, may write to it or create in it, and no trigger hangs on it (apply's own rule) |
-//! | `grant_in_transaction` | GRANT CREATE MODEL to a scratch group is accepted inside a transaction |
-//! | `create_model_reads_back` | that grant shows in svv_language_privileges as USAGE on language mlfunc (groups never show in svv_system_privileges) |
-//! | `revoke_in_transaction` | REVOKE of it is accepted inside the transaction |
-//! | `revoke_not_held` | REVOKE of a privilege the group no longer holds is accepted |
+//! | `audit_schema_owner` | the `mlgrant` schema is absent, or only superusers own it, may write to it or create in it (apply's own rule) |
 //!
-//! The trials' statements are the renderer's own (`render::statement`), so they prove the exact
-//! SQL apply sends; the scratch group is created and granted to inside the transaction, which is
-//! rolled back whatever happens.
+//! Then the trials (trials.rs), in transactions that are always rolled back, each statement the
+//! renderer's own and each change read back with apply's catalog reader inside the transaction:
+//! `apply_preamble`, `create_group`, `alter_group_add_user`, `alter_group_drop_user`,
+//! `create_model_group`, `create_model_user`, `create_model_role`, `schema_create_usage`,
+//! `execute_on_model`, `regrant`, `revoke`, `revoke_not_held`, `assumerole_default`,
+//! `assumerole_arn`, `assumerole_two_arns`, `revoke_assumerole`, `public_assumerole`
+//! (docs/doctor.md says what each proves). A login that is not a superuser cannot run them:
+//! each is reported as not run, and why.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+mod trials;
 
 use serde::Serialize;
 use tokio_postgres::Client;
 
+pub use trials::TRIALS;
+
 use crate::catalog::{self, result_sets};
-use crate::model::{Grantee, Name, Object, Privilege, quote_literal};
-use crate::plan::Change;
-use crate::render;
+use crate::connect::Notices;
 use crate::server::WireError;
 
 /// One check's result.
@@ -35,6 +36,8 @@ use crate::server::WireError;
 pub struct Check {
     pub name: &'static str,
     pub passed: bool,
+    /// Not run (a trial the login may not run, or one with nothing to run on).
+    pub skipped: bool,
     /// What was found.
     pub detail: String,
     /// What a failure means for sync (empty when passed).
@@ -46,8 +49,25 @@ impl Check {
         Check {
             name,
             passed: true,
+            skipped: false,
             detail: detail.into(),
             meaning: String::new(),
+        }
+    }
+
+    /// Not run, and so unproven: counts as a failure.
+    fn skipped(name: &'static str, detail: impl Into<String>, meaning: impl Into<String>) -> Check {
+        Check {
+            skipped: true,
+            ..Check::fail(name, detail, meaning)
+        }
+    }
+
+    /// Not run because there was nothing to run it on: does not count as a failure.
+    fn skipped_pass(name: &'static str, detail: impl Into<String>) -> Check {
+        Check {
+            skipped: true,
+            ..Check::pass(name, detail)
         }
     }
 
@@ -55,6 +75,7 @@ impl Check {
         Check {
             name,
             passed: false,
+            skipped: false,
             detail: detail.into(),
             meaning: meaning.into(),
         }
@@ -82,8 +103,9 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
     Ok(result_sets(messages).pop().unwrap_or_default())
 }
 
-/// Runs every check against the cluster behind `client`.
-pub async fn run(client: &Client) -> Vec<Check> {
+/// Runs every check against the cluster behind `client`; `notices` carries what the server
+/// says to each trial.
+pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
     let mut checks = Vec::new();
     checks.push(match value(client, "SELECT version()").await {
         Ok(Some(v)) if v.contains("Redshift") => Check::pass("redshift", v),
@@ -96,6 +118,7 @@ pub async fn run(client: &Client) -> Vec<Check> {
     });
     let state = catalog::read(client, "", 0).await;
     let mut superuser = false;
+    let mut read = None;
     match &state {
         Ok(state) => {
             checks.push(Check::pass(
@@ -105,6 +128,7 @@ pub async fn run(client: &Client) -> Vec<Check> {
                     catalog::QUERIES.len()
                 ),
             ));
+            read = Some(state);
             let inv = state.cluster.as_ref();
             superuser = inv.is_some_and(|i| i.superuser);
             let login = inv.map_or("", |i| i.current_user.as_str());
@@ -174,7 +198,7 @@ pub async fn run(client: &Client) -> Vec<Check> {
     checks.push(match crate::audit::verify_trust(client, None).await {
         Ok(()) => Check::pass(
             "audit_schema_owner",
-            "no mlgrant schema yet, or one that only superusers own and may change",
+            "no mlgrant schema yet, or one that only superusers own and may change (Redshift has no triggers, so none is looked for)",
         ),
         Err(e) => Check::fail(
             "audit_schema_owner",
@@ -182,27 +206,15 @@ pub async fn run(client: &Client) -> Vec<Check> {
             "apply refuses this cluster until the audit schema is mlgrant's own (or its owner is named in [policy] audit_owner)",
         ),
     });
-    if superuser {
-        checks.extend(trials(client).await);
-    } else {
-        for name in TRIALS {
-            checks.push(Check::fail(
-                name,
-                "not run: only a superuser may grant CREATE MODEL",
-                "this behaviour is unproven on this cluster; run doctor as a superuser",
-            ));
-        }
+    match read {
+        Some(state) if superuser => checks.extend(trials::run(client, notices, state).await),
+        Some(_) => checks.extend(trials::skipped_all(
+            "only a superuser may create the scratch group, user, role and schema the trials grant to, and grant ASSUMEROLE (DG r_GRANT-usage-notes); run doctor as a superuser",
+        )),
+        None => checks.extend(trials::skipped_all("the catalog could not be read")),
     }
     checks
 }
-
-/// The trials, in the order they run.
-const TRIALS: [&str; 4] = [
-    "grant_in_transaction",
-    "create_model_reads_back",
-    "revoke_in_transaction",
-    "revoke_not_held",
-];
 
 /// The checks as a table for people, or as the JSON document `mlgrant.doctor`.
 pub fn report(checks: &[Check], target: &str, json: bool) -> String {
@@ -210,7 +222,7 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
     if json {
         let doc = serde_json::json!({
             "format": "mlgrant.doctor",
-            "version": 1,
+            "version": 2,
             "target": target,
             "ok": ok,
             "checks": checks,
@@ -221,150 +233,50 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
     }
     let mut out = format!("mlgrant doctor {}\n", crate::text::sanitize(target));
     for c in checks {
-        let mark = if c.passed { "pass" } else { "FAIL" };
+        let mark = match (c.passed, c.skipped) {
+            (true, false) => "pass",
+            (true, true) => "skip",
+            (false, true) => "NOT RUN",
+            (false, false) => "FAIL",
+        };
         out.push_str(&format!(
-            "{mark}  {:<26} {}\n",
+            "{mark:<7} {:<26} {}\n",
             c.name,
             crate::text::sanitize(&c.detail)
         ));
         if !c.passed {
             out.push_str(&format!(
-                "      {:<26} {}\n",
+                "        {:<26} {}\n",
                 "",
                 crate::text::sanitize(&c.meaning)
             ));
         }
     }
-    let failed = checks.iter().filter(|c| !c.passed).count();
+    let failed = checks.iter().filter(|c| !c.passed && !c.skipped).count();
+    let not_run = checks.iter().filter(|c| !c.passed && c.skipped).count();
+    let skipped = checks.iter().filter(|c| c.passed && c.skipped).count();
     out.push_str(&if ok {
-        "every assumption sync relies on holds on this cluster\n".to_owned()
-    } else {
         format!(
-            "{failed} check{} failed: see what each means above\n",
-            crate::text::plural(failed)
+            "every assumption sync relies on holds on this cluster{}\n",
+            if skipped > 0 {
+                format!(" ({skipped} trial{} had nothing to run on: see above)", crate::text::plural(skipped))
+            } else {
+                String::new()
+            }
         )
+    } else {
+        let mut parts = Vec::new();
+        if failed > 0 {
+            parts.push(format!("{failed} check{} failed", crate::text::plural(failed)));
+        }
+        if not_run > 0 {
+            parts.push(format!("{not_run} trial{} not run, so unproven", crate::text::plural(not_run)));
+        }
+        format!("{}: see what each means above\n", parts.join(" and "))
     });
     out
 }
 
 fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
-}
-
-/// What a failed trial means for sync.
-fn trial_meaning(name: &str) -> &'static str {
-    match name {
-        "grant_in_transaction" => {
-            "apply runs its GRANTs inside one transaction: on this cluster GRANT CREATE MODEL there fails, and apply cannot work"
-        }
-        "create_model_reads_back" => {
-            "mlgrant reads CREATE MODEL held by groups from svv_language_privileges (language mlfunc): it could not read it back here, so it would never see these grants and would grant them again forever"
-        }
-        "revoke_in_transaction" => {
-            "apply runs its REVOKEs inside one transaction: on this cluster that fails, and a plan with a revoke cannot be applied"
-        }
-        _ => {
-            "sync may plan a REVOKE of a privilege a concurrent change already took away: on this cluster that fails, and such an apply rolls back"
-        }
-    }
-}
-
-/// The trials, in one transaction that is always rolled back.
-async fn trials(client: &Client) -> Vec<Check> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let group = format!("mlgrant_doctor_{}_{nanos}", std::process::id());
-    let grantee = Grantee::Group(Name::from_catalog(&group));
-    let create = render::statement(&Change::CreateGroup {
-        group: Name::from_catalog(&group),
-    });
-    let change = |grant: bool| {
-        let (privileges, object, grantee) = (
-            vec![Privilege::CreateModel],
-            Object::Database,
-            grantee.clone(),
-        );
-        render::statement(&if grant {
-            Change::Grant {
-                privileges,
-                object,
-                grantee,
-            }
-        } else {
-            Change::Revoke {
-                privileges,
-                object,
-                grantee,
-            }
-        })
-    };
-    let mut checks = Vec::new();
-    let run = async {
-        client
-            .batch_execute(&format!("BEGIN; {create}"))
-            .await
-            .map_err(|e| ("grant_in_transaction", error_text(&e)))?;
-        client
-            .batch_execute(&change(true))
-            .await
-            .map_err(|e| ("grant_in_transaction", error_text(&e)))?;
-        checks.push(Check::pass(
-            "grant_in_transaction",
-            format!("{} ran inside BEGIN", change(true)),
-        ));
-        let name = quote_literal(&group);
-        let found = rows(
-            client,
-            &format!(
-                "SELECT 1 FROM pg_catalog.svv_language_privileges WHERE language_name = 'mlfunc' AND privilege_type = 'USAGE' AND identity_name = {name}"
-            ),
-        )
-        .await
-        .map_err(|e| ("create_model_reads_back", e))?;
-        checks.push(if found.is_empty() {
-            Check::fail(
-                "create_model_reads_back",
-                "the grant is not in svv_language_privileges for language mlfunc",
-                trial_meaning("create_model_reads_back"),
-            )
-        } else {
-            Check::pass(
-                "create_model_reads_back",
-                "the grant reads back as USAGE on language mlfunc in svv_language_privileges",
-            )
-        });
-        client
-            .batch_execute(&change(false))
-            .await
-            .map_err(|e| ("revoke_in_transaction", error_text(&e)))?;
-        checks.push(Check::pass(
-            "revoke_in_transaction",
-            format!("{} ran inside the transaction", change(false)),
-        ));
-        client
-            .batch_execute(&change(false))
-            .await
-            .map_err(|e| ("revoke_not_held", error_text(&e)))?;
-        checks.push(Check::pass(
-            "revoke_not_held",
-            "REVOKE of a privilege not held is accepted",
-        ));
-        Ok::<(), (&'static str, String)>(())
-    }
-    .await;
-    let _ = client.batch_execute("ROLLBACK").await;
-    if let Err((name, e)) = run {
-        checks.push(Check::fail(name, e, trial_meaning(name)));
-    }
-    for name in TRIALS {
-        if !checks.iter().any(|c| c.name == name) {
-            checks.push(Check::fail(
-                name,
-                "not run: an earlier trial failed",
-                "this behaviour is unproven on this cluster",
-            ));
-        }
-    }
-    checks
 }
