@@ -75,10 +75,24 @@ impl std::fmt::Display for Notice {
     }
 }
 
-/// A notice the server raised for one statement of a run.
+/// A notice the server raised while statements of a run ran. Within one message of several
+/// statements, a notice is known to come from the statement it was first seen after or a later
+/// one of the same message (the driver reads ahead): `first..=last`, the same number when exact.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Heard {
-    /// The statement's place in the run, from 1.
-    pub seq: usize,
+    /// The places in the run, from 1, of the statements it may come from.
+    pub first: usize,
+    pub last: usize,
     pub notice: Notice,
+}
+
+impl Heard {
+    /// "statement 3" or "statements 3 to 5 (one message)".
+    pub fn statements(&self) -> String {
+        if self.first == self.last {
+            format!("statement {}", self.first)
+        } else {
+            format!("statements {} to {} (one message)", self.first, self.last)
+        }
+    }
 }

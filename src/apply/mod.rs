@@ -159,7 +159,6 @@ pub struct Outcome {
     pub rehearsed: bool,
 }
 
-
 /// What apply says to the person running it, and asks them.
 pub trait Prompt {
     /// Shows the plan and says whether to go on.
@@ -280,8 +279,7 @@ pub async fn apply(
 #[cfg(test)]
 mod tests {
     use super::retryable;
-    pub use crate::server::Heard;
-use crate::server::{Notice, ServerError};
+    use crate::server::ServerError;
 
     fn retryable_(sqlstate: &str, message: &str, detail: Option<&str>) -> bool {
         retryable(&ServerError {
@@ -297,14 +295,24 @@ use crate::server::{Notice, ServerError};
             remaining: vec!["  GRANT x;".into()],
             heard: vec![],
         };
-        assert!(one.to_string().contains("1 change did not read back"), "{one}");
+        assert!(
+            one.to_string().contains("1 change did not read back"),
+            "{one}"
+        );
         assert!(!one.to_string().contains("what the server said"), "{one}");
         let two = super::ApplyError::NotLanded {
             remaining: vec!["  a".into(), "  b".into()],
             heard: vec!["  statement 1: NOTICE: x (SQLSTATE 00000)".into()],
         };
-        assert!(two.to_string().contains("2 changes did not read back"), "{two}");
-        assert!(two.to_string().contains("what the server said:\n  statement 1"), "{two}");
+        assert!(
+            two.to_string().contains("2 changes did not read back"),
+            "{two}"
+        );
+        assert!(
+            two.to_string()
+                .contains("what the server said:\n  statement 1"),
+            "{two}"
+        );
     }
 
     #[test]

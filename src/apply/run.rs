@@ -15,12 +15,12 @@ use std::time::Duration;
 use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::Heard;
 use super::{ApplyError, Prompt, Settings};
 use crate::audit::{self, Run};
 use crate::catalog::{self, CatalogError};
 use crate::config::AccessModel;
 use crate::connect::Notices;
-use super::Heard;
 use crate::diff::sync;
 use crate::model::State;
 use crate::plan::Plan;
@@ -36,7 +36,10 @@ const SAY_WAITING_AFTER: Duration = Duration::from_secs(3);
 /// `mlgrant doctor` proves these very statements.
 pub fn preamble(lock_timeout: Duration) -> Vec<String> {
     vec![
-        format!("SET statement_timeout TO {}", lock_timeout.as_millis().max(1)),
+        format!(
+            "SET statement_timeout TO {}",
+            lock_timeout.as_millis().max(1)
+        ),
         "LOCK mlgrant.apply_log".to_owned(),
         "RESET statement_timeout".to_owned(),
     ]
@@ -249,7 +252,14 @@ impl Runner<'_> {
         let mut heard = Vec::new();
         // At most --batch-size statements a message, and at most 4 MB of them (a merged
         // statement can take 60 KB; Redshift's limit for a statement is 16 MB).
-        for batch in crate::text::batches(&statements, self.settings.batch_size, 4 << 20) {
+        // A rehearsal sends one statement a message, so that what the server says is told
+        // apart statement by statement.
+        let batch_size = if rehearse {
+            1
+        } else {
+            self.settings.batch_size
+        };
+        for batch in crate::text::batches(&statements, batch_size, 4 << 20) {
             heard.extend(
                 self.bounded(
                     "a batch of statements",
@@ -276,8 +286,8 @@ impl Runner<'_> {
                     .iter()
                     .map(|h: &Heard| {
                         format!(
-                            "  statement {}: {}",
-                            h.seq,
+                            "  {}: {}",
+                            h.statements(),
                             escape_controls(&h.notice.to_string())
                         )
                     })
@@ -320,10 +330,14 @@ impl Runner<'_> {
     }
 
     /// Runs `statements` as one message; on error, names the statement that failed by counting
-    /// the statements that completed before it. A warning raised by a statement fails it (a
-    /// GRANT that granted nothing may say so only with a warning); notices are handed back,
-    /// each with its statement's number in the plan (`offset` + its place here, from 1).
-    async fn execute(&self, statements: &[String], offset: usize) -> Result<Vec<Heard>, ApplyError> {
+    /// the statements that completed before it. A warning fails the batch (a GRANT that granted
+    /// nothing may say so only with a warning); notices are handed back with the places in the
+    /// plan (`offset` + their place here, from 1) of the statements they may come from.
+    async fn execute(
+        &self,
+        statements: &[String],
+        offset: usize,
+    ) -> Result<Vec<Heard>, ApplyError> {
         // Notices of earlier messages (the catalog read, the migrations) are not the plan's.
         while self.notices.is_some_and(|n| n.try_recv().is_ok()) {}
         let sql = statements.join(";\n");
@@ -335,32 +349,55 @@ impl Runner<'_> {
         pin_mut!(stream);
         let mut done = 0usize;
         let mut heard = Vec::new();
-        let statement = |i: usize| escape_controls(statements.get(i).map_or("", String::as_str));
+        let last = offset + statements.len();
+        // A statement's notices reach the channel before its completion reaches the stream, but
+        // the driver reads ahead: those seen at the completion of statement i may come from any
+        // statement from i to the end of the message.
+        let take = |done: usize, heard: &mut Vec<Heard>| -> Result<(), ApplyError> {
+            let said: Vec<Notice> = self
+                .notices
+                .map(|n| n.try_iter().collect())
+                .unwrap_or_default();
+            let first = offset + (done + 1).min(statements.len().max(1));
+            for notice in said {
+                if notice.is_warning() {
+                    let shown: Vec<String> = statements[first - offset - 1..]
+                        .iter()
+                        .map(|s| escape_controls(s))
+                        .collect();
+                    return Err(ApplyError::Warning {
+                        statement: if shown.len() == 1 {
+                            shown[0].clone()
+                        } else {
+                            format!(
+                                "one of statements {first} to {last}, sent in one message:\n    {}",
+                                shown.join("\n    ")
+                            )
+                        },
+                        notice,
+                    });
+                }
+                heard.push(Heard {
+                    first,
+                    last,
+                    notice,
+                });
+            }
+            Ok(())
+        };
         while let Some(message) = stream.next().await {
             match message {
                 Ok(SimpleQueryMessage::CommandComplete(_)) => {
-                    // The connection hands a statement's notices on before its completion.
-                    let said: Vec<Notice> = self
-                        .notices
-                        .map(|n| n.try_iter().collect())
-                        .unwrap_or_default();
-                    if let Some(notice) = said.iter().find(|n| n.is_warning()) {
-                        return Err(ApplyError::Warning {
-                            statement: statement(done),
-                            notice: notice.clone(),
-                        });
-                    }
-                    heard.extend(said.into_iter().map(|notice| Heard {
-                        seq: offset + done + 1,
-                        notice,
-                    }));
+                    take(done, &mut heard)?;
                     done += 1;
                 }
                 Ok(_) => {}
                 Err(e) => {
                     return Err(match WireError::from(e) {
                         WireError::Server(error) => ApplyError::Statement {
-                            statement: statement(done),
+                            statement: escape_controls(
+                                statements.get(done).map_or("", String::as_str),
+                            ),
                             error,
                         },
                         WireError::Connection(message) => ApplyError::Connection {
@@ -371,6 +408,8 @@ impl Runner<'_> {
                 }
             }
         }
+        // What came after the last completion (the message is done: nothing more is coming).
+        take(done.saturating_sub(1), &mut heard)?;
         Ok(heard)
     }
 }

@@ -157,9 +157,10 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) ->
                 None => n.message.clone(),
             };
             format!(
-                "({}, {}, {}, {}, {})",
+                "({}, {}, {}, {}, {}, {})",
                 quote_literal(&run.run_id),
-                h.seq,
+                h.first,
+                h.last,
                 quote_literal(&fit(&n.severity, 16)),
                 quote_literal(&fit(&n.sqlstate, 5)),
                 quote_literal(&fit(&message, 65535))
@@ -168,7 +169,7 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) ->
         .collect();
     for rows in crate::text::batches(&notices, ROWS_PER_INSERT, INSERT_BYTES) {
         out.push(format!(
-            "INSERT INTO mlgrant.apply_notices (run_id, seq, severity, sqlstate, message) VALUES {}",
+            "INSERT INTO mlgrant.apply_notices (run_id, first_seq, last_seq, severity, sqlstate, message) VALUES {}",
             rows.join(", ")
         ));
     }

@@ -47,7 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 4,
         sql: include_str!("../../migrations/0004_notices.sql"),
-        checksum: "7c414be8173f37193951661608fd61d83afa30eda2b501346344dae1674f20eb",
+        checksum: "08dc43e1286864838cca459df0b40a5cd59f830222030fb5c13e44f59e3cfb4a",
     },
 ];
 

@@ -255,7 +255,11 @@ pub(super) fn apply_cmd(
     if !outcome.heard.is_empty() && !outcome.rehearsed {
         // Shown here as they are recorded in mlgrant.apply_notices.
         for h in &outcome.heard {
-            eprintln!("the server said to statement {}: {}", h.seq, sanitize(&h.notice.to_string()));
+            eprintln!(
+                "the server said, while {} ran: {}",
+                h.statements(),
+                sanitize(&h.notice.to_string())
+            );
         }
     }
     if outcome.rehearsed && !json {
@@ -342,7 +346,7 @@ fn rehearsal(outcome: &apply::Outcome, target: &str, format: Format) -> String {
         let said: Vec<String> = outcome
             .heard
             .iter()
-            .filter(|h| h.seq == i + 1)
+            .filter(|h| h.first == i + 1)
             .map(|h| sanitize(&h.notice.to_string()))
             .collect();
         if sql {

@@ -20,6 +20,8 @@
 //! (docs/doctor.md says what each proves). A login that is not a superuser cannot run them:
 //! each is reported as not run, and why.
 
+mod assumerole;
+mod session;
 mod trials;
 
 use serde::Serialize;
@@ -259,7 +261,10 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
         format!(
             "every assumption sync relies on holds on this cluster{}\n",
             if skipped > 0 {
-                format!(" ({skipped} trial{} had nothing to run on: see above)", crate::text::plural(skipped))
+                format!(
+                    " ({skipped} trial{} had nothing to run on: see above)",
+                    crate::text::plural(skipped)
+                )
             } else {
                 String::new()
             }
@@ -267,10 +272,16 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
     } else {
         let mut parts = Vec::new();
         if failed > 0 {
-            parts.push(format!("{failed} check{} failed", crate::text::plural(failed)));
+            parts.push(format!(
+                "{failed} check{} failed",
+                crate::text::plural(failed)
+            ));
         }
         if not_run > 0 {
-            parts.push(format!("{not_run} trial{} not run, so unproven", crate::text::plural(not_run)));
+            parts.push(format!(
+                "{not_run} trial{} not run, so unproven",
+                crate::text::plural(not_run)
+            ));
         }
         format!("{}: see what each means above\n", parts.join(" and "))
     });

@@ -235,8 +235,9 @@ async fn a_grant_that_only_warns_aborts_the_whole_apply_and_one_whose_warning_is
     let o = c.run_as("bob", "Bob1pass", &["apply", "--config", &model, "--yes"]);
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
     assert!(
-        err(&o).contains("did not read back from the catalog inside the transaction, so nothing was committed")
-            && err(&o).contains("GRANT USAGE ON SCHEMA demo_ml TO GROUP viewers")
+        err(&o).contains(
+            "did not read back from the catalog inside the transaction, so nothing was committed"
+        ) && err(&o).contains("GRANT USAGE ON SCHEMA demo_ml TO GROUP viewers")
             && !err(&o).contains("with a warning"),
         "{}",
         err(&o)

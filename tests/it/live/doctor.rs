@@ -53,16 +53,37 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
     // No model on a new cluster: the EXECUTE trial says it had nothing to run on, and passes.
     let execute = &doc["checks"].as_array().unwrap()
         [names.iter().position(|n| *n == "execute_on_model").unwrap()];
-    assert_eq!((execute["passed"].as_bool(), execute["skipped"].as_bool()), (Some(true), Some(true)));
-    let two = &doc["checks"].as_array().unwrap()
-        [names.iter().position(|n| *n == "assumerole_two_arns").unwrap()];
-    assert!(two["detail"].as_str().unwrap().contains("two grants, one per role"), "{two}");
-    let public = &doc["checks"].as_array().unwrap()
-        [names.iter().position(|n| *n == "public_assumerole").unwrap()];
-    assert!(public["detail"].as_str().unwrap().contains("PUBLIC still holds the new-cluster default"), "{public}");
+    assert_eq!(
+        (execute["passed"].as_bool(), execute["skipped"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let two = &doc["checks"].as_array().unwrap()[names
+        .iter()
+        .position(|n| *n == "assumerole_two_arns")
+        .unwrap()];
+    assert!(
+        two["detail"]
+            .as_str()
+            .unwrap()
+            .contains("two grants, one per role"),
+        "{two}"
+    );
+    let public = &doc["checks"].as_array().unwrap()[names
+        .iter()
+        .position(|n| *n == "public_assumerole")
+        .unwrap()];
+    assert!(
+        public["detail"]
+            .as_str()
+            .unwrap()
+            .contains("PUBLIC still holds the new-cluster default"),
+        "{public}"
+    );
     // The trials ran with the renderer's statements, and rolled back their migrations too.
     assert!(
-        c.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mlgrant%'").await.is_empty()
+        c.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mlgrant%'")
+            .await
+            .is_empty()
     );
     // The trials left nothing behind.
     let groups = c
@@ -94,22 +115,31 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
         .find(|c| c["name"] == "execute_on_model")
         .unwrap()
         .clone();
-    assert_eq!((execute["passed"].as_bool(), execute["skipped"].as_bool()), (Some(true), Some(false)), "{execute}");
-    assert!(execute["detail"].as_str().unwrap().contains("GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP"), "{execute}");
+    assert_eq!(
+        (execute["passed"].as_bool(), execute["skipped"].as_bool()),
+        (Some(true), Some(false)),
+        "{execute}"
+    );
+    assert!(
+        execute["detail"]
+            .as_str()
+            .unwrap()
+            .contains("GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP"),
+        "{execute}"
+    );
 
     // CREATE MODEL no longer reads back for groups: through the admin door (Redshift could not
     // do it), the language view hides them.
     let door = c.sim.backend_admin().await.unwrap();
-    door
-        .batch_execute(
-            "SET allow_system_table_mods = on;
+    door.batch_execute(
+        "SET allow_system_table_mods = on;
              ALTER VIEW pg_catalog.svv_language_privileges RENAME TO svv_language_privileges_all;
              CREATE VIEW pg_catalog.svv_language_privileges AS
                SELECT * FROM pg_catalog.svv_language_privileges_all WHERE identity_type <> 'group';
              GRANT SELECT ON pg_catalog.svv_language_privileges TO PUBLIC;",
-        )
-        .await
-        .unwrap();
+    )
+    .await
+    .unwrap();
     // A view named like the catalog's in public (reported, harmless to mlgrant), identifiers
     // that keep their case (the setting through the admin door), and a stranger's mlgrant schema.
     c.admin
@@ -164,10 +194,15 @@ async fn doctor_as_an_ordinary_login_says_what_it_cannot_prove() {
     let trials: Vec<&str> = mlgrant::doctor::TRIALS.iter().map(|(n, _)| *n).collect();
     assert_eq!(failed(&doc), trials);
     assert!(
-        doc["checks"].as_array().unwrap().iter().filter(|c| c["skipped"] == true).all(|c| c["detail"]
-            .as_str()
+        doc["checks"]
+            .as_array()
             .unwrap()
-            .contains("not run: only a superuser may create the scratch group")),
+            .iter()
+            .filter(|c| c["skipped"] == true)
+            .all(|c| c["detail"]
+                .as_str()
+                .unwrap()
+                .contains("not run: only a superuser may create the scratch group")),
         "{doc}"
     );
     let visibility = doc["checks"]

@@ -9,6 +9,7 @@ mod doctor;
 mod faults;
 mod iam_login;
 mod lists;
+mod rehearse;
 mod review;
 mod secrets;
 mod sync_cli;

@@ -63,7 +63,10 @@ pub const COMMANDS: &[Command] = &[
     c("CREATE IDENTITY PROVIDER", "r_CREATE_IDENTITY_PROVIDER"),
     c("CREATE LIBRARY", "r_CREATE_LIBRARY"),
     c("CREATE MASKING POLICY", "r_CREATE_MASKING_POLICY"),
-    c("CREATE MATERIALIZED VIEW", "materialized-view-create-sql-command"),
+    c(
+        "CREATE MATERIALIZED VIEW",
+        "materialized-view-create-sql-command",
+    ),
     c("CREATE MODEL", "r_CREATE_MODEL"),
     c("CREATE PROCEDURE", "r_CREATE_PROCEDURE"),
     c("CREATE RLS POLICY", "r_CREATE_RLS_POLICY"),
@@ -88,7 +91,10 @@ pub const COMMANDS: &[Command] = &[
     c("DROP IDENTITY PROVIDER", "r_DROP_IDENTITY_PROVIDER"),
     c("DROP LIBRARY", "r_DROP_LIBRARY"),
     c("DROP MASKING POLICY", "r_DROP_MASKING_POLICY"),
-    c("DROP MATERIALIZED VIEW", "materialized-view-drop-sql-command"),
+    c(
+        "DROP MATERIALIZED VIEW",
+        "materialized-view-drop-sql-command",
+    ),
     c("DROP MODEL", "r_DROP_MODEL"),
     c("DROP PROCEDURE", "r_DROP_PROCEDURE"),
     c("DROP RLS POLICY", "r_DROP_RLS_POLICY"),
@@ -107,7 +113,10 @@ pub const COMMANDS: &[Command] = &[
     c("LOCK", "r_LOCK"),
     c("MERGE", "r_MERGE"),
     c("PREPARE", "r_PREPARE"),
-    c("REFRESH MATERIALIZED VIEW", "materialized-view-refresh-sql-command"),
+    c(
+        "REFRESH MATERIALIZED VIEW",
+        "materialized-view-refresh-sql-command",
+    ),
     c("RESET", "r_RESET"),
     c("REVOKE", "r_REVOKE"),
     c("ROLLBACK", "r_ROLLBACK"),
@@ -164,16 +173,32 @@ mod tests {
     fn every_command_cites_its_page_once() {
         for (i, c) in COMMANDS.iter().enumerate() {
             assert!(!c.source.is_empty() && c.words == c.words.to_ascii_uppercase());
-            assert!(COMMANDS[..i].iter().all(|d| d.words != c.words), "{}", c.words);
+            assert!(
+                COMMANDS[..i].iter().all(|d| d.words != c.words),
+                "{}",
+                c.words
+            );
         }
     }
 
     #[test]
     fn finds_commands_and_not_postgresql_s_own() {
-        assert_eq!(find(&words("CREATE OR REPLACE VIEW V")).map(|c| c.source), Some("r_CREATE_VIEW"));
-        assert_eq!(find(&words("CREATE LOCAL TEMP TABLE T")).map(|c| c.source), Some("r_CREATE_TABLE_NEW"));
-        assert_eq!(find(&words("CREATE EXTERNAL MODEL M")).map(|c| c.source), Some("r_create_external_model"));
-        assert_eq!(find(&words("ALTER GROUP G ADD")).map(|c| c.source), Some("r_ALTER_GROUP"));
+        assert_eq!(
+            find(&words("CREATE OR REPLACE VIEW V")).map(|c| c.source),
+            Some("r_CREATE_VIEW")
+        );
+        assert_eq!(
+            find(&words("CREATE LOCAL TEMP TABLE T")).map(|c| c.source),
+            Some("r_CREATE_TABLE_NEW")
+        );
+        assert_eq!(
+            find(&words("CREATE EXTERNAL MODEL M")).map(|c| c.source),
+            Some("r_create_external_model")
+        );
+        assert_eq!(
+            find(&words("ALTER GROUP G ADD")).map(|c| c.source),
+            Some("r_ALTER_GROUP")
+        );
         for pg_only in [
             "CREATE TRIGGER T",
             "CREATE EVENT TRIGGER T",

@@ -17,4 +17,5 @@ pub mod parameters;
 pub type Source = &'static str;
 
 /// The words the simulator says when it refuses what the documentation does not settle.
-pub const UNSETTLED: &str = "the simulator refuses what Amazon Redshift's documentation does not settle";
+pub const UNSETTLED: &str =
+    "the simulator refuses what Amazon Redshift's documentation does not settle";

@@ -48,8 +48,16 @@ const fn sim(name: &'static str, default: &'static str, source: Source) -> Param
 /// table of contents read in 2026; most pages are r_<name>). Defaults are the pages' own where
 /// they give one. The simulator only reports the simulated ones.
 pub const PARAMETERS: &[Parameter] = &[
-    sim("analyze_threshold_percent", "10", "r_analyze_threshold_percent"),
-    sim("cast_super_null_on_error", "on", "r_cast_super_null_on_error"),
+    sim(
+        "analyze_threshold_percent",
+        "10",
+        "r_analyze_threshold_percent",
+    ),
+    sim(
+        "cast_super_null_on_error",
+        "on",
+        "r_cast_super_null_on_error",
+    ),
     sim(
         "datashare_break_glass_session_var",
         "",
@@ -104,7 +112,11 @@ pub const PARAMETERS: &[Parameter] = &[
         "error",
         "r_interval_forbid_composite_literals",
     ),
-    sim("json_serialization_enable", "false", "r_json_serialization_enable"),
+    sim(
+        "json_serialization_enable",
+        "false",
+        "r_json_serialization_enable",
+    ),
     sim(
         "json_serialization_parse_nested_strings",
         "false",
@@ -120,7 +132,11 @@ pub const PARAMETERS: &[Parameter] = &[
         "0",
         "max_cursor_result_set_size",
     ),
-    sim("max_failed_login_attempts", "0", "max_failed_login_attempts"),
+    sim(
+        "max_failed_login_attempts",
+        "0",
+        "max_failed_login_attempts",
+    ),
     sim(
         "mv_enable_aqmv_for_session",
         "true",
@@ -148,7 +164,11 @@ pub const PARAMETERS: &[Parameter] = &[
         "true",
         "r_spectrum_enable_pseudo_columns",
     ),
-    sim("enable_spectrum_oid", "false", "r_spectrum_enable_spectrum_oid"),
+    sim(
+        "enable_spectrum_oid",
+        "false",
+        "r_spectrum_enable_spectrum_oid",
+    ),
     sim("spectrum_query_maxerror", "-1", "r_spectrum_query_maxerror"),
     pg("statement_timeout", "r_statement_timeout"),
     sim(
@@ -193,7 +213,11 @@ mod tests {
     #[test]
     fn every_parameter_cites_its_page_and_appears_once() {
         for (i, p) in PARAMETERS.iter().enumerate() {
-            assert!(p.source.contains(p.name.trim_start_matches("enable_")), "{}", p.name);
+            assert!(
+                p.source.contains(p.name.trim_start_matches("enable_")),
+                "{}",
+                p.name
+            );
             assert_eq!(p.name, p.name.to_ascii_lowercase());
             assert!(
                 PARAMETERS[..i].iter().all(|q| q.name != p.name),
@@ -212,6 +236,9 @@ mod tests {
             permission_denied("CLIENT_MIN_MESSAGES"),
             "permission denied to set parameter \"client_min_messages\""
         );
-        assert_eq!(find("Statement_Timeout").map(|p| p.backing), Some(Backing::Postgres));
+        assert_eq!(
+            find("Statement_Timeout").map(|p| p.backing),
+            Some(Backing::Postgres)
+        );
     }
 }

@@ -109,7 +109,9 @@ impl Statement<'_> {
                     self.word_at(i).as_deref() == Some("ON")
                         && self.word_at(i + 1).as_deref() == Some("CONFLICT")
                 }) {
-                    return Verdict::Refused(unsettled("INSERT ... ON CONFLICT is not in DG r_INSERT_30"));
+                    return Verdict::Refused(unsettled(
+                        "INSERT ... ON CONFLICT is not in DG r_INSERT_30",
+                    ));
                 }
             }
             "COPY" if self.has_word("STDIN") || self.has_word("STDOUT") => {
@@ -160,7 +162,11 @@ impl Statement<'_> {
         let mut local = false;
         while let Some(w) = self.word_at(i) {
             match w.as_str() {
-                "SESSION" if !matches!(self.word_at(i + 1).as_deref(), Some("AUTHORIZATION" | "CHARACTERISTICS")) => {}
+                "SESSION"
+                    if !matches!(
+                        self.word_at(i + 1).as_deref(),
+                        Some("AUTHORIZATION" | "CHARACTERISTICS")
+                    ) => {}
                 "LOCAL" => local = true,
                 _ => break,
             }
@@ -196,7 +202,9 @@ impl Statement<'_> {
                 ));
             }
             Some("SEED") => {
-                return Verdict::Refused(unsettled("SET SEED (DG r_SET) is not answered by the simulator"));
+                return Verdict::Refused(unsettled(
+                    "SET SEED (DG r_SET) is not answered by the simulator",
+                ));
             }
             _ => {}
         }
@@ -215,7 +223,9 @@ impl Statement<'_> {
         };
         // SET name { TO | = } { value | DEFAULT }
         let mut j = i + 1;
-        if matches!(self.tokens.get(j).map(|t| &t.token), Some(Token::Eq)) || self.word_at(j).as_deref() == Some("TO") {
+        if matches!(self.tokens.get(j).map(|t| &t.token), Some(Token::Eq))
+            || self.word_at(j).as_deref() == Some("TO")
+        {
             j += 1;
         }
         let scope = if local { "LOCAL " } else { "" };
@@ -250,7 +260,8 @@ impl Statement<'_> {
         let Some(Token::Word(w)) = self.tokens.get(1).map(|t| &t.token) else {
             return Verdict::Accepted;
         };
-        if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ALL") && self.tokens.len() == 2 {
+        if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ALL") && self.tokens.len() == 2
+        {
             let rows: Vec<String> = parameters::PARAMETERS
                 .iter()
                 .map(|p| {
@@ -276,9 +287,11 @@ impl Statement<'_> {
             ))),
             Some(p) => match p.backing {
                 Backing::Postgres => Verdict::Accepted,
-                Backing::Simulated(d) => {
-                    Verdict::Rewritten(format!("SELECT {} AS {}", simulated_value(p.name, d), p.name))
-                }
+                Backing::Simulated(d) => Verdict::Rewritten(format!(
+                    "SELECT {} AS {}",
+                    simulated_value(p.name, d),
+                    p.name
+                )),
             },
         }
     }
@@ -289,14 +302,20 @@ impl Statement<'_> {
         let token = |i: usize| t.get(i).map(|t| &t.token);
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
         for i in 0..t.len() {
-            let Some(Token::Word(w)) = token(i) else { continue };
+            let Some(Token::Word(w)) = token(i) else {
+                continue;
+            };
             if w.quote_style.is_some() || token(i + 1) != Some(&Token::LParen) {
                 continue;
             }
             // Unqualified, or qualified by pg_catalog; any other schema's function is its own.
             let start = if i > 0 && token(i - 1) == Some(&Token::Period) {
                 match token(i.wrapping_sub(2)) {
-                    Some(Token::Word(q)) if i >= 2 && q.value.eq_ignore_ascii_case("pg_catalog") => i - 2,
+                    Some(Token::Word(q))
+                        if i >= 2 && q.value.eq_ignore_ascii_case("pg_catalog") =>
+                    {
+                        i - 2
+                    }
                     _ => continue,
                 }
             } else {
@@ -358,7 +377,10 @@ mod tests {
     #[test]
     fn client_min_messages_is_refused_as_redshift_refuses_it() {
         let out = refused("SET client_min_messages TO notice");
-        assert!(out.contains("permission denied to set parameter \"client_min_messages\""), "{out}");
+        assert!(
+            out.contains("permission denied to set parameter \"client_min_messages\""),
+            "{out}"
+        );
         assert!(out.ends_with("'42501')"), "{out}");
         assert!(refused("set session client_min_messages = 'error'").contains("42501"));
         assert!(refused("RESET client_min_messages").contains("42501"));
@@ -369,17 +391,32 @@ mod tests {
 
     #[test]
     fn parameters_of_the_reference_are_taken() {
-        assert_eq!(one("SET statement_timeout TO 5000"), "SET statement_timeout TO 5000");
+        assert_eq!(
+            one("SET statement_timeout TO 5000"),
+            "SET statement_timeout TO 5000"
+        );
         assert_eq!(one("RESET statement_timeout"), "RESET statement_timeout");
         assert_eq!(one("SHOW search_path"), "SHOW search_path");
-        assert_eq!(one("SET query_group TO 'etl'"), "SET mlsim.query_group TO 'etl'");
-        assert_eq!(one("set local query_group = default"), "RESET mlsim.query_group");
+        assert_eq!(
+            one("SET query_group TO 'etl'"),
+            "SET mlsim.query_group TO 'etl'"
+        );
+        assert_eq!(
+            one("set local query_group = default"),
+            "RESET mlsim.query_group"
+        );
         assert_eq!(
             one("SHOW wlm_query_slot_count"),
             "SELECT coalesce(current_setting('mlsim.wlm_query_slot_count', true), '1') AS wlm_query_slot_count"
         );
-        assert!(one("SHOW ALL").starts_with("SELECT name, setting FROM (VALUES ('analyze_threshold_percent'"));
-        assert_eq!(one("SET SESSION AUTHORIZATION 'bob'"), "SET SESSION AUTHORIZATION 'bob'");
+        assert!(
+            one("SHOW ALL")
+                .starts_with("SELECT name, setting FROM (VALUES ('analyze_threshold_percent'")
+        );
+        assert_eq!(
+            one("SET SESSION AUTHORIZATION 'bob'"),
+            "SET SESSION AUTHORIZATION 'bob'"
+        );
     }
 
     #[test]
@@ -409,7 +446,10 @@ mod tests {
 
     #[test]
     fn current_setting_follows_the_reference() {
-        assert_eq!(one("SELECT current_setting('search_path')"), "SELECT current_setting('search_path')");
+        assert_eq!(
+            one("SELECT current_setting('search_path')"),
+            "SELECT current_setting('search_path')"
+        );
         assert_eq!(
             one("SELECT current_setting('server_version')"),
             "SELECT mlsim.restricted_setting('server_version')"
