@@ -7,6 +7,9 @@ use redshift_sim::{Options, Simulator};
 use tokio_postgres::error::DbError;
 use tokio_postgres::{AsyncMessage, Client, SimpleQueryMessage};
 
+#[path = "simulator/strict.rs"]
+mod strict;
+
 async fn start() -> Simulator {
     Simulator::start(Options::default())
         .await

@@ -37,6 +37,37 @@ pub const REFUSED_RELATIONS: &[Relation] = &[
     },
 ];
 
+/// A PostgreSQL catalog table whose columns Redshift shows in another form: the front reads it
+/// from the simulator's view of it instead.
+#[derive(Clone, Copy, Debug)]
+pub struct Shown {
+    pub name: &'static str,
+    pub view: &'static str,
+    pub why: &'static str,
+    pub source: Source,
+}
+
+/// Catalog tables read through views that show Redshift's forms (sql/catalog.sql).
+pub const SHOWN_AS: &[Shown] = &[
+    Shown {
+        name: "pg_namespace",
+        view: "mlsim.pg_namespace",
+        why: "nspacl names a group's entry `group NAME=U/owner`",
+        source: "aws-samples/redshift-roles query_schema_group_grants.sql",
+    },
+    Shown {
+        name: "pg_language",
+        view: "mlsim.pg_language",
+        why: "lanacl names a group's entry `group NAME=U/owner` (CREATE MODEL is USAGE on mlfunc)",
+        source: "aws-samples/redshift-roles query_create_model_group_grants.sql",
+    },
+];
+
+/// The view that shows the catalog table `name` as Redshift does, if it is one.
+pub fn shown_as(name: &str) -> Option<&'static Shown> {
+    SHOWN_AS.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
 /// What the simulator does with a call of a function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {

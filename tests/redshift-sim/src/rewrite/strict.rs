@@ -40,8 +40,9 @@ fn custom(name: &str) -> String {
 
 /// A simulated parameter's value, as SQL.
 fn simulated_value(name: &str, default: &str) -> String {
+    // Once set in a session, a custom setting reads '' after RESET, not NULL.
     format!(
-        "coalesce(current_setting({}, true), {})",
+        "coalesce(nullif(current_setting({}, true), ''), {})",
         lit(&custom(name)),
         lit(default)
     )
@@ -296,7 +297,8 @@ impl Statement<'_> {
         }
     }
 
-    /// Calls of the functions the tables name, and current_setting by the parameter it reads.
+    /// Calls of the functions the tables name, current_setting by the parameter it reads, and
+    /// the catalog tables Redshift shows in another form (read from the simulator's views).
     fn function_calls(&self) -> Verdict {
         let t = &self.tokens;
         let token = |i: usize| t.get(i).map(|t| &t.token);
@@ -305,6 +307,32 @@ impl Statement<'_> {
             let Some(Token::Word(w)) = token(i) else {
                 continue;
             };
+            if w.quote_style.is_none()
+                && token(i + 1) != Some(&Token::Period)
+                && token(i + 1) != Some(&Token::LParen)
+                && let Some(shown) = catalog::shown_as(&w.value)
+            {
+                // `pg_namespace` or `pg_catalog.pg_namespace`, never a column qualifier or
+                // another schema's table.
+                let before = |k: usize| i.checked_sub(k).and_then(token);
+                let start = match (before(1), before(2)) {
+                    (Some(Token::Period), Some(Token::Word(q)))
+                        if q.value.eq_ignore_ascii_case("pg_catalog") =>
+                    {
+                        Some(i - 2)
+                    }
+                    (Some(Token::Period), _) => None,
+                    _ => Some(i),
+                };
+                if let Some(start) = start {
+                    edits.push((
+                        self.offsets.at(t[start].span.start),
+                        self.offsets.at(t[i].span.end),
+                        shown.view.to_owned(),
+                    ));
+                }
+                continue;
+            }
             if w.quote_style.is_some() || token(i + 1) != Some(&Token::LParen) {
                 continue;
             }
@@ -407,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             one("SHOW wlm_query_slot_count"),
-            "SELECT coalesce(current_setting('mlsim.wlm_query_slot_count', true), '1') AS wlm_query_slot_count"
+            "SELECT coalesce(nullif(current_setting('mlsim.wlm_query_slot_count', true), ''), '1') AS wlm_query_slot_count"
         );
         assert!(
             one("SHOW ALL")
@@ -445,6 +473,15 @@ mod tests {
     }
 
     #[test]
+    fn acl_catalog_tables_are_read_from_views_that_show_redshifts_form() {
+        assert_eq!(
+            one("SELECT n.nspname, nspacl FROM pg_catalog.pg_namespace n JOIN pg_language l ON true"),
+            "SELECT n.nspname, nspacl FROM mlsim.pg_namespace n JOIN mlsim.pg_language l ON true"
+        );
+        assert_eq!(one("SELECT pg_namespace.oid FROM x.pg_namespace"), "SELECT pg_namespace.oid FROM x.pg_namespace");
+    }
+
+    #[test]
     fn current_setting_follows_the_reference() {
         assert_eq!(
             one("SELECT current_setting('search_path')"),
@@ -456,7 +493,7 @@ mod tests {
         );
         assert_eq!(
             one("SELECT pg_catalog.current_setting('query_group')"),
-            "SELECT coalesce(current_setting('mlsim.query_group', true), 'default')"
+            "SELECT coalesce(nullif(current_setting('mlsim.query_group', true), ''), 'default')"
         );
         assert_eq!(
             one("SELECT has_assumerole_privilege('bob', 'default', 'create model')"),

@@ -264,3 +264,38 @@ GRANT SELECT ON pg_catalog.pg_group, pg_catalog.svv_ml_model_info,
     pg_catalog.svv_language_privileges, pg_catalog.svv_system_privileges,
     pg_catalog.svv_iam_privileges, pg_catalog.svv_roles, pg_catalog.svv_user_grants,
     pg_catalog.svv_role_grants, pg_catalog.svv_transactions TO PUBLIC;
+
+-- Raw ACL text as Redshift writes it: a group's entry is `group NAME=U/owner`, a user's
+-- `NAME=U/owner`, PUBLIC's `=U/owner` (redshift-facts; AWS's own sample queries parse it so:
+-- aws-samples/redshift-roles query_create_model_group_grants.sql reads pg_language.lanacl of
+-- mlfunc, query_schema_group_grants.sql pg_namespace.nspacl, each keeping the items LIKE
+-- 'group %'). DG r_PG_DEFAULT_ACL's example prints a group's item in double quotes, which those
+-- samples would never match; the samples are followed here. How a role's item reads is not
+-- documented: as a user's. The column is text[] where Redshift's is aclitem[]: array_to_string,
+-- array_upper and subscripts, which the samples use, read them alike. The front reads
+-- pg_namespace and pg_language (qualified by pg_catalog or not) from these views
+-- (redshift/catalog.rs).
+CREATE FUNCTION mlsim.redshift_acl(acl aclitem[]) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN acl IS NULL THEN NULL ELSE ARRAY(
+        SELECT CASE
+                   WHEN (SELECT i.type FROM mlsim.identities i
+                         WHERE i.id = (SELECT e.grantee FROM aclexplode(ARRAY[a]) e LIMIT 1)
+                           AND i.id <> 0) = 'group'
+                   THEN 'group ' || a::text
+                   ELSE a::text
+               END
+        FROM unnest(acl) WITH ORDINALITY AS u(a, n)
+        ORDER BY n) END
+$$;
+
+CREATE VIEW mlsim.pg_namespace AS
+SELECT oid, nspname, nspowner, mlsim.redshift_acl(nspacl) AS nspacl
+FROM pg_catalog.pg_namespace;
+
+CREATE VIEW mlsim.pg_language AS
+SELECT oid, lanname, lanowner, lanispl, lanpltrusted, lanplcallfoid, laninline, lanvalidator,
+       mlsim.redshift_acl(lanacl) AS lanacl
+FROM pg_catalog.pg_language;
+
+GRANT SELECT ON mlsim.pg_namespace, mlsim.pg_language TO PUBLIC;
