@@ -74,3 +74,14 @@ fn the_man_page_is_valid_roff_and_covers_every_subcommand() {
         "groff warns about the man page"
     );
 }
+
+#[test]
+fn docs_doctor_describes_every_trial() {
+    let page = std::fs::read_to_string(crate::util::root().join("docs/doctor.md")).unwrap();
+    for (name, _) in mlgrant::doctor::TRIALS {
+        assert!(
+            page.contains(&format!("`{name}`")),
+            "docs/doctor.md lacks {name}"
+        );
+    }
+}

@@ -18,11 +18,22 @@
 //! Each choice where the documentation is silent is written down where it is made, in
 //! `src/sql/`.
 //!
-//! Where the documentation is silent, it does what PostgreSQL does: a GRANT or REVOKE by a user
-//! who holds the privilege without the grant option (ON MODEL as on anything else) succeeds,
-//! changes nothing and warns (`no privileges were granted for "m"`, SQLSTATE 01007; `no
-//! privileges could be revoked for "m"`, 01006). Errors and warnings raised by the simulator's
-//! own procedures carry no context line naming them.
+//! It is strict (`redshift/`, consulted by `rewrite/strict.rs`): it refuses what Redshift refuses
+//! (SET of parameters outside the configuration reference with 42501, statement kinds and clauses
+//! the SQL command reference lacks, undocumented catalog relations), each rule citing its page,
+//! and where the documentation is silent it refuses and says so, so that a guess fails in
+//! mlgrant's tests rather than on a cluster. The one guess kept on purpose: GRANT ASSUMEROLE runs
+//! inside a transaction block (undocumented; mlgrant's doctor and rehearsal prove it on a
+//! cluster). Where Redshift shows something PostgreSQL does not, it shows Redshift's form: raw
+//! ACLs name a group's entry `group NAME=U/owner`. A GRANT or REVOKE by a user who holds the
+//! privilege without the grant option succeeds, changes nothing and warns, as PostgreSQL does
+//! (`no privileges were granted for "m"`, SQLSTATE 01007; `no privileges could be revoked for
+//! "m"`, 01006). Errors and warnings raised by the simulator's own procedures carry no context
+//! line naming them.
+//!
+//! Test setup that Redshift could not do goes through the admin door (`Simulator::admin_url`,
+//! `backend_admin`; the binary prints it as its `admin URL` line): PostgreSQL itself, past the
+//! front.
 //!
 //! One simulator-only call, for tests: a new model is `Model is Ready` at once (training is
 //! instant), and a superuser can put it in another state,

@@ -475,10 +475,15 @@ mod tests {
     #[test]
     fn acl_catalog_tables_are_read_from_views_that_show_redshifts_form() {
         assert_eq!(
-            one("SELECT n.nspname, nspacl FROM pg_catalog.pg_namespace n JOIN pg_language l ON true"),
+            one(
+                "SELECT n.nspname, nspacl FROM pg_catalog.pg_namespace n JOIN pg_language l ON true"
+            ),
             "SELECT n.nspname, nspacl FROM mlsim.pg_namespace n JOIN mlsim.pg_language l ON true"
         );
-        assert_eq!(one("SELECT pg_namespace.oid FROM x.pg_namespace"), "SELECT pg_namespace.oid FROM x.pg_namespace");
+        assert_eq!(
+            one("SELECT pg_namespace.oid FROM x.pg_namespace"),
+            "SELECT pg_namespace.oid FROM x.pg_namespace"
+        );
     }
 
     #[test]

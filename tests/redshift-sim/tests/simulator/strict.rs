@@ -71,7 +71,10 @@ async fn every_parameter_of_the_configuration_reference_is_taken() {
     assert_eq!(all.len(), PARAMETERS.len());
     // Session context variables (DG r_SET): prefix.name.
     admin.batch_execute("SET app.team TO 'ml'").await.unwrap();
-    assert_eq!(rows(&admin, "SELECT current_setting('app.team')").await, [["ml"]]);
+    assert_eq!(
+        rows(&admin, "SELECT current_setting('app.team')").await,
+        [["ml"]]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
