@@ -22,6 +22,7 @@ mod cursor;
 mod grant;
 mod identity;
 mod model;
+mod setting;
 mod strict;
 
 use sqlparser::dialect::RedshiftSqlDialect;

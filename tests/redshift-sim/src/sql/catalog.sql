@@ -6,7 +6,7 @@
 -- create there in a session that turns allow_system_table_mods on.
 --
 -- The svv_*_privileges views list privileges "explicitly granted" (DG r_SVV_ML_MODEL_PRIVILEGES,
--- r_SVV_SCHEMA_PRIVILEGES, r_SVV_LANGUAGE_PRIVILEGES): an object owner's implicit rights are not
+-- r_SVV_SCHEMA_PRIVILEGES, r_SVV_LANUGAGE_PRIVILEGES): an object owner's implicit rights are not
 -- rows, though PostgreSQL's ACL lists them (grantee and grantor both the owner). A grant to the
 -- owner made by the owner or by a superuser is recorded by PostgreSQL in that same entry (a
 -- superuser grants "as though it were issued by the owner"), so it cannot be told apart and is
