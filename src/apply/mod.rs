@@ -218,6 +218,7 @@ pub async fn apply(
         model_text,
         settings,
     };
+    run.check_directories().await?;
     let migrations = if settings.rehearse {
         run.pending_migrations().await?
     } else {

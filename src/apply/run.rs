@@ -121,6 +121,25 @@ impl Runner<'_> {
         .await
     }
 
+    /// Refuses a model that names an identity-provider namespace the cluster lacks, when the
+    /// login may read svv_identity_providers (a superuser); before any transaction.
+    pub async fn check_directories(&self) -> Result<(), ApplyError> {
+        if crate::diff::directory_namespaces(self.model).is_empty() {
+            return Ok(());
+        }
+        let state = self.read().await?;
+        if !state.cluster.as_ref().is_some_and(|i| i.superuser) {
+            return Ok(());
+        }
+        let known = self
+            .bounded("reading svv_identity_providers", Duration::ZERO, async {
+                Ok(catalog::identity_namespaces(self.client).await?)
+            })
+            .await?;
+        crate::diff::check_directories(self.model, Some(&known))?;
+        Ok(())
+    }
+
     /// The plan, without the lock (for a person to approve).
     pub async fn plan(&self) -> Result<Plan, ApplyError> {
         Ok(sync(self.model, &self.read().await?)?)

@@ -129,3 +129,21 @@ pub async fn read(client: &Client, prefix: &str, statements: usize) -> Result<St
 pub fn state(rows: &Rows) -> Result<State, CatalogError> {
     rows::state(rows)
 }
+
+/// The namespaces of the cluster's identity providers, for a superuser login (svv_identity_providers
+/// shows superusers only, DG r_SVV_IDENTITY_PROVIDERS); one round trip, made only when a model
+/// names a directory's roles or users. Never reads the providers' `params` (client secrets).
+pub async fn identity_namespaces(
+    client: &Client,
+) -> Result<std::collections::BTreeSet<String>, CatalogError> {
+    let messages = client
+        .simple_query(include_str!("identity_providers.sql"))
+        .await
+        .map_err(|e| CatalogError::from(WireError::from(e)))?;
+    Ok(result_sets(messages)
+        .into_iter()
+        .flatten()
+        .filter_map(|row| row.into_iter().next().flatten())
+        .map(|ns| ns.trim_end().to_owned())
+        .collect())
+}

@@ -269,7 +269,17 @@ fn plan(
     let (plan, state) = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
-        let plan = diff::sync(&model, &cluster).map_err(fail)?;
+        // A directory's namespaces are checked when the login may read them (one more round
+        // trip, only for a model that names them).
+        let superuser = cluster.cluster.as_ref().is_some_and(|i| i.superuser);
+        let known = if superuser && !diff::directory_namespaces(&model).is_empty() {
+            Some(catalog::identity_namespaces(&client).await.map_err(fail)?)
+        } else {
+            None
+        };
+        let directory_notes = diff::check_directories(&model, known.as_ref()).map_err(fail)?;
+        let mut plan = diff::sync(&model, &cluster).map_err(fail)?;
+        plan.notes.extend(directory_notes);
         Ok::<_, Failure>((plan, cluster))
     })?;
     if let Some(file) = out_file {

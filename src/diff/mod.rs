@@ -74,6 +74,12 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
                 _ => {}
             }
         }
+        // A directory's role or user appears at its first member's login: until then its
+        // grants wait (it is never created here).
+        if live && g.grantee.idp_namespace().is_some() && !current.has(&g.grantee) {
+            *found.directory_waits.entry(g.grantee.clone()).or_default() += 1;
+            continue;
+        }
         if exemptions.covers(g) {
             let entry = found.exempt.entry(&g.grantee).or_default();
             entry.0 = exemptions.is_superuser(&g.grantee);
@@ -154,8 +160,11 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             revokes.insert(g.clone(), origins.clone());
         }
     }
-    let withheld =
-        found.unseen + found.models_unseen + found.checks_withheld + found.not_ready.len();
+    let withheld = found.unseen
+        + found.models_unseen
+        + found.checks_withheld
+        + found.not_ready.len()
+        + found.directory_waits.values().sum::<usize>();
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;
@@ -236,6 +245,11 @@ fn membership(current: &State, desired: &State, found: &mut Findings) -> Members
             ));
         }
         for (user, origins) in members {
+            let u = Grantee::User(user.clone());
+            if live && u.idp_namespace().is_some() && !current.has(&u) {
+                *found.directory_waits.entry(u).or_default() += 1;
+                continue;
+            }
             if have_members.is_none_or(|h| !h.contains_key(user)) {
                 m.add
                     .insert((group.clone(), user.clone()), origins.to_vec());
@@ -298,6 +312,8 @@ fn check(
     let file = &model.source.name;
     for grantee in fence.named() {
         match grantee {
+            // A directory's identities wait for their first login (diff notes them).
+            Grantee::User(_) | Grantee::Role(_) if grantee.idp_namespace().is_some() => {}
             Grantee::User(_) | Grantee::Role(_) if !cluster.has(grantee) => missing.push(format!(
                 "{} is named in {file} but does not exist on the cluster: create it, or remove it from the model",
                 describe(grantee),
@@ -316,7 +332,8 @@ fn check(
     }
     for (group, want) in &desired.groups {
         for user in want.members.iter().flat_map(|m| m.keys()) {
-            if !cluster.has(&Grantee::User(user.clone())) {
+            let u = Grantee::User(user.clone());
+            if !cluster.has(&u) && u.idp_namespace().is_none() {
                 missing.push(format!(
                     "user {} is listed in the members of group {} but does not exist on the cluster",
                     quote_ident(user.as_str()),
@@ -331,4 +348,76 @@ fn check(
     missing.sort();
     missing.dedup();
     Err(SyncError::Missing(missing))
+}
+
+/// The identity-provider namespaces the model names (`aad` of `role:aad:ml_team`), each with the
+/// first grantee that names it.
+pub fn directory_namespaces(model: &AccessModel) -> std::collections::BTreeMap<String, Grantee> {
+    let fence = Fence::of(model);
+    let mut out = std::collections::BTreeMap::new();
+    let members = model
+        .groups
+        .values()
+        .flat_map(|g| g.members.iter().flatten())
+        .map(|(name, _)| Grantee::User(name.clone()));
+    for g in fence.named().iter().cloned().chain(members) {
+        if let Some(ns) = g.idp_namespace() {
+            out.entry(ns.to_owned()).or_insert_with(|| g.clone());
+        }
+    }
+    out
+}
+
+/// Checks the namespaces the model names against the cluster's identity providers, when they
+/// could be read (`None`: not a superuser, or offline): an unknown one is an error with a "did
+/// you mean"; unchecked ones are notes.
+pub fn check_directories(
+    model: &AccessModel,
+    known: Option<&BTreeSet<String>>,
+) -> Result<Vec<String>, SyncError> {
+    let named = directory_namespaces(model);
+    let Some(known) = known else {
+        return Ok(named
+            .iter()
+            .map(|(ns, g)| {
+                format!(
+                    "{} is in identity provider namespace {ns}, which is not checked: only a superuser may read svv_identity_providers",
+                    describe(g)
+                )
+            })
+            .collect());
+    };
+    let mut missing = Vec::new();
+    for (ns, g) in &named {
+        if known.contains(ns) {
+            continue;
+        }
+        let close = known
+            .iter()
+            .map(|k| {
+                (
+                    strsim::jaro_winkler(&ns.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                    k,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| format!(" (did you mean {}?)", crate::text::sanitize(k)))
+            .unwrap_or_default();
+        missing.push(format!(
+            "{} names identity provider namespace {}, which no identity provider of the cluster has{close}; svv_identity_providers lists {}",
+            describe(g),
+            crate::text::sanitize(ns),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.iter().map(|k| crate::text::sanitize(k)).collect::<Vec<_>>().join(", ")
+            }
+        ));
+    }
+    if missing.is_empty() {
+        Ok(Vec::new())
+    } else {
+        Err(SyncError::Missing(missing))
+    }
 }

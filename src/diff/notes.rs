@@ -29,6 +29,9 @@ pub(super) struct Findings<'a> {
     pub checks_withheld: usize,
     /// Models whose grants wait because they are not ready, with their state.
     pub not_ready: BTreeMap<ModelName, String>,
+    /// Identity-provider roles and users the model names that the cluster lacks yet (Redshift
+    /// makes them at a member's first login), with how many grants to them wait.
+    pub directory_waits: BTreeMap<Grantee, usize>,
     /// System and data-sharing identities holding privileges on managed objects.
     pub system: BTreeSet<&'a Grantee>,
     /// Grantees outside the fence that hold what the model does not require, with what they
@@ -96,6 +99,15 @@ impl Findings<'_> {
             notes.push(format!(
                 "schema {} does not exist on the cluster: its grants wait until it does",
                 quote_ident(s.as_str())
+            ));
+        }
+        for (g, n) in self.directory_waits {
+            notes.push(format!(
+                "{} does not exist yet: Redshift creates it at the first login of a member of identity provider namespace {} (mlgrant never creates it); {n} change{} for it wait{} until then",
+                describe(&g),
+                g.idp_namespace().unwrap_or(""),
+                plural(n),
+                if n == 1 { "s" } else { "" }
             ));
         }
         for (g, (superuser, objects)) in self.exempt {

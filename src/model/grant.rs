@@ -52,6 +52,16 @@ impl Grantee {
             Grantee::Public => None,
         }
     }
+
+    /// The identity-provider namespace of a role or user that Redshift made for a directory
+    /// (`aad` of `aad:ml_team`; DG r_CREATE_IDENTITY_PROVIDER, MG
+    /// redshift-iam-access-control-native-idp-autocreate), if it is one.
+    pub fn idp_namespace(&self) -> Option<&str> {
+        match self {
+            Grantee::Role(n) | Grantee::User(n) => super::idp_namespace(n.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// The grantee as a reference in the access model: `group_name`, `user:alice`, `role:r`, `public`.
@@ -309,8 +319,16 @@ impl GranteePattern {
         })
     }
 
+    /// Whether the pattern takes in `grantee`. An identity-provider identity (`aad:ml_team`) is
+    /// matched only by a pattern that names its namespace (`role:aad:*`): `role:*` never takes
+    /// in what a directory owns.
     pub fn matches(&self, grantee: &Grantee) -> bool {
         if grantee.kind() != self.kind {
+            return false;
+        }
+        if let Some(ns) = grantee.idp_namespace()
+            && self.glob.split_once(':').map(|(p, _)| p) != Some(ns)
+        {
             return false;
         }
         match grantee.name() {
@@ -390,5 +408,31 @@ mod tests {
                 .matches(&Grantee::Public)
         );
         assert!(GranteePattern::parse("team:x").is_err());
+    }
+
+    #[test]
+    fn identity_provider_identities_match_only_patterns_that_name_their_namespace() {
+        let idp = Grantee::Role(Name::new(NameKind::Role, "aad:ml_team").unwrap());
+        let upper = Grantee::Role(Name::new(NameKind::Role, "AWSIDC:DataScience").unwrap());
+        let user = Grantee::User(Name::new(NameKind::User, "aad:alice").unwrap());
+        let iam = Grantee::User(Name::new(NameKind::User, "IAM:alice").unwrap());
+        for (pattern, grantee, expected) in [
+            ("role:*", &idp, false),
+            ("role:*:*", &idp, false),
+            ("role:aad:*", &idp, true),
+            ("role:aad:ml_*", &idp, true),
+            ("role:aad:*", &upper, false),
+            ("role:AWSIDC:*", &upper, true),
+            ("user:*", &user, false),
+            ("user:aad:*", &user, true),
+            // IAM: users are no directory's: patterns take them in as before.
+            ("user:*", &iam, true),
+        ] {
+            assert_eq!(
+                GranteePattern::parse(pattern).unwrap().matches(grantee),
+                expected,
+                "{pattern} {grantee}"
+            );
+        }
     }
 }

@@ -17,7 +17,9 @@ pub(crate) use grant::split_kind;
 pub use grant::{
     Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
 };
-pub use name::{MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, read_qualified};
+pub use name::{
+    MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, idp_namespace, read_qualified,
+};
 pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule};
 pub use quote::{is_reserved, quote_ident, quote_literal};
 pub use run::LogEntry;

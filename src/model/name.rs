@@ -136,6 +136,23 @@ impl fmt::Display for Name {
     }
 }
 
+/// The identity-provider namespace of a role or user name, if it has one: the part before the
+/// first `:`, unless that is an IAM prefix of a user (`IAM:`, `IAMR:`, `IAMA:`, DG
+/// r_GRANT-usage-notes) or a system or data-sharing prefix (`sys:`, `ds:`, DG r_roles-default),
+/// which name no directory.
+pub fn idp_namespace(raw: &str) -> Option<&str> {
+    let (ns, rest) = raw.split_once(':')?;
+    if ns.is_empty()
+        || rest.is_empty()
+        || ["iam", "iamr", "iama", "sys", "ds"]
+            .iter()
+            .any(|p| ns.eq_ignore_ascii_case(p))
+    {
+        return None;
+    }
+    Some(ns)
+}
+
 fn check(kind: NameKind, raw: &str) -> Result<(), NameError> {
     if raw.is_empty() {
         return Err(NameError::new(format!("empty {kind} name"), None));
@@ -165,8 +182,11 @@ fn check(kind: NameKind, raw: &str) -> Result<(), NameError> {
         ));
     }
     // Letters fold to lowercase, quoted or not, for every kind but users (DG r_names,
-    // r_enable_case_sensitive_identifier; a quoted user name keeps its case, DG r_CREATE_USER).
-    if kind != NameKind::User && raw.bytes().any(|b| b.is_ascii_uppercase()) {
+    // r_enable_case_sensitive_identifier; a quoted user name keeps its case, DG r_CREATE_USER)
+    // and the roles Redshift makes for a directory's groups, which keep the directory's case
+    // (`AWSIDC:DataScience`).
+    let directory_role = kind == NameKind::Role && idp_namespace(raw).is_some();
+    if kind != NameKind::User && !directory_role && raw.bytes().any(|b| b.is_ascii_uppercase()) {
         return Err(NameError::new(
             format!(
                 "{kind} name `{raw}` has uppercase letters; Redshift stores it as `{}`",
@@ -183,13 +203,15 @@ fn check(kind: NameKind, raw: &str) -> Result<(), NameError> {
             format!("group name `{raw}` starts with `__`, which Redshift reserves"),
             Some("choose a name that does not start with two underscores".into()),
         )),
-        NameKind::Role if raw.contains([':', '/']) => Err(NameError::new(
-            format!("role name `{raw}` contains `:` or `/`, which Redshift refuses in role names"),
+        NameKind::Role if raw.starts_with("sys:") || raw.starts_with("ds:") => Err(NameError::new(
+            format!("role name `{raw}` starts with `sys:` or `ds:`, which Redshift reserves for its system and data-sharing roles"),
             None,
         )),
-        NameKind::Role if raw.starts_with("sys:") => Err(NameError::new(
-            format!("role name `{raw}` starts with `sys:`, which Redshift reserves"),
-            None,
+        // CREATE ROLE refuses `:` and `/` (DG r_role-usage-notes); only the roles Redshift makes
+        // for an identity provider's groups, `namespace:group`, have a colon.
+        NameKind::Role if !directory_role && raw.contains([':', '/']) => Err(NameError::new(
+            format!("role name `{raw}` contains `:` or `/`, which Redshift refuses in role names"),
+            Some("a role Redshift made for an identity provider's group is written `role:namespace:group`, e.g. `role:aad:ml_team`".into()),
         )),
         _ => Ok(()),
     }
@@ -331,6 +353,14 @@ mod tests {
         assert!(Name::new(NameKind::User, "PUBLIC").is_err());
         assert!(Name::new(NameKind::Role, "sys:x").is_err());
         assert!(Name::new(NameKind::Role, "a/b").is_err());
+        assert!(Name::new(NameKind::Role, "aad:ml_team").is_ok());
+        assert!(Name::new(NameKind::Role, "AWSIDC:DataScience").is_ok());
+        assert!(Name::new(NameKind::Role, "Ml").is_err());
+        assert!(Name::new(NameKind::Role, ":x").is_err());
+        assert!(Name::new(NameKind::Role, "ds:x").is_err());
+        assert_eq!(idp_namespace("aad:ml_team"), Some("aad"));
+        assert_eq!(idp_namespace("IAM:alice"), None);
+        assert_eq!(idp_namespace("sys:dba"), None);
         assert!(Name::new(NameKind::Schema, "").is_err());
         assert!(Name::new(NameKind::Schema, "a\0b").is_err());
         assert!(Name::new(NameKind::Schema, &"a".repeat(127)).is_ok());

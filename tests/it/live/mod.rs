@@ -5,6 +5,7 @@
 mod bounded;
 mod catalog_shapes;
 mod connect_messages;
+mod directory;
 mod doctor;
 mod faults;
 mod iam_login;

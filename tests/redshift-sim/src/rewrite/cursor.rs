@@ -118,7 +118,10 @@ impl<'s, 'a> Cursor<'s, 'a> {
     /// as AWS writes `GRANT ROLE sys:monitor TO ...` (DG r_roles-default and the console guides).
     pub(super) fn role_name(&mut self) -> Parsed<String> {
         let w = self.word()?;
-        let first = fold(w, false);
+        // A quoted `namespace:group` is a role Redshift made for an identity provider's group:
+        // it keeps the directory's case, as a quoted user name does (unverified: AWS's pages
+        // write such names in their own case, e.g. "AWSIDC:...").
+        let first = fold(w, w.quote_style.is_some() && w.value.contains(':'));
         if w.quote_style.is_none() && matches!(first.as_str(), "sys" | "ds") {
             match self.peek() {
                 Some(Token::Colon) => {

@@ -91,6 +91,37 @@ impl<'a> Statement<'a> {
         ))
     }
 
+    /// `CREATE IDENTITY PROVIDER name TYPE { azure | awsidc } NAMESPACE 'ns' [PARAMETERS '...']
+    /// [APPLICATION_ARN '...'] [IAM_ROLE ...] [AUTO_CREATE_ROLES ...]` (DG
+    /// r_CREATE_IDENTITY_PROVIDER): recorded by the procedure; the clauses after NAMESPACE and
+    /// PARAMETERS are read and not acted on.
+    pub(super) fn create_identity_provider(&self, mut c: Cursor<'_, 'a>) -> Parsed<String> {
+        c.expect_kw("PROVIDER")?;
+        let name = fold(c.word()?, false);
+        let (mut kind, mut namespace, mut params) = (None, None, None);
+        while !c.at_end() {
+            if c.eat_kw("TYPE") {
+                kind = Some(fold(c.word()?, false));
+            } else if c.eat_kw("NAMESPACE") {
+                namespace = Some(c.string()?);
+            } else if c.eat_kw("PARAMETERS") {
+                params = Some(c.string()?);
+            } else {
+                c.pos += 1;
+            }
+        }
+        let (Some(kind), Some(namespace)) = (kind, namespace) else {
+            return Err("CREATE IDENTITY PROVIDER needs TYPE and NAMESPACE".to_owned());
+        };
+        Ok(format!(
+            "CALL mlsim.create_identity_provider({}, {}, {}, {})",
+            lit(&name),
+            lit(&kind),
+            lit(&namespace),
+            super::lit_or_null(params.as_deref())
+        ))
+    }
+
     pub(super) fn create_role(&self, mut c: Cursor<'_, 'a>) -> Parsed<String> {
         let name = c.role_name()?;
         if c.eat_kw("EXTERNALID") {

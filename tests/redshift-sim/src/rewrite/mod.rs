@@ -225,6 +225,8 @@ impl Statement<'_> {
                 self.create_group(c)
             } else if c.eat_kw("ROLE") {
                 self.create_role(c)
+            } else if c.eat_kw("IDENTITY") {
+                self.create_identity_provider(c)
             } else if c.is_kw("USER") {
                 return self.user_options();
             } else {

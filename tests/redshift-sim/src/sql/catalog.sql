@@ -199,7 +199,9 @@ SELECT u.id::int AS user_id,
 FROM pg_auth_members m
 JOIN mlsim.identities u ON u.id = m.member AND u.type = 'user'
 JOIN mlsim.identities r ON r.id = m.roleid AND r.type = 'role'
-WHERE mlsim.sees(u.id);
+WHERE mlsim.sees(u.id)
+  AND NOT EXISTS (SELECT 1 FROM mlsim.directory_members d
+                  WHERE d.roleid = m.roleid AND d.member = m.member);
 
 CREATE VIEW pg_catalog.svv_role_grants AS
 SELECT r.id::int AS role_id,
@@ -299,3 +301,13 @@ SELECT oid, lanname, lanowner, lanispl, lanpltrusted, lanplcallfoid, laninline, 
 FROM pg_catalog.pg_language;
 
 GRANT SELECT ON mlsim.pg_namespace, mlsim.pg_language TO PUBLIC;
+
+-- Identity providers (DG r_SVV_IDENTITY_PROVIDERS): superusers only; here others see no rows.
+-- instanceid is shown as empty (the simulator has no IAM Identity Center instance).
+SET allow_system_table_mods = on;
+CREATE VIEW pg_catalog.svv_identity_providers AS
+SELECT p.uid, p.name, p.type, ''::text AS instanceid, p.namespc, p.params, p.enabled
+FROM mlsim.identity_providers p
+WHERE mlsim.is_superuser();
+RESET allow_system_table_mods;
+GRANT SELECT ON pg_catalog.svv_identity_providers TO PUBLIC;

@@ -49,10 +49,17 @@ BEGIN
 END
 $$;
 
+-- CREATE ROLE refuses `:`, `/` and newlines (DG r_role-usage-notes), except for a name in the
+-- namespace of an identity provider: `CREATE ROLE "aad:ml_team"`, as AWS's IAM Identity Center
+-- walkthroughs make the roles of directory groups ahead of their first login (MG
+-- redshift-iam-access-control-idp-connect-console). A namespace no provider has is refused.
 CREATE PROCEDURE mlsim.create_role(role_name text)
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF role_name LIKE 'sys:%' OR role_name LIKE 'ds:%' OR role_name ~ '[:/\n]' THEN
+    IF role_name LIKE 'sys:%' OR role_name LIKE 'ds:%'
+       OR (role_name ~ '[:/\n]' AND NOT EXISTS (
+               SELECT 1 FROM mlsim.identity_providers p
+               WHERE role_name LIKE p.namespc || ':_%' AND role_name !~ '\n')) THEN
         RAISE EXCEPTION 'invalid role name "%"', role_name USING ERRCODE = '42602';
     END IF;
     EXECUTE format('CREATE ROLE %I NOLOGIN', role_name);
@@ -214,6 +221,60 @@ BEGIN
                   AND s.identity_id = mlsim.grantee_id(g);
             END IF;
         END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Identity providers (DG r_CREATE_IDENTITY_PROVIDER): recorded, superuser only. params is kept
+-- as given (it holds client secrets on Redshift; svv_identity_providers shows it to superusers).
+CREATE PROCEDURE mlsim.create_identity_provider(provider_name text, provider_type text,
+                                                namespace text, params text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM mlsim.require_superuser('create an identity provider');
+    IF lower(provider_type) NOT IN ('azure', 'awsidc') THEN
+        RAISE EXCEPTION 'invalid identity provider type "%"', provider_type USING ERRCODE = '22023';
+    END IF;
+    IF namespace !~ '^[A-Za-z0-9_]+$' THEN
+        RAISE EXCEPTION 'invalid namespace "%"', namespace USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO mlsim.identity_providers (name, type, namespc, params)
+    VALUES (provider_name, lower(provider_type), namespace, params);
+END
+$$;
+
+-- Simulator only, for tests: a directory user's first login through an identity provider. As
+-- AUTO_CREATE_ROLES does (MG redshift-iam-access-control-native-idp-autocreate), the user
+-- `namespace:user` and a role `namespace:group` per directory group are created when missing,
+-- and the user holds those roles for its sessions. Session roles are not rows of svv_user_grants
+-- (DG PG_GET_SESSION_ROLES): the membership is recorded in mlsim.directory_members, which that
+-- view leaves out. Superuser only.
+CREATE PROCEDURE mlsim.idp_login(namespace text, user_name text, directory_groups text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    g text;
+    v_user text := namespace || ':' || user_name;
+    v_role text;
+BEGIN
+    PERFORM mlsim.require_superuser('simulate a directory login');
+    IF NOT EXISTS (SELECT 1 FROM mlsim.identity_providers WHERE namespc = namespace) THEN
+        RAISE EXCEPTION 'no identity provider has namespace "%"', namespace
+            USING ERRCODE = '42704';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_user) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', v_user);
+    END IF;
+    FOREACH g IN ARRAY directory_groups LOOP
+        v_role := namespace || ':' || g;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', v_role);
+            EXECUTE format('COMMENT ON ROLE %I IS %L', v_role, 'redshift:role');
+        END IF;
+        EXECUTE format('GRANT %I TO %I', v_role, v_user);
+        INSERT INTO mlsim.directory_members VALUES (
+            (SELECT oid FROM pg_roles WHERE rolname = v_role),
+            (SELECT oid FROM pg_roles WHERE rolname = v_user))
+        ON CONFLICT DO NOTHING;
     END LOOP;
 END
 $$;

@@ -40,6 +40,25 @@ CREATE TABLE mlsim.iam_privileges (
 INSERT INTO mlsim.iam_privileges
 SELECT 'ALL', c, 0 FROM unnest(ARRAY['COPY', 'UNLOAD', 'CREATE MODEL', 'EXFUNC']) AS c;
 
+-- Identity providers (DG r_CREATE_IDENTITY_PROVIDER, r_SVV_IDENTITY_PROVIDERS), and which
+-- memberships came from a directory at login (mlsim.idp_login): those are session roles.
+CREATE TABLE mlsim.identity_providers (
+    uid serial PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    type text NOT NULL,
+    namespc text NOT NULL UNIQUE,
+    params text,
+    enabled boolean NOT NULL DEFAULT true
+);
+GRANT INSERT ON mlsim.identity_providers TO PUBLIC;
+GRANT USAGE ON SEQUENCE mlsim.identity_providers_uid_seq TO PUBLIC;
+CREATE TABLE mlsim.directory_members (
+    roleid oid NOT NULL,
+    member oid NOT NULL,
+    PRIMARY KEY (roleid, member)
+);
+GRANT INSERT ON mlsim.directory_members TO PUBLIC;
+
 -- System privileges other than CREATE MODEL granted by GRANT CREATE MODEL (which is language
 -- USAGE): ACCESS SYSTEM TABLE, and what the system roles hold.
 CREATE TABLE mlsim.system_privileges (
