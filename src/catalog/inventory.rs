@@ -25,7 +25,7 @@ pub(super) struct Models {
 }
 
 /// The state svv_ml_model_info gives a model that is ready (DG r_SVV_ML_MODEL_INFO sample).
-pub(super) const READY: &str = "Model is Ready";
+pub(super) use crate::model::READY;
 
 fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")

@@ -90,10 +90,23 @@ impl Findings<'_> {
             }
         }
         for (m, state) in self.not_ready {
-            notes.push(format!(
-                "model {} is not ready (model_state: {state}): its grants and revokes wait until it is",
-                m.key()
-            ));
+            notes.push(match crate::model::ModelStage::of(&state) {
+                crate::model::ModelStage::Unknown => format!(
+                    "UNKNOWN MODEL STATE: model {} is in a state no Redshift page documents (model_state: {}): mlgrant does not know whether it can be granted on, so its grants and revokes wait; `mlgrant doctor` lists such states",
+                    m.key(),
+                    crate::text::sanitize(&state)
+                ),
+                crate::model::ModelStage::Failed => format!(
+                    "model {} failed (model_state: {}): its grants and revokes wait until it is retrained or dropped",
+                    m.key(),
+                    crate::text::sanitize(&state)
+                ),
+                _ => format!(
+                    "model {} is not ready (model_state: {}): its grants and revokes wait until it is",
+                    m.key(),
+                    crate::text::sanitize(&state)
+                ),
+            });
         }
         for s in self.skipped_schemas {
             notes.push(format!(

@@ -7,6 +7,7 @@
 //! | `catalog` | every catalog query runs, in one round trip, with the columns its reader expects |
 //! | `catalog_schema` | reports svv_* views outside pg_catalog (mlgrant qualifies its queries, so they are harmless to it: this check informs, it never fails) |
 //! | `visibility` | what this login sees, and so what plan may revoke |
+//! | `model_states` | every model's model_state is one mlgrant knows (ready, in progress, failed) |
 //! | `assumerole_rows` | every svv_iam_privileges row is in a shape mlgrant recognises |
 //! | `case_sensitivity` | `enable_case_sensitive_identifier` is off (names fold to lowercase) |
 //! | `audit_schema_owner` | the `mlgrant` schema is absent, or only superusers own it, may write to it or create in it (apply's own rule) |
@@ -142,6 +143,7 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
                     _ => format!("{login} sees only its own grants: plan revokes nothing and lists grants to others as not confirmed"),
                 },
             ));
+            checks.push(model_states(state));
             let unrecognised = inv.map_or(&[][..], |i| i.unrecognised_iam.as_slice());
             checks.push(if unrecognised.is_empty() {
                 Check::pass("assumerole_rows", "every svv_iam_privileges row is in a documented shape")
@@ -216,6 +218,40 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
         None => checks.extend(trials::skipped_all("the catalog could not be read")),
     }
     checks
+}
+
+/// Whether every model's state is one mlgrant knows (DG r_SVV_ML_MODEL_INFO documents two; a
+/// Bedrock, bring-your-own or FORECAST model's are not documented): an unknown one holds its
+/// grants back.
+fn model_states(state: &crate::model::State) -> Check {
+    use crate::model::ModelStage;
+    let waiting = state.cluster.as_ref().map(|i| &i.not_ready);
+    let unknown: Vec<String> = waiting
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| ModelStage::of(s) == ModelStage::Unknown)
+        .map(|(m, s)| format!("{} ({})", m.key(), crate::text::sanitize(s)))
+        .collect();
+    let not_ready = waiting.map_or(0, |w| w.len());
+    if unknown.is_empty() {
+        Check::pass(
+            "model_states",
+            format!(
+                "every model is ready or in a state mlgrant knows ({} of {} not ready: their grants wait)",
+                not_ready,
+                state.models.len()
+            ),
+        )
+    } else {
+        Check::fail(
+            "model_states",
+            format!(
+                "models in a state no Redshift page documents: {}",
+                unknown.join(", ")
+            ),
+            "plan and apply hold back every grant and revoke on these models, with a note, until their state is one mlgrant knows; if such a model works, its state is one to teach mlgrant",
+        )
+    }
 }
 
 /// The checks as a table for people, or as the JSON document `mlgrant.doctor`.

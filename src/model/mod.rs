@@ -7,6 +7,7 @@
 //! mlgrant module but [`crate::text`].
 
 mod grant;
+mod model_state;
 mod name;
 mod origin;
 mod quote;
@@ -17,6 +18,7 @@ pub(crate) use grant::split_kind;
 pub use grant::{
     Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
 };
+pub use model_state::{ModelStage, READY};
 pub use name::{
     MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, idp_namespace, read_qualified,
 };

@@ -10,6 +10,7 @@ mod doctor;
 mod faults;
 mod iam_login;
 mod lists;
+mod model_kinds;
 mod rehearse;
 mod review;
 mod secrets;

@@ -220,7 +220,12 @@ impl Statement<'_> {
         let mut c = self.cursor();
         let result = if c.eat_kw("CREATE") {
             if c.eat_kw("MODEL") {
-                self.create_model(c)
+                self.create_model(c, false)
+            } else if c.is_kw("EXTERNAL") && {
+                c.pos += 1;
+                c.eat_kw("MODEL")
+            } {
+                self.create_model(c, true)
             } else if c.eat_kw("GROUP") {
                 self.create_group(c)
             } else if c.eat_kw("ROLE") {

@@ -149,6 +149,19 @@ impl Statement<'_> {
         let Some(Token::Word(w)) = self.tokens.get(1).map(|t| &t.token) else {
             return Verdict::Accepted;
         };
+        // SHOW MODEL schema.model (DG r_SHOW_MODEL): its Key and Value rows.
+        if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("MODEL") {
+            let mut c = self.cursor();
+            c.pos = 2;
+            return match c.qualified().and_then(|q| c.end().map(|()| q)) {
+                Ok((schema, model)) => Verdict::Rewritten(format!(
+                    "SELECT key AS \"Key\", value AS \"Value\" FROM mlsim.show_model({}, {}) ORDER BY n",
+                    schema.map_or_else(|| "current_schema()".to_owned(), |s| lit(&s)),
+                    lit(&model)
+                )),
+                Err(e) => Verdict::Refused(refuse(&e, "42601")),
+            };
+        }
         if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ALL") && self.tokens.len() == 2
         {
             let rows: Vec<String> = parameters::PARAMETERS

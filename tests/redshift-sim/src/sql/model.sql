@@ -186,3 +186,31 @@ BEGIN
       AND r.model_name = drop_model.model_name;
 END
 $$;
+
+-- SHOW MODEL s.m (DG r_SHOW_MODEL): Key and Value rows, the keys the page shows. Model Type is
+-- the kind the front recorded (auto, xgboost, mlp, linear_learner, kmeans, forecast,
+-- byom_local, byom_remote, bedrock); the page's own examples write `auto` and `xgboost`. Anyone
+-- who may see the model in svv_ml_model_info may show it.
+CREATE FUNCTION mlsim.show_model(schema_name text, model_name text)
+RETURNS TABLE (n int, key text, value text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    m record;
+BEGIN
+    SELECT * INTO m FROM mlsim.models r
+    WHERE r.schema_name = show_model.schema_name AND r.model_name = show_model.model_name
+      AND (mlsim.is_superuser() OR pg_has_role(current_user, r.owner, 'USAGE'));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%.%" does not exist', schema_name, model_name
+            USING ERRCODE = '42704';
+    END IF;
+    RETURN QUERY VALUES
+        (1, 'Model Name', m.model_name),
+        (2, 'Schema Name', m.schema_name),
+        (3, 'Owner', pg_get_userbyid(m.owner)::text),
+        (4, 'Model State', m.info ->> 'state'),
+        (5, 'Model Type', coalesce(m.info ->> 'kind', 'auto')),
+        (6, 'Function Name', m.info ->> 'function'),
+        (7, 'IAM Role', m.info ->> 'iam_role');
+END
+$$;
