@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{IamSettings, IamStyle, logical_id, partition};
+use crate::config::{Guide, IamSettings, IamStyle, logical_id, partition};
 
 impl IamSettings {
     fn partition(&self) -> &'static str {
@@ -30,37 +30,79 @@ impl IamSettings {
     /// The restrictive permission policy of the guide: SageMaker, ECR, CloudWatch and logs on
     /// `*`; PassRole on the role and object access in the bucket; listing the bucket; KMS only
     /// with a key; the EC2 network actions only with enhanced VPC routing; the sample-data
-    /// bucket unless `sample_data = false`.
+    /// bucket unless `sample_data = false`. The current guide (DG getting-started-machine-learning,
+    /// "cluster-setup"; MG iam-permission-ml) adds SageMaker's model and endpoint actions and
+    /// limits iam:PassRole to Redshift and SageMaker (`iam:PassedToService`); `guide = "2021"`
+    /// keeps the first edition's policy as it was. Bedrock models add bedrock:InvokeModel on
+    /// their foundation-model ARNs (DG machine-learning-br); SageMaker endpoints add
+    /// sagemaker:InvokeEndpoint on them (remote inference, DG r_CREATE_MODEL).
     pub fn permission_policy(&self) -> Value {
         let p = self.partition();
-        let mut objects = vec![
-            self.role_arn.clone(),
-            format!("arn:{p}:s3:::{}/*", self.s3_bucket),
-        ];
+        let current = self.features.guide == Guide::Current;
+        let mut objects = Vec::new();
+        if !current {
+            objects.push(self.role_arn.clone());
+        }
+        objects.push(format!("arn:{p}:s3:::{}/*", self.s3_bucket));
         let mut buckets = vec![format!("arn:{p}:s3:::{}", self.s3_bucket)];
         if self.sample_data {
             objects.push(format!("arn:{p}:s3:::redshift-downloads/*"));
             buckets.push(format!("arn:{p}:s3:::redshift-downloads"));
         }
-        let mut statements = vec![
-            json!({
-                "Sid": "SageMakerAndLogs",
+        let mut sagemaker = vec![
+            "cloudwatch:PutMetricData",
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetAuthorizationToken",
+            "ecr:GetDownloadUrlForLayer",
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:DescribeLogStreams",
+            "logs:PutLogEvents",
+            "sagemaker:*Job*",
+        ];
+        if current {
+            sagemaker.extend([
+                "sagemaker:AddTags",
+                "sagemaker:CreateEndpoint",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:CreateModel",
+                "sagemaker:DeleteEndpoint",
+                "sagemaker:DeleteEndpointConfig",
+                "sagemaker:DeleteModel",
+            ]);
+        }
+        let mut statements = vec![json!({
+            "Sid": "SageMakerAndLogs",
+            "Effect": "Allow",
+            "Action": sagemaker,
+            "Resource": "*"
+        })];
+        if current {
+            let mut services = vec!["redshift.amazonaws.com", "sagemaker.amazonaws.com"];
+            if self.forecast {
+                services.push("forecast.amazonaws.com");
+            }
+            statements.push(json!({
+                "Sid": "PassRole",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": [self.role_arn],
+                "Condition": {"StringEquals": {"iam:PassedToService": services}}
+            }));
+            statements.push(json!({
+                "Sid": "Objects",
                 "Effect": "Allow",
                 "Action": [
-                    "cloudwatch:PutMetricData",
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:GetAuthorizationToken",
-                    "ecr:GetDownloadUrlForLayer",
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                    "sagemaker:*Job*"
+                    "s3:AbortMultipartUpload",
+                    "s3:GetObject",
+                    "s3:DeleteObject",
+                    "s3:PutObject"
                 ],
-                "Resource": "*"
-            }),
-            json!({
+                "Resource": objects
+            }));
+        } else {
+            statements.push(json!({
                 "Sid": "PassRoleAndObjects",
                 "Effect": "Allow",
                 "Action": [
@@ -71,14 +113,14 @@ impl IamSettings {
                     "s3:PutObject"
                 ],
                 "Resource": objects
-            }),
-            json!({
-                "Sid": "ListBuckets",
-                "Effect": "Allow",
-                "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
-                "Resource": buckets
-            }),
-        ];
+            }));
+        }
+        statements.push(json!({
+            "Sid": "ListBuckets",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+            "Resource": buckets
+        }));
         if let Some(kms) = self.kms_arn() {
             statements.push(json!({
                 "Sid": "KmsKey",
@@ -93,10 +135,52 @@ impl IamSettings {
                 "Resource": [kms]
             }));
         }
+        statements.extend(self.inference_statements());
         if self.vpc_routing {
             statements.push(vpc_statement());
         }
         json!({"Version": "2012-10-17", "Statement": statements})
+    }
+
+    /// bedrock:InvokeModel on the listed foundation models (`arn:aws:bedrock:REGION::
+    /// foundation-model/ID`, DG machine-learning-br), sagemaker:InvokeEndpoint on the listed
+    /// endpoints; none when neither is listed.
+    fn inference_statements(&self) -> Vec<Value> {
+        let p = self.partition();
+        let f = &self.features;
+        let mut out = Vec::new();
+        if !f.bedrock_models.is_empty() {
+            let models: Vec<String> = f
+                .bedrock_models
+                .iter()
+                .map(|m| format!("arn:{p}:bedrock:{}::foundation-model/{m}", self.region))
+                .collect();
+            out.push(json!({
+                "Sid": "BedrockModels",
+                "Effect": "Allow",
+                "Action": "bedrock:InvokeModel",
+                "Resource": models
+            }));
+        }
+        if !f.sagemaker_endpoints.is_empty() {
+            let endpoints: Vec<String> = f
+                .sagemaker_endpoints
+                .iter()
+                .map(|e| {
+                    format!(
+                        "arn:{p}:sagemaker:{}:{}:endpoint/{e}",
+                        self.region, self.account_id
+                    )
+                })
+                .collect();
+            out.push(json!({
+                "Sid": "RemoteInference",
+                "Effect": "Allow",
+                "Action": "sagemaker:InvokeEndpoint",
+                "Resource": endpoints
+            }));
+        }
+        out
     }
 
     /// What to add to the role besides its managed policies: for the console's default role,
@@ -105,9 +189,14 @@ impl IamSettings {
     pub fn added_policy(&self) -> Option<Value> {
         match self.style {
             IamStyle::Custom => Some(self.permission_policy()),
-            IamStyle::ConsoleDefault => self
-                .vpc_routing
-                .then(|| json!({"Version": "2012-10-17", "Statement": [vpc_statement()]})),
+            IamStyle::ConsoleDefault => {
+                let mut statements = self.inference_statements();
+                if self.vpc_routing {
+                    statements.push(vpc_statement());
+                }
+                (!statements.is_empty())
+                    .then(|| json!({"Version": "2012-10-17", "Statement": statements}))
+            }
         }
     }
 }
@@ -122,9 +211,11 @@ impl IamSettings {
     }
 }
 
-/// The roles a document is made for: `[iam]`'s own (named `default`) and each `[iam.roles.NAME]`.
+/// The roles a document is made for: `[iam]`'s own (named `default`), when it has one, and each
+/// `[iam.roles.NAME]`.
 pub fn all_roles(iam: &IamSettings) -> Vec<(&str, &IamSettings)> {
     std::iter::once(("default", iam))
+        .filter(|_| iam.own_role)
         .chain(iam.roles.iter().map(|r| (r.name.as_str(), &r.settings)))
         .collect()
 }
@@ -271,9 +362,14 @@ fn vpc_statement() -> Value {
 }
 
 impl IamSettings {
-    /// The trust policy: Redshift and SageMaker (and Forecast, when on) may assume the role.
+    /// The trust policy: Redshift and SageMaker (and Forecast, when on; and Redshift
+    /// Serverless for a Serverless namespace, MG serverless-security-other-services) may assume
+    /// the role.
     pub fn trust_policy(&self) -> Value {
         let mut services = vec!["redshift.amazonaws.com", "sagemaker.amazonaws.com"];
+        if self.features.serverless {
+            services.insert(1, "redshift-serverless.amazonaws.com");
+        }
         if self.forecast {
             services.push("forecast.amazonaws.com");
         }
@@ -296,6 +392,9 @@ impl IamSettings {
         };
         if self.forecast {
             names.push("AmazonForecastFullAccess");
+        }
+        if !self.features.bedrock_models.is_empty() {
+            names.push("AmazonBedrockFullAccess");
         }
         names
             .into_iter()

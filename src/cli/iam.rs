@@ -38,6 +38,14 @@ pub(super) fn iam(
         None if all || matches!(policy, IamPolicy::Cloudformation | IamPolicy::Terraform) => {
             roles.clone()
         }
+        None if roles.len() > 1 && !iam.own_role => {
+            let names: Vec<&str> = roles.iter().map(|(n, _)| *n).collect();
+            return Err(fail(format!(
+                "[iam] of {} has no role of its own: name one with --role ({}), or print them all with --all",
+                sanitize(&model.source.name),
+                names.join(", ")
+            )));
+        }
         None => vec![roles[0]],
         Some(name) => match roles.iter().find(|(n, _)| *n == name) {
             Some(r) => vec![*r],

@@ -29,6 +29,13 @@ pub struct IamSettings {
     pub style: IamStyle,
     /// `[iam.roles.NAME]`: more roles, each with its own bucket, for other creator groups.
     pub roles: Vec<super::NamedRole>,
+    /// Bedrock models, SageMaker endpoints, Serverless, the guide's edition (shared by every
+    /// role).
+    pub features: super::iam_features::IamFeatures,
+    /// Whether `[iam]` defines a role of its own (`default`). Without one, `[iam]` holds only
+    /// what its `[iam.roles.NAME]` share (account, region, style ...), and `role_name`,
+    /// `role_arn` and `s3_bucket` are empty.
+    pub own_role: bool,
 }
 
 /// `[iam] style`.
@@ -267,6 +274,7 @@ impl Reader {
         let mut fields: BTreeMap<&str, (String, Range<usize>)> = BTreeMap::new();
         let (mut forecast, mut vpc_routing, mut sample_data) = (false, false, true);
         let mut style = IamStyle::Custom;
+        let mut features = super::iam_features::IamFeatures::default();
         let mut ok = true;
         let mut present: BTreeSet<String> = BTreeSet::new();
         let mut roles_v = None;
@@ -275,6 +283,9 @@ impl Reader {
             present.insert(key.to_owned());
             match key {
                 "roles" => roles_v = Some(v),
+                k if super::iam_features::FEATURE_KEYS.contains(&k) => {
+                    ok &= self.iam_feature(k, v, &mut features);
+                }
                 "style" => match self.string(v, key).as_deref() {
                     Some("custom") => style = IamStyle::Custom,
                     Some("console-default") => style = IamStyle::ConsoleDefault,
@@ -340,17 +351,20 @@ impl Reader {
             .map(|(n, _)| n.clone())
             .or_else(|| from_arn.as_ref().map(|(_, n)| n.clone()));
         let has = |k: &str| present.contains(k);
+        // With named roles, [iam] may hold only what they share: then it has no role of its own.
+        let own_role = has("role_name") || has("role_arn") || has("s3_bucket") || roles_v.is_none();
         let mut missing = Vec::new();
         if !has("account_id") && !has("role_arn") {
             missing.push("account_id");
         }
-        if !has("role_name") && !has("role_arn") {
+        if own_role && !has("role_name") && !has("role_arn") {
             missing.push("role_name (or role_arn)");
         }
-        for key in ["region", "s3_bucket"] {
-            if !has(key) {
-                missing.push(key);
-            }
+        if !has("region") {
+            missing.push("region");
+        }
+        if own_role && !has("s3_bucket") {
+            missing.push("s3_bucket");
         }
         if !missing.is_empty() {
             self.push(
@@ -359,7 +373,7 @@ impl Reader {
                     format!("[iam] lacks {}", missing.join(", ")),
                     "incomplete section",
                 )
-                .hint("an [iam] section needs account_id, role_name (or role_arn), region and s3_bucket"),
+                .hint("an [iam] section needs account_id, role_name (or role_arn), region and s3_bucket; with [iam.roles.NAME] sections, account_id and region are enough"),
             );
             return None;
         }
@@ -372,29 +386,33 @@ impl Reader {
             self.warn_console_bucket(bucket, span);
         }
         let account_id = account?;
-        let role_name = role_name?;
+        let role_name = if own_role { role_name? } else { String::new() };
         let region = fields.get("region")?.0.clone();
-        let role_arn = fields
-            .get("role_arn")
-            .map(|(a, _)| a.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "arn:{}:iam::{account_id}:role/{role_name}",
-                    partition(&region)
-                )
-            });
+        let role_arn = match fields.get("role_arn") {
+            Some((a, _)) => a.clone(),
+            None if own_role => format!(
+                "arn:{}:iam::{account_id}:role/{role_name}",
+                partition(&region)
+            ),
+            None => String::new(),
+        };
         let mut settings = IamSettings {
             account_id,
             role_name,
             role_arn,
             region,
-            s3_bucket: fields.get("s3_bucket")?.0.clone(),
+            s3_bucket: fields
+                .get("s3_bucket")
+                .map(|(b, _)| b.clone())
+                .unwrap_or_default(),
             kms_key_id: fields.get("kms_key_id").map(|(k, _)| k.clone()),
             forecast,
             vpc_routing,
             sample_data,
             style,
             roles: Vec::new(),
+            features,
+            own_role,
         };
         if let Some(v) = roles_v {
             settings.roles = self.iam_roles(v, &settings);

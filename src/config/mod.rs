@@ -10,6 +10,7 @@
 
 mod diagnostic;
 mod iam;
+mod iam_features;
 mod policy;
 mod reader;
 mod roles;
@@ -26,6 +27,7 @@ pub use iam::{
     IamSettings, IamStyle, check_account_id, check_bucket, check_kms_key, check_region,
     check_role_name, parse_role_arn, partition,
 };
+pub use iam_features::{Guide, IamFeatures};
 pub use roles::{NamedRole, logical_id};
 pub use targets::TargetDecl;
 

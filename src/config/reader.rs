@@ -63,6 +63,10 @@ pub(super) const IAM_KEYS: &[&str] = &[
     "forecast",
     "vpc_routing",
     "sample_data",
+    "bedrock_models",
+    "sagemaker_endpoints",
+    "serverless",
+    "guide",
     "roles",
 ];
 

@@ -97,6 +97,7 @@ impl Reader {
             if let Some(role) = self.iam_role(&name, body, key.span(), base) {
                 // IAM role names are unique in an account, whatever their paths.
                 let taken = std::iter::once(("default", &base.role_name))
+                    .filter(|_| base.own_role)
                     .chain(
                         roles
                             .iter()
@@ -156,8 +157,16 @@ impl Reader {
                     let idx = ROLE_KEYS.iter().position(|k| *k == key).unwrap_or(0);
                     fields.insert(ROLE_KEYS[idx], (text, v.span()));
                 }
-                shared @ ("account_id" | "region" | "style" | "forecast" | "vpc_routing"
-                | "sample_data") => {
+                shared @ ("account_id"
+                | "region"
+                | "style"
+                | "forecast"
+                | "vpc_routing"
+                | "sample_data"
+                | "bedrock_models"
+                | "sagemaker_endpoints"
+                | "serverless"
+                | "guide") => {
                     self.push(
                         Diagnostic::new(
                             k.span(),
@@ -284,6 +293,7 @@ impl Reader {
         let arns: BTreeMap<&str, &str> = iam
             .map(|i| {
                 std::iter::once(("default", i.role_arn.as_str()))
+                    .filter(|_| i.own_role)
                     .chain(
                         i.roles
                             .iter()
@@ -306,6 +316,20 @@ impl Reader {
                 }
                 // [iam] or this role was written and refused: those errors stand alone.
                 None if (iam.is_none() && iam_written) || self.declared_roles.contains(&name) => {}
+                None if name == "default" && iam.is_some_and(|i| !i.own_role) => {
+                    let names: Vec<&str> = arns.keys().copied().collect();
+                    self.push(
+                        Diagnostic::new(
+                            at,
+                            "`default` names [iam]'s own role, but this [iam] has none: it holds only what its [iam.roles.NAME] share",
+                            "no default role",
+                        )
+                        .hint(match names.as_slice() {
+                            [one] => format!("did you mean `{one}`?"),
+                            _ => format!("name one of the roles: {}", names.join(", ")),
+                        }),
+                    );
+                }
                 None => {
                     let hint = closest(&name, arns.keys().copied())
                         .map(|c| format!("did you mean `{c}`?"))

@@ -32,7 +32,7 @@ fn sids(policy: &Value) -> Vec<String> {
 #[test]
 fn policies_match_golden_files_and_parse() {
     let configs = files("tests/golden/iam", "toml");
-    assert_eq!(configs.len(), 5);
+    assert_eq!(configs.len(), 7);
     for config in configs {
         let path = rel(&config);
         let stem = path.trim_end_matches(".toml");
@@ -43,9 +43,14 @@ fn policies_match_golden_files_and_parse() {
             "cloudformation",
             "terraform",
         ] {
-            let out = mlgrant(&["iam", which, "--config", &path]);
+            // An [iam] without a role of its own names no role by default: all of them.
+            let mut args = vec!["iam", which, "--config", &path];
+            if path.ends_with("shared.toml") {
+                args.push("--all");
+            }
+            let out = mlgrant(&args);
             assert!(out.status.success(), "{path}: {}", stderr(&out));
-            if which != "managed" {
+            if which != "managed" || path.ends_with("shared.toml") {
                 let _: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
             }
             golden(&format!("{stem}.{which}.out"), &stdout(&out));
@@ -78,15 +83,32 @@ fn the_full_policy_adds_kms_vpc_and_forecast_and_drops_the_sample_bucket() {
         sids(&p),
         [
             "SageMakerAndLogs",
-            "PassRoleAndObjects",
+            "PassRole",
+            "Objects",
             "ListBuckets",
             "KmsKey",
             "EnhancedVpcRouting"
         ]
     );
     assert!(!p.to_string().contains("redshift-downloads"));
+    // The current guide: SageMaker's model and endpoint actions, PassRole only to the services
+    // that use the role.
+    assert!(
+        p["Statement"][0]["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("sagemaker:CreateEndpoint"))
+    );
     assert_eq!(
-        p["Statement"][3]["Resource"][0],
+        p["Statement"][1]["Condition"]["StringEquals"]["iam:PassedToService"],
+        serde_json::json!([
+            "redshift.amazonaws.com",
+            "sagemaker.amazonaws.com",
+            "forecast.amazonaws.com"
+        ])
+    );
+    assert_eq!(
+        p["Statement"][4]["Resource"][0],
         "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     );
     let t = policy("tests/golden/iam/full.toml", "trust");
@@ -214,6 +236,96 @@ fn cfn_lint() -> std::path::PathBuf {
 }
 
 #[test]
+fn bedrock_remote_inference_and_serverless_are_scoped_to_what_the_model_names() {
+    let p = policy("tests/golden/iam/inference.toml", "permissions");
+    let statement = |sid: &str| {
+        p["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("{sid} missing from {p}"))
+            .clone()
+    };
+    let bedrock = statement("BedrockModels");
+    assert_eq!(bedrock["Action"], "bedrock:InvokeModel");
+    assert_eq!(
+        bedrock["Resource"],
+        serde_json::json!([
+            "arn:aws:bedrock:us-west-2::foundation-model/amazon.titan-text-express-v1",
+            "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+        ])
+    );
+    let remote = statement("RemoteInference");
+    assert_eq!(remote["Action"], "sagemaker:InvokeEndpoint");
+    assert_eq!(
+        remote["Resource"],
+        serde_json::json!(["arn:aws:sagemaker:us-west-2:123456789012:endpoint/churn-endpoint"])
+    );
+    let t = policy("tests/golden/iam/inference.toml", "trust");
+    assert_eq!(
+        t["Statement"][0]["Principal"]["Service"],
+        serde_json::json!([
+            "redshift.amazonaws.com",
+            "redshift-serverless.amazonaws.com",
+            "sagemaker.amazonaws.com"
+        ])
+    );
+    let managed = stdout(&mlgrant(&[
+        "iam",
+        "managed",
+        "--config",
+        "tests/golden/iam/inference.toml",
+    ]));
+    assert!(managed.contains("AmazonBedrockFullAccess"), "{managed}");
+    // A Bedrock id or endpoint name that is not one is refused where it stands.
+    let bad = scratch("iam", "bad-inference.toml");
+    std::fs::write(
+        &bad,
+        "version = 1\n[iam]\naccount_id = \"123456789012\"\nrole_name = \"R\"\nregion = \"us-west-2\"\ns3_bucket = \"b-bucket\"\nbedrock_models = [\"claude\"]\nsagemaker_endpoints = [\"-bad\"]\n",
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`claude` is not a Bedrock model id")
+            && stderr(&out).contains("`-bad` is not a SageMaker endpoint name"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_iam_section_of_shared_settings_has_no_default_role() {
+    let shared = "tests/golden/iam/shared.toml";
+    let out = mlgrant(&["iam", "trust", "--config", shared]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no role of its own: name one with --role (churn, sales)"),
+        "{}",
+        stderr(&out)
+    );
+    let all = policy(shared, "cloudformation");
+    let ids: Vec<&String> = all["Resources"].as_object().unwrap().keys().collect();
+    assert_eq!(ids, ["RedshiftMlRolechurn", "RedshiftMlRolesales"]);
+    let text = std::fs::read_to_string(crate::util::root().join(shared)).unwrap();
+    let bad = scratch("iam", "shared-default.toml");
+    std::fs::write(
+        &bad,
+        text.replace(r#"iam_roles = ["churn"]"#, r#"iam_roles = ["default"]"#),
+    )
+    .unwrap();
+    let out = mlgrant(&["check", "--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`default` names [iam]'s own role, but this [iam] has none")
+            && stderr(&out).contains("name one of the roles: churn, sales"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn cloudformation_templates_pass_cfn_lint() {
     let lint = cfn_lint();
     let run = |template: &str, name: &str| {
@@ -277,7 +389,10 @@ fn terraform_output_declares_what_it_references_and_carries_the_same_policies() 
                 "{path}: {reference} is not declared"
             );
         }
-        let role = &resources["aws_iam_role"]["redshift_ml"];
+        // The checks below are of [iam]'s own role; an [iam] of shared settings has none.
+        let Some(role) = resources["aws_iam_role"].get("redshift_ml") else {
+            continue;
+        };
         let trust: Value =
             serde_json::from_str(role["assume_role_policy"].as_str().unwrap()).unwrap();
         assert_eq!(trust, policy(&path, "trust"), "{path}");

@@ -1,5 +1,5 @@
 -- plan
--- note: model demo_ml.failed_model is not ready (model_state: Model Failed): its grants and revokes wait until it is
+-- note: model demo_ml.failed_model failed (model_state: Model Failed): its grants and revokes wait until it is retrained or dropped
 -- note: model demo_ml.training_model is not ready (model_state: Train Model On SageMaker In Progress): its grants and revokes wait until it is
 
 -- model.toml:13:14 schemas.demo_ml.consumers
