@@ -6,12 +6,14 @@
 //! - `text` (sanitizing), `file` (bounded reads) and `model` (names, the [`model::Grant`], origins, the one
 //!   [`model::State`], the one quoting function): the vocabulary;
 //! - `config` (file -> [`config::AccessModel`]), `compile` (model -> desired state), `plan`
-//!   (the [`plan::Plan`] type), `diff` (current and desired state, inside the fence -> plan),
+//!   (the [`plan::Plan`] type), `ledger` (what mlgrant granted, as rows), `diff` (current and
+//!   desired state, inside the fence -> plan),
 //!   `render` (plan -> SQL, text, JSON), `saved` (a plan kept for review), `explain`: the pure stages, in
 //!   that order;
 //! - `iam` (policies from `[iam]`), `server` (what a server said), `connect` (reaching a
 //!   cluster), `catalog` (cluster -> current state), `audit` (mlgrant's own schema),
-//!   `doctor` (proving Redshift's behaviour), `apply`, `export`: the stages that talk to a cluster;
+//!   `apply`, `doctor` (proving Redshift's behaviour, apply's statements included), `export`: the
+//!   stages that talk to a cluster;
 //! - `cli` on top.
 
 pub mod apply;
@@ -27,6 +29,7 @@ pub mod explain;
 pub mod export;
 pub mod file;
 pub mod iam;
+pub mod ledger;
 pub mod model;
 pub mod plan;
 pub mod render;

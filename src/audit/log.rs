@@ -173,6 +173,46 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) ->
             rows.join(", ")
         ));
     }
+    // The ledger: each privilege granted or revoked (crate::ledger).
+    let value = |v: &Option<String>, max: usize| {
+        v.as_deref()
+            .map_or_else(|| "NULL".to_owned(), |t| quote_literal(&fit(t, max)))
+    };
+    let ledger: Vec<String> = crate::ledger::rows(plan)
+        .iter()
+        .map(
+            |[
+                action,
+                privilege,
+                kind,
+                schema,
+                name,
+                grantee_kind,
+                grantee,
+                source,
+            ]| {
+                format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                    quote_literal(&run.run_id),
+                    quote_literal(&run.applied_at),
+                    value(action, 8),
+                    value(privilege, 32),
+                    value(kind, 16),
+                    value(schema, 128),
+                    value(name, 2048),
+                    value(grantee_kind, 8),
+                    value(grantee, 128),
+                    value(source, 1024)
+                )
+            },
+        )
+        .collect();
+    for rows in crate::text::batches(&ledger, ROWS_PER_INSERT, INSERT_BYTES) {
+        out.push(format!(
+            "INSERT INTO mlgrant.ledger (run_id, applied_at, action, privilege, object_kind, object_schema, object_name, grantee_kind, grantee_name, source) VALUES {}",
+            rows.join(", ")
+        ));
+    }
     out
 }
 

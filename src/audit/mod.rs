@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0004_notices.sql"),
         checksum: "08dc43e1286864838cca459df0b40a5cd59f830222030fb5c13e44f59e3cfb4a",
     },
+    Migration {
+        version: 5,
+        sql: include_str!("../../migrations/0005_ledger.sql"),
+        checksum: "4ef10c06a2b139d66bb96e6d66d8a36d27237c4f18560b449564a541c61a4371",
+    },
 ];
 
 /// Why the audit schema could not be brought up to date or read.
@@ -123,11 +128,12 @@ struct Applied {
 
 /// The tables the migrations create, each with the version that creates it: once that version
 /// ran, the table must be there.
-const TABLES: [(&str, u32); 4] = [
+const TABLES: [(&str, u32); 5] = [
     ("schema_version", 1),
     ("apply_log", 1),
     ("apply_statements", 1),
     ("apply_notices", 4),
+    ("ledger", 5),
 ];
 
 impl Applied {

@@ -93,36 +93,82 @@ pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
     sets
 }
 
+/// Whether a read takes in mlgrant's own ledger (`mlgrant.ledger`), sent after the catalog's
+/// queries in the same message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ledger {
+    /// Read it; where it does not exist (42P01, 3F000: mlgrant never applied here) it is empty.
+    /// A failed statement aborts a transaction block, so inside one this is only for a
+    /// transaction that holds mlgrant's schema (apply's, under its lock).
+    Read,
+    /// Leave it out (doctor's trials, inside transactions on clusters that may lack it).
+    Skip,
+}
+
 /// Reads the catalog's rows in one round trip. `prefix` holds `statements` statements that run
 /// first in the same message (BEGIN and LOCK, under apply).
 pub async fn read_rows(
     client: &Client,
     prefix: &str,
     statements: usize,
+    ledger: Ledger,
 ) -> Result<Rows, CatalogError> {
-    let sql = format!("{prefix}{}", sql());
-    let messages = client
-        .simple_query(&sql)
+    let mut sql = format!("{prefix}{}", sql());
+    if ledger == Ledger::Read {
+        sql.push('\n');
+        sql.push_str(rows::LEDGER.sql);
+    }
+    let stream = client
+        .simple_query_raw(&sql)
         .await
         .map_err(|e| CatalogError::from(WireError::from(e)))?;
+    futures_util::pin_mut!(stream);
+    let mut messages = Vec::new();
+    let mut failed = None;
+    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
+        match m {
+            Ok(m) => messages.push(m),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
     let sets = result_sets(messages);
     let expected = statements + QUERIES.len();
-    if sets.len() != expected {
-        return Err(CatalogError::Sets {
-            expected,
-            found: sets.len(),
-        });
+    if let Some(e) = failed {
+        let missing_ledger = ledger == Ledger::Read
+            && sets.len() == expected
+            && e.code()
+                .is_some_and(|c| matches!(c.code(), "42P01" | "3F000"));
+        if !missing_ledger {
+            return Err(CatalogError::from(WireError::from(e)));
+        }
     }
-    Ok(QUERIES
+    let found = sets.len();
+    if found != expected && found != expected + usize::from(ledger == Ledger::Read) {
+        return Err(CatalogError::Sets { expected, found });
+    }
+    let mut rows: Rows = QUERIES
         .iter()
-        .zip(sets.into_iter().skip(statements))
-        .map(|(q, rows)| (q.name.to_owned(), rows))
-        .collect())
+        .zip(sets.iter().skip(statements))
+        .map(|(q, r)| (q.name.to_owned(), r.clone()))
+        .collect();
+    if let Some(ledger_rows) = sets.into_iter().nth(expected) {
+        rows.insert(rows::LEDGER.name.to_owned(), ledger_rows);
+    }
+    Ok(rows)
 }
 
-/// Reads the cluster's state in one round trip (see [`read_rows`]).
+/// Reads the cluster's state in one round trip (see [`read_rows`]), mlgrant's ledger included.
 pub async fn read(client: &Client, prefix: &str, statements: usize) -> Result<State, CatalogError> {
-    state(&read_rows(client, prefix, statements).await?)
+    state(&read_rows(client, prefix, statements, Ledger::Read).await?)
+}
+
+/// The same, without mlgrant's ledger: for reads inside a transaction on a cluster that may
+/// lack mlgrant's schema.
+pub async fn read_without_ledger(client: &Client) -> Result<State, CatalogError> {
+    state(&read_rows(client, "", 0, Ledger::Skip).await?)
 }
 
 /// The state the rows describe. Pure.

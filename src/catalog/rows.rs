@@ -48,6 +48,9 @@ pub const QUERIES: &[Query] = &[
     query!("role_grants", 2),
 ];
 
+/// mlgrant's own ledger, read after [`QUERIES`] where it may be read ([`super::read`]).
+pub const LEDGER: Query = query!("ledger", 10);
+
 fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
@@ -76,6 +79,7 @@ fn grantee(name_col: &Option<String>, type_col: &Option<String>) -> Option<Grant
 fn rows<'a>(all: &'a Rows, query: &str) -> Result<&'a [Row], CatalogError> {
     let q = QUERIES
         .iter()
+        .chain(std::iter::once(&LEDGER))
         .find(|q| q.name == query)
         .ok_or_else(|| CatalogError::UnknownQuery(query.to_owned()))?;
     let rows = all.get(query).map_or(&[][..], Vec::as_slice);
@@ -103,7 +107,10 @@ fn iam_role(arn: &str) -> Option<String> {
 
 /// Builds the state from the rows of every query.
 pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
-    if let Some(unknown) = all.keys().find(|k| !QUERIES.iter().any(|q| q.name == *k)) {
+    if let Some(unknown) = all
+        .keys()
+        .find(|k| *k != LEDGER.name && !QUERIES.iter().any(|q| q.name == *k))
+    {
         return Err(CatalogError::UnknownQuery(unknown.clone()));
     }
     let mut inv = Inventory::default();
@@ -170,6 +177,7 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         inv.ambiguous = models.ambiguous;
         s.notes.extend(models.notes);
     }
+    inv.granted_by_mlgrant = crate::ledger::read(rows(all, "ledger")?);
     let rows_of_grants: usize = [
         "model_privileges",
         "schema_privileges",

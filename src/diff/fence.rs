@@ -160,6 +160,11 @@ impl<'a> Fence<'a> {
         }
     }
 
+    /// Whether the model names schema `s`, itself or through one of its models.
+    pub fn mentions_schema(&self, s: &crate::model::Name) -> bool {
+        self.schemas.contains(s) || self.models.iter().any(|m| &m.schema == s)
+    }
+
     /// Whether a sync may revoke `grant` (if the model does not require it).
     pub fn contains(&self, grant: &Grant) -> bool {
         self.revokes() && self.manages_object(grant) && self.manages_grantee(&grant.grantee)

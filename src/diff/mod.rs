@@ -130,7 +130,17 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             .entry(&g.grantee)
             .or_insert_with(|| fence.manages_grantee(&g.grantee));
         let object_managed = fence.manages_object(g);
-        if object_managed && grantee_managed {
+        // What mlgrant itself granted (its ledger) it takes back once no rule requires it, from
+        // a grantee the model no longer names too; ASSUMEROLE FOR CREATE MODEL on a role the
+        // model no longer lists included. Protected and system identities stay exempt.
+        let by_ledger = !grantee_managed
+            && inventory.is_some_and(|i| i.granted_by_mlgrant.contains_key(g))
+            && (object_managed
+                || g.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
+                || matches!(&g.object, Object::Schema(s) if fence.mentions_schema(s)))
+            && !fence.is_system(&g.grantee)
+            && !matches!(fence.standing(&g.grantee), Standing::Protected(_));
+        if (object_managed && grantee_managed) || by_ledger {
             if may_revoke(&mut found, g) {
                 revokes.insert(g.clone(), origins.clone());
             }
@@ -168,7 +178,7 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;
-    explain(&mut plan, fence);
+    explain(&mut plan, fence, inventory);
     plan.unverified = Plan::build(
         Membership::default(),
         &GrantSet::default(),
@@ -179,12 +189,42 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     plan
 }
 
-/// Gives each step whose origins do not say why a reason of its own: a revoke against a cluster
-/// (what is held, that no rule requires it, why the grantee is managed), a group to create
-/// (where it is declared).
-fn explain(plan: &mut Plan, fence: &Fence) {
+/// Gives each step whose origins do not say why a reason of its own: a revoke of what mlgrant
+/// granted (its run, time and line), a revoke against a cluster (what is held, that no rule
+/// requires it, why the grantee is managed), a group to create (where it is declared).
+fn explain(plan: &mut Plan, fence: &Fence, inventory: Option<&Inventory>) {
     for step in &mut plan.steps {
         if !step.origins.is_empty() {
+            continue;
+        }
+        let granted = match (&step.change, inventory) {
+            (
+                Change::Revoke {
+                    privileges,
+                    object,
+                    grantee,
+                },
+                Some(i),
+            ) => privileges.iter().find_map(|p| {
+                i.granted_by_mlgrant.get(&Grant {
+                    object: object.clone(),
+                    privilege: *p,
+                    grantee: grantee.clone(),
+                })
+            }),
+            _ => None,
+        };
+        if let Some(entry) = granted {
+            step.why = Some(format!(
+                "granted by run {} at {}{}, no longer required",
+                crate::text::sanitize(&entry.run_id),
+                crate::text::sanitize(entry.applied_at.trim_end()),
+                if entry.source.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for {}", crate::text::sanitize(&entry.source))
+                }
+            ));
             continue;
         }
         step.why = match &step.change {

@@ -167,7 +167,7 @@ impl<'a> Session<'a> {
             self.not_run(name);
             return None;
         }
-        match catalog::read(self.client, "", 0).await {
+        match catalog::read_without_ledger(self.client).await {
             Ok(state) => Some(state),
             Err(e) => {
                 self.checks.push(Check::fail(

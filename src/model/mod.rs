@@ -25,4 +25,4 @@ pub use name::{
 pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule};
 pub use quote::{is_reserved, quote_ident, quote_literal};
 pub use run::LogEntry;
-pub use state::{Exemptions, GroupState, Inventory, State};
+pub use state::{Exemptions, GroupState, Inventory, LedgerEntry, State};

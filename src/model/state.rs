@@ -49,6 +49,18 @@ pub struct Inventory {
     /// Users, with whether each is a superuser.
     pub users: BTreeMap<Name, bool>,
     pub roles: BTreeSet<Name>,
+    /// The privileges mlgrant itself granted that stand granted by its ledger (mlgrant.ledger):
+    /// those it may take back once the model no longer requires them.
+    pub granted_by_mlgrant: FastMap<Grant, LedgerEntry>,
+}
+
+/// The ledger's record of a privilege mlgrant granted: which run, when, for which line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub run_id: String,
+    pub applied_at: String,
+    /// `file:line:column rule` of the model line that required it (empty when unknown).
+    pub source: String,
 }
 
 /// Grants with their origins, groups, the objects spoken for, and the cluster's inventory.

@@ -2,8 +2,8 @@
 //! The order is the one the README's Development section describes.
 
 const ORDER: &[&str] = &[
-    "text", "file", "model", "config", "compile", "plan", "diff", "render", "saved", "explain",
-    "iam", "server", "connect", "catalog", "audit", "apply", "doctor", "export", "cli",
+    "text", "file", "model", "config", "compile", "plan", "ledger", "diff", "render", "saved",
+    "explain", "iam", "server", "connect", "catalog", "audit", "apply", "doctor", "export", "cli",
 ];
 
 /// The `crate::X` paths a file uses, including `crate::{X, Y}` lists.

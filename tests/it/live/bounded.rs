@@ -251,12 +251,12 @@ async fn redshift_serialization_error_1023_is_retried_and_the_plan_made_again() 
     let model_path = c.model("mlgrant.toml", MODEL);
     let model = mlgrant::config::load(std::path::Path::new(&model_path)).unwrap();
     let client = connect_as(&c.sim, "awsuser", c.sim.password()).await;
-    // An apply sends: the audit schema's check (4 statements), then BEGIN, SET, LOCK, RESET
-    // and the 14 catalog queries (18), the check again under the lock (4), then the plan's
+    // An apply sends: the audit schema's check (4 statements), then BEGIN, SET, LOCK, RESET,
+    // the 14 catalog queries and the ledger (19), the check again under the lock (4), then the plan's
     // statements. The first GRANT fails once with
     // Redshift's error 1023: XX000, message `1023`, the words in DETAIL.
     c.sim
-        .set_serialization_error_at(c.sim.statements() + 4 + 18 + 4 + 1);
+        .set_serialization_error_at(c.sim.statements() + 4 + 19 + 4 + 1);
     let mut yes = |_: &mlgrant::plan::Plan| true;
     let outcome = mlgrant::apply::apply(
         &client,

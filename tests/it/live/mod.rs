@@ -9,6 +9,7 @@ mod directory;
 mod doctor;
 mod faults;
 mod iam_login;
+mod ledger;
 mod lists;
 mod model_kinds;
 mod rehearse;
