@@ -5,12 +5,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::opt::{CheckFormat, ClusterArg, FormatArg};
+use super::check::{check, model_warnings, strict};
+use super::opt::{ClusterArg, FormatArg};
 use super::{Cli, Command, Done, Failure, Format, color_on, fail, output};
 use crate::config::{self, AccessModel, ConfigError};
 use crate::plan::Plan;
 use crate::saved::{self, SavedPlan};
-use crate::text::{plural, sanitize};
+use crate::text::sanitize;
 use crate::{apply, audit, catalog, compile, connect, diff, export, render};
 
 /// The format asked for, or the default for stdout: text on a terminal, SQL otherwise.
@@ -28,17 +29,25 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
     }
     let color = color_on(&std::io::stdout());
     match &cli.command {
-        Command::Check { model, format } => check(&model.config, *format),
+        Command::Check {
+            model,
+            format,
+            warn,
+        } => check(&model.config, *format).map(|(done, warned)| strict(done, warned, warn)),
         Command::Completions { shell } => Ok(super::docs::completions(*shell).into()),
         Command::Man => super::docs::man().map(Into::into),
-        Command::Compile { model, format } => {
-            compile_cmd(&model.config, plan_format(format), color)
-        }
+        Command::Compile {
+            model,
+            format,
+            warn,
+        } => compile_cmd(&model.config, plan_format(format), color)
+            .map(|(done, warned)| strict(done, warned, warn)),
         Command::Diff {
             files,
             git,
             format,
             exit_code,
+            warn,
         } => {
             let (old_model, new_model) = match (files.as_slice(), git) {
                 ([old, new], None) => load_both(old, new)?,
@@ -57,6 +66,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 color,
                 *exit_code,
             )
+            .map(|(done, warned)| strict(done, warned, warn))
         }
         Command::Plan {
             model,
@@ -64,6 +74,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             format,
             exit_code,
             out,
+            warn,
         } => plan(
             &model.config,
             cluster,
@@ -71,7 +82,8 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             color,
             *exit_code,
             out.as_deref(),
-        ),
+        )
+        .map(|(done, warned)| strict(done, warned, warn)),
         Command::Apply {
             model,
             cluster,
@@ -136,51 +148,19 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
     }
 }
 
-fn check(path: &Path, format: CheckFormat) -> Result<Done, Failure> {
-    let model = match config::load(path) {
-        Ok(model) => model,
-        // The JSON and GitHub forms are the product: they go to stdout, with exit code 1.
-        Err(ConfigError::Invalid(d)) if format != CheckFormat::Text => {
-            let out = match format {
-                CheckFormat::Json => d.json(),
-                _ => d.github(),
-            };
-            return Ok(Done { out, code: 1 });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    warn(&model);
-    let desired = compile::compile(&model);
-    let statements = Plan::grant_all(&desired).statements.len();
-    let summary = format!(
-        "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}",
-        sanitize(&model.source.name),
-        model.groups.len(),
-        plural(model.groups.len()),
-        model.schemas.len(),
-        plural(model.schemas.len()),
-        model.models.len(),
-        plural(model.models.len()),
-        desired.grants.len(),
-        plural(desired.grants.len()),
-        statements,
-        plural(statements),
-    );
-    Ok(match format {
-        CheckFormat::Text => format!("{summary}\n").into(),
-        CheckFormat::Json => config::Diagnostics::ok_json(&model.source.name, &summary).into(),
-        CheckFormat::Github => String::new().into(),
-    })
-}
-
-fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<Done, Failure> {
+fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<(Done, usize), Failure> {
     let model = config::load(path)?;
     warn(&model);
-    let plan = Plan::grant_all(&compile::compile(&model));
+    let mut plan = Plan::grant_all(&compile::compile(&model));
+    plan.warnings = model_warnings(&model);
     let name = model.source.name.clone();
     let header = format!("mlgrant compile {name}: {}, idempotent", plan.size());
     let terminal = std::io::stdout().is_terminal();
-    Ok(output(&plan, format, &header, "compile", &[&name], color, terminal).into())
+    let warned = render::warnings(&plan).len();
+    Ok((
+        output(&plan, format, &header, "compile", &[&name], color, terminal).into(),
+        warned,
+    ))
 }
 
 /// The model at `path` as it was at git revision `rev`, labelled `REV:PATH`. Read with a
@@ -233,12 +213,13 @@ fn diff_cmd(
     format: Format,
     color: bool,
     exit_code: bool,
-) -> Result<Done, Failure> {
-    let plan = diff::between(
+) -> Result<(Done, usize), Failure> {
+    let mut plan = diff::between(
         &compile::compile(old_model),
         new_model,
         &compile::compile(new_model),
     );
+    plan.warnings = model_warnings(new_model);
     let header = format!(
         "mlgrant diff {} -> {}: {}",
         old_model.source.name,
@@ -252,7 +233,7 @@ fn diff_cmd(
     let terminal = std::io::stdout().is_terminal();
     let out = output(&plan, format, &header, "diff", &files, color, terminal);
     let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
-    Ok(Done { out, code })
+    Ok((Done { out, code }, render::warnings(&plan).len()))
 }
 
 fn plan(
@@ -262,7 +243,7 @@ fn plan(
     color: bool,
     exit_code: bool,
     out_file: Option<&Path>,
-) -> Result<Done, Failure> {
+) -> Result<(Done, usize), Failure> {
     let model = config::load(path)?;
     warn(&model);
     let target = target(cluster)?;
@@ -280,6 +261,7 @@ fn plan(
         let directory_notes = diff::check_directories(&model, known.as_ref()).map_err(fail)?;
         let mut plan = diff::sync(&model, &cluster).map_err(fail)?;
         plan.notes.extend(directory_notes);
+        plan.warnings = model_warnings(&model);
         Ok::<_, Failure>((plan, cluster))
     })?;
     if let Some(file) = out_file {
@@ -320,7 +302,8 @@ fn plan(
         (true, false, _) => 2,
         (true, true, true) => 3,
     };
-    Ok(Done { out, code })
+    let warned = render::warnings(&plan).len();
+    Ok((Done { out, code }, warned))
 }
 
 /// The model's warnings, on stderr, each with its place.

@@ -5,6 +5,7 @@
 //! never filtered, so SQL written to a file or pipe is exactly the SQL.
 
 mod apply;
+mod check;
 mod commands;
 mod docs;
 mod explain;

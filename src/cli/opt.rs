@@ -41,6 +41,14 @@ pub struct ModelArg {
     pub config: PathBuf,
 }
 
+/// What a warning does to the exit code.
+#[derive(Debug, Args)]
+pub struct WarnArg {
+    /// Exit 1 when there is any warning (for CI), after printing everything as usual.
+    #[arg(long)]
+    pub warnings_as_errors: bool,
+}
+
 /// The cluster.
 #[derive(Debug, Args)]
 pub struct ClusterArg {
@@ -132,6 +140,8 @@ pub enum Command {
         /// text (for people), json, or github (annotations on a pull request's lines).
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
+        #[command(flatten)]
+        warn: WarnArg,
     },
     /// Print the full idempotent GRANT script the access model requires.
     Compile {
@@ -139,6 +149,8 @@ pub enum Command {
         model: ModelArg,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        warn: WarnArg,
     },
     /// Print the GRANTs and REVOKEs between two versions of an access model.
     Diff {
@@ -154,6 +166,8 @@ pub enum Command {
         /// Exit 0 when the two require the same, 2 when they differ, 1 on error.
         #[arg(long)]
         exit_code: bool,
+        #[command(flatten)]
+        warn: WarnArg,
     },
     /// Read the cluster and print the changes that would make it match the model.
     Plan {
@@ -170,6 +184,8 @@ pub enum Command {
         /// Also save the plan to FILE, for `apply --plan FILE` after review.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        warn: WarnArg,
     },
     /// Plan again under a lock and apply in one transaction, with an audit record; then verify.
     Apply {

@@ -171,7 +171,14 @@ impl Diagnostics {
     }
 
     /// The JSON document of a file without problems.
-    pub fn ok_json(file: &str, summary: &str) -> String {
+    /// The document of a file that checks out, with its warnings (line, column, message).
+    pub fn ok_json(file: &str, summary: &str, warnings: &[(u32, u32, String)]) -> String {
+        let warnings: Vec<serde_json::Value> = warnings
+            .iter()
+            .map(|(line, column, message)| {
+                serde_json::json!({"file": file, "line": line, "column": column, "message": message})
+            })
+            .collect();
         let doc = serde_json::json!({
             "format": "mlgrant.check",
             "version": 1,
@@ -179,24 +186,32 @@ impl Diagnostics {
             "ok": true,
             "summary": summary,
             "problems": [],
+            "warnings": warnings,
         });
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
         s
     }
 
+    /// GitHub Actions warning annotations of a file that checks out, one line per warning
+    /// (`::warning file=F,line=L,col=C,title=mlgrant::message`).
+    pub fn github_warnings(file: &str, warnings: &[(u32, u32, String)]) -> String {
+        warnings
+            .iter()
+            .map(|(line, column, message)| {
+                format!(
+                    "::warning file={},line={line},col={column},title=mlgrant::{}\n",
+                    workflow_property(file),
+                    workflow_data(&sanitize(message))
+                )
+            })
+            .collect()
+    }
+
     /// GitHub Actions annotations, one line per problem
     /// (`::error file=F,line=L,col=C,title=mlgrant::message (hint)`), so that problems show on
     /// a pull request's lines. Values are escaped as the workflow-command syntax requires.
     pub fn github(&self) -> String {
-        fn data(s: &str) -> String {
-            s.replace('%', "%25")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
-        }
-        fn property(s: &str) -> String {
-            data(s).replace(':', "%3A").replace(',', "%2C")
-        }
         let mut out = String::new();
         for d in &self.items {
             let loc = self.file.loc(d.span.start);
@@ -206,10 +221,10 @@ impl Diagnostics {
             };
             out.push_str(&format!(
                 "::error file={},line={},col={},title=mlgrant::{}\n",
-                property(&self.file.name),
+                workflow_property(&self.file.name),
                 loc.line,
                 loc.column,
-                data(&sanitize(&message))
+                workflow_data(&sanitize(&message))
             ));
         }
         out
@@ -328,4 +343,16 @@ mod tests {
             }
         );
     }
+}
+
+/// A workflow command's message, escaped as GitHub Actions requires (`%`, CR, LF).
+fn workflow_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`.
+fn workflow_property(s: &str) -> String {
+    workflow_data(s).replace(':', "%3A").replace(',', "%2C")
 }

@@ -91,6 +91,27 @@ pub struct Plan {
     /// Changes held back on purpose (revokes the login cannot see to, revokes while a check
     /// fails, grants on models that are not ready): a plan with nothing else is not "in sync".
     pub withheld: usize,
+    /// What a reviewer must not miss, from the model file (with its place there): shown in every
+    /// format, besides what the statements themselves call for (`render::warnings`).
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning of the model file: where it stands and what it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub file: String,
+    pub at: Option<crate::model::Loc>,
+    pub message: String,
+}
+
+impl Warning {
+    /// `file:line:column: message` (or `message` alone when it has no place).
+    pub fn located(&self) -> String {
+        match &self.at {
+            Some(at) => format!("{}:{at}: {}", self.file, self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
 impl Plan {
@@ -150,6 +171,7 @@ impl Plan {
             notes,
             unverified: Vec::new(),
             withheld: 0,
+            warnings: Vec::new(),
         }
     }
 

@@ -213,10 +213,21 @@ struct PlanDoc<'a> {
     files: &'a [&'a str],
     summary: BTreeMap<&'static str, usize>,
     notes: &'a [String],
+    warnings: Vec<WarningDoc>,
     changes: usize,
     statements: Vec<StatementDoc<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unverified: Vec<StepDoc<'a>>,
+}
+
+/// A warning: where it stands in the model file (`file`, `line`, `column`, null for one the
+/// statements call for) and what it says.
+#[derive(Serialize)]
+struct WarningDoc {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
 }
 
 /// The JSON document (schema version [`JSON_VERSION`], documented in the README).
@@ -228,6 +239,15 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
         files,
         summary: plan.counts(),
         notes: &plan.notes,
+        warnings: super::warnings(plan)
+            .into_iter()
+            .map(|w| WarningDoc {
+                file: w.at.map(|_| w.file.clone()),
+                line: w.at.map(|a| a.line as usize),
+                column: w.at.map(|a| a.column as usize),
+                message: w.message,
+            })
+            .collect(),
         changes: plan.steps.len(),
         statements: plan
             .statements

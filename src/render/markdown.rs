@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{comments, grantee_sql, merged, reason, statement};
-use crate::model::{Grantee, IamCommand, Object, Privilege, quote_ident};
+use super::{comments, grantee_sql, merged, reason};
+use crate::model::quote_ident;
 use crate::plan::{Change, Plan};
 use crate::text::escape_controls;
 
@@ -15,42 +15,17 @@ const LIMIT: usize = 65_536 - 512;
 /// Rows a summary table shows at most.
 const ROWS: usize = 50;
 
-/// Text for a Markdown table cell or list item: no control characters, no table breaks.
+/// Text for a Markdown table cell or list item, safe by construction: no control characters,
+/// and every ASCII punctuation character backslash-escaped (CommonMark lets any be), so that no
+/// name can close a code span, open a link or an image, start raw HTML, break a table or
+/// mention a team (`@org/team`).
 fn cell(s: &str) -> String {
-    escape_controls(s).replace('|', "\\|")
-}
-
-/// What a reviewer must not miss.
-fn warnings(plan: &Plan) -> Vec<String> {
-    let mut out = Vec::new();
-    for step in &plan.steps {
-        let (privileges, object, grantee, revoke) = match &step.change {
-            Change::Grant {
-                privileges,
-                object,
-                grantee,
-            } => (privileges, object, grantee, false),
-            Change::Revoke {
-                privileges,
-                object,
-                grantee,
-            } => (privileges, object, grantee, true),
-            _ => continue,
-        };
-        let sql = cell(&statement(&step.change));
-        if revoke
-            && matches!(object, Object::IamRole(a) if a == "ALL")
-            && *grantee == Grantee::Public
-            && privileges.contains(&Privilege::AssumeRole(IamCommand::All))
-        {
-            out.push(format!(
-                "`{sql}` stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles"
-            ));
-        } else if revoke && privileges.contains(&Privilege::CreateModel) {
-            out.push(format!("`{sql}` takes away the right to create models"));
-        } else if *grantee == Grantee::Public {
-            out.push(format!("`{sql}` touches PUBLIC: every user"));
+    let mut out = String::with_capacity(s.len());
+    for c in escape_controls(s).chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
@@ -58,11 +33,11 @@ fn warnings(plan: &Plan) -> Vec<String> {
 /// The plan as Markdown; `header` is its first line.
 pub fn markdown(plan: &Plan, header: &str) -> String {
     let mut out = format!("### {}\n\n", cell(header));
-    let warnings = warnings(plan);
+    let warnings = super::warnings(plan);
     if !warnings.is_empty() {
         out.push_str("**Warnings**\n\n");
         for w in warnings.iter().take(ROWS) {
-            out.push_str(&format!("- ⚠️ {w}\n"));
+            out.push_str(&format!("- ⚠️ {}\n", cell(&w.located())));
         }
         if warnings.len() > ROWS {
             out.push_str(&format!("- ... and {} more\n", warnings.len() - ROWS));

@@ -9,6 +9,7 @@
 mod history;
 mod json;
 mod markdown;
+mod warnings;
 
 use anstyle::{AnsiColor, Style};
 
@@ -16,6 +17,7 @@ pub use crate::model::{is_reserved, quote_ident, quote_literal};
 pub use history::{history, history_run};
 pub use json::json;
 pub use markdown::markdown;
+pub use warnings::warnings;
 
 use crate::model::{Grantee, Object, Origin};
 use crate::plan::{Change, Merged, Plan, Statement, Step};
@@ -203,6 +205,9 @@ fn sql_with(plan: &Plan, header: &str, escape: bool) -> String {
     let shown = |s: String| if escape { escape_controls(&s) } else { s };
     let mut out = String::new();
     out.push_str(&format!("-- {}\n", sanitize(header)));
+    for w in warnings(plan) {
+        out.push_str(&format!("-- WARNING: {}\n", sanitize(&w.located())));
+    }
     for n in &plan.notes {
         out.push_str(&format!("-- note: {}\n", sanitize(n)));
     }
@@ -245,6 +250,13 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
     };
     let mut out = String::new();
     out.push_str(&format!("{}\n", escape_controls(header)));
+    for w in warnings(plan) {
+        out.push_str(&paint(
+            RED,
+            &format!("warning: {}", escape_controls(&w.located())),
+        ));
+        out.push('\n');
+    }
     for n in &plan.notes {
         out.push_str(&paint(YELLOW, &format!("note: {}", escape_controls(n))));
         out.push('\n');

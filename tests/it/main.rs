@@ -19,3 +19,4 @@ mod merge;
 mod properties;
 mod sync_fixtures;
 mod util;
+mod warnings_cli;

@@ -1,4 +1,5 @@
 -- mlgrant compile tests/golden/compile/assumerole.toml: 12 changes in 6 statements, idempotent
+-- WARNING: REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL: stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles; removing the policy line later restores nothing: GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL does
 -- note: this script runs on its own (psql -f) once the cluster has: groups churn_creators, forecast_creators; roles ml_admin; schemas churn_ml, forecast_ml; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 
 -- asked for by tests/golden/compile/assumerole.toml:16:28 policy.revoke_public_assumerole

@@ -1,4 +1,6 @@
 -- mlgrant compile tests/golden/compile/hostile.toml: 25 changes in 9 statements, idempotent
+-- WARNING: GRANT USAGE ON SCHEMA "odd.schema" TO PUBLIC: touches PUBLIC, every user
+-- WARNING: GRANT EXECUTE ON MODEL "odd.schema"."we""ird model" TO PUBLIC: touches PUBLIC, every user
 -- note: this script runs on its own (psql -f) once the cluster has: groups "grp.with.dots", "odd""grp", plain_grp, "select", "semi;colon -- not a comment", "ünïcödé_grp"; users "Bobby""Tables", "IAM:alice", "MixedCase", "o'neil"; roles "ml viewer"; schemas "group", "odd.schema", analytics; models analytics."x;drop table y", "group".model, "odd.schema"."we""ird model"; Redshift has no CREATE GROUP IF NOT EXISTS, so `mlgrant apply` creates missing groups itself
 -- note: consumers of schema odd.schema get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
 

@@ -18,6 +18,7 @@ mod secrets;
 mod sync_cli;
 mod targets;
 mod trust;
+mod warnings;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,4 +1,5 @@
 -- plan
+-- WARNING: REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL: stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles; removing the policy line later restores nothing: GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL does
 
 -- asked for by model.toml:22:28 policy.revoke_public_assumerole
 REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL;

@@ -1,4 +1,5 @@
 -- plan
+-- WARNING: REVOKE CREATE MODEL FROM GROUP ml_legacy_grp: takes away the right to create models
 -- note: group ml_legacy_grp is not named in the model but is managed through the pattern `group:ml_*`: its grants are revoked
 -- note: left alone, not managed by this model: group analytics_grp (EXECUTE ON MODEL demo_ml.customer_churn_auto_model, USAGE ON SCHEMA demo_ml); to manage them, declare them or add [policy] manage = ["group:analytics_grp"]
 

@@ -1,0 +1,87 @@
+//! `mlgrant check`, and what a warning does in every command: the model file's warnings as a
+//! plan carries them, and `--warnings-as-errors`.
+
+use std::path::Path;
+
+use super::commands::warn;
+use super::opt::{CheckFormat, WarnArg};
+use super::{Done, Failure};
+use crate::compile;
+use crate::config::{self, AccessModel, ConfigError};
+use crate::plan::Plan;
+use crate::text::{plural, sanitize};
+
+/// With `--warnings-as-errors`, a command that warned exits 1 (after its output, as usual).
+pub(super) fn strict(mut done: Done, warned: usize, warn: &WarnArg) -> Done {
+    if warn.warnings_as_errors && warned > 0 && done.code == 0 {
+        eprintln!(
+            "error: {warned} warning{} and --warnings-as-errors",
+            plural(warned)
+        );
+        done.code = 1;
+    }
+    done
+}
+
+/// The model file's warnings, each with its place, as a plan carries them.
+pub(super) fn model_warnings(model: &AccessModel) -> Vec<crate::plan::Warning> {
+    model
+        .warnings
+        .iter()
+        .map(|(at, message)| crate::plan::Warning {
+            file: model.source.name.clone(),
+            at: Some(*at),
+            message: message.clone(),
+        })
+        .collect()
+}
+
+pub(super) fn check(path: &Path, format: CheckFormat) -> Result<(Done, usize), Failure> {
+    let model = match config::load(path) {
+        Ok(model) => model,
+        // The JSON and GitHub forms are the product: they go to stdout, with exit code 1.
+        Err(ConfigError::Invalid(d)) if format != CheckFormat::Text => {
+            let out = match format {
+                CheckFormat::Json => d.json(),
+                _ => d.github(),
+            };
+            return Ok((Done { out, code: 1 }, 0));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let warnings = model_warnings(&model);
+    warn(&model);
+    let desired = compile::compile(&model);
+    let statements = Plan::grant_all(&desired).statements.len();
+    let summary = format!(
+        "{}: ok: {} group{}, {} schema{}, {} model{}; {} privilege{} in {} statement{}",
+        sanitize(&model.source.name),
+        model.groups.len(),
+        plural(model.groups.len()),
+        model.schemas.len(),
+        plural(model.schemas.len()),
+        model.models.len(),
+        plural(model.models.len()),
+        desired.grants.len(),
+        plural(desired.grants.len()),
+        statements,
+        plural(statements),
+    );
+    let located: Vec<(u32, u32, String)> = warnings
+        .iter()
+        .map(|w| {
+            let at = w.at.unwrap_or_default();
+            (at.line, at.column, w.message.clone())
+        })
+        .collect();
+    let done: Done = match format {
+        CheckFormat::Text => format!("{summary}\n").into(),
+        CheckFormat::Json => {
+            config::Diagnostics::ok_json(&model.source.name, &summary, &located).into()
+        }
+        CheckFormat::Github => {
+            config::Diagnostics::github_warnings(&model.source.name, &located).into()
+        }
+    };
+    Ok((done, warnings.len()))
+}

@@ -1,0 +1,51 @@
+//! What a reviewer must not miss, as one list for every format: the model file's warnings (each
+//! with its file, line and column: creators left with no IAM role, ...) and what the plan's
+//! statements call for (PUBLIC granted or revoked, CREATE MODEL taken away, PUBLIC's default
+//! access to IAM roles revoked). Plain text: each format escapes it its own way.
+
+use super::statement;
+use crate::model::{Grantee, IamCommand, Object, Privilege};
+use crate::plan::{Change, Plan, Warning};
+
+/// Every warning of `plan`: the model's first, then the statements'.
+pub fn warnings(plan: &Plan) -> Vec<Warning> {
+    let mut out = plan.warnings.clone();
+    let mut push = |message: String| {
+        out.push(Warning {
+            file: String::new(),
+            at: None,
+            message,
+        });
+    };
+    for step in &plan.steps {
+        let (privileges, object, grantee, revoke) = match &step.change {
+            Change::Grant {
+                privileges,
+                object,
+                grantee,
+            } => (privileges, object, grantee, false),
+            Change::Revoke {
+                privileges,
+                object,
+                grantee,
+            } => (privileges, object, grantee, true),
+            _ => continue,
+        };
+        let sql = statement(&step.change);
+        let sql = sql.trim_end_matches(';');
+        if revoke
+            && matches!(object, Object::IamRole(a) if a == "ALL")
+            && *grantee == Grantee::Public
+            && privileges.contains(&Privilege::AssumeRole(IamCommand::All))
+        {
+            push(format!(
+                "{sql}: stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles; removing the policy line later restores nothing: GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL does"
+            ));
+        } else if revoke && privileges.contains(&Privilege::CreateModel) {
+            push(format!("{sql}: takes away the right to create models"));
+        } else if *grantee == Grantee::Public {
+            push(format!("{sql}: touches PUBLIC, every user"));
+        }
+    }
+    out
+}
