@@ -309,6 +309,18 @@ impl Diagnostics {
     }
 }
 
+/// A workflow command's message, escaped as GitHub Actions requires (`%`, CR, LF).
+fn workflow_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`.
+fn workflow_property(s: &str) -> String {
+    workflow_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,16 +355,4 @@ mod tests {
             }
         );
     }
-}
-
-/// A workflow command's message, escaped as GitHub Actions requires (`%`, CR, LF).
-fn workflow_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A workflow command's property value: also `:` and `,`.
-fn workflow_property(s: &str) -> String {
-    workflow_data(s).replace(':', "%3A").replace(',', "%2C")
 }
