@@ -101,7 +101,7 @@ pub enum ApplyError {
         .0.join("\n")
     )]
     Stale(Vec<String>),
-    #[error("cancelled: nothing was changed")]
+    #[error("apply cancelled: nothing was changed")]
     Cancelled,
 }
 
@@ -219,12 +219,9 @@ pub async fn apply(
         settings,
     };
     run.check_directories().await?;
-    let migrations = if settings.rehearse {
-        run.pending_migrations().await?
-    } else {
-        run.migrate().await?;
-        Vec::new()
-    };
+    // The audit schema is checked (read-only) before anything, but migrated only once the
+    // question is answered yes (or inside a rehearsal's transaction): declining changes nothing.
+    let pending = run.pending_migrations().await?;
     let outcome = |plan, run, attempts, heard| Outcome {
         plan,
         run,
@@ -243,7 +240,7 @@ pub async fn apply(
         Some(saved.statements.clone())
     } else if settings.ask_first {
         let plan = run.plan().await?;
-        if plan.is_empty() && migrations.is_empty() {
+        if plan.is_empty() && (pending.is_empty() || !settings.rehearse) {
             return Ok(outcome(plan, None, 0, Vec::new()));
         }
         if !prompt.confirm(&plan) {
@@ -252,6 +249,12 @@ pub async fn apply(
         Some(crate::saved::statements(&plan))
     } else {
         None
+    };
+    let migrations = if settings.rehearse {
+        pending
+    } else {
+        run.migrate().await?;
+        Vec::new()
     };
     let mut attempts = 0;
     loop {

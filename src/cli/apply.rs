@@ -240,17 +240,30 @@ pub(super) fn apply_cmd(
         // terminal): a watcher of its own says what is true, then ends the process, which drops
         // the connection and with it the open transaction, which the server rolls back.
         watch_ctrl_c(committing.clone());
-        apply::apply(
-            &client,
-            Some(&notices),
-            &model,
-            &model_text,
-            &settings,
-            &mut asker,
+        Ok::<_, Failure>(
+            apply::apply(
+                &client,
+                Some(&notices),
+                &model,
+                &model_text,
+                &settings,
+                &mut asker,
+            )
+            .await,
         )
-        .await
-        .map_err(fail)
     })?;
+    // Declining is no error: a plain word, exit code 1, nothing changed (not even the audit
+    // schema: it is migrated only after a yes).
+    let outcome = match outcome {
+        Err(apply::ApplyError::Cancelled) => {
+            eprintln!("apply cancelled: nothing was changed");
+            return Ok(Done {
+                out: String::new(),
+                code: 1,
+            });
+        }
+        other => other.map_err(fail)?,
+    };
     let plan = &outcome.plan;
     if !outcome.heard.is_empty() && !outcome.rehearsed {
         // Shown here as they are recorded in mlgrant.apply_notices.

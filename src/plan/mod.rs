@@ -179,8 +179,19 @@ impl Plan {
     /// its notes: the script `compile` prints. The one constructor of that plan, for the
     /// command line, the tests and the fuzz target.
     pub fn grant_all(desired: &State) -> Plan {
+        // The members each group lists (ALTER GROUP ... ADD USER): with them, the script leaves
+        // the groups as the model has them, members included (it adds; dropping members the
+        // model does not list needs the cluster, which `plan` reads).
+        let mut membership = Membership::default();
+        for (group, state) in &desired.groups {
+            for (user, origins) in state.members.iter().flatten() {
+                membership
+                    .add
+                    .insert((group.clone(), user.clone()), origins.to_vec());
+            }
+        }
         Plan::build(
-            Membership::default(),
+            membership,
             &desired.forbidden,
             &desired.grants,
             desired.notes.clone(),

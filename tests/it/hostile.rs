@@ -143,7 +143,7 @@ proptest! {
                 let sql = mlgrant::render::sql(&plan, "h");
                 // No line of the script may start outside a statement or a comment.
                 for line in sql.lines().filter(|l| !l.is_empty()) {
-                    prop_assert!(line.starts_with("--") || line.starts_with("GRANT ") || line.starts_with("REVOKE "), "{line}");
+                    prop_assert!(line.starts_with("--") || line.starts_with("GRANT ") || line.starts_with("REVOKE ") || line.starts_with("ALTER GROUP "), "{line}");
                 }
             }
             Err(e) => {

@@ -401,3 +401,84 @@ async fn ctrl_c_at_the_question_says_nothing_changed_and_nothing_did() {
         .await;
     assert!(grants.is_empty(), "nothing changed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answering_no_leaves_the_cluster_as_it_was_without_even_an_audit_schema() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    let schemas = || c.rows("SELECT nspname FROM pg_namespace ORDER BY 1");
+    let before = (
+        schemas().await,
+        c.rows("SELECT namespace_name, privilege_type, identity_name FROM svv_schema_privileges ORDER BY 1, 2, 3")
+            .await,
+    );
+    let command = format!(
+        "{} apply --config {} --url '{}'",
+        env!("CARGO_BIN_EXE_mlgrant"),
+        model,
+        c.sim.url()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PGPASSWORD", c.sim.password())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    c.wait_for_mlgrant().await;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    use std::io::Write;
+    child.stdin.as_mut().unwrap().write_all(b"n\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let terminal = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        terminal.contains("[y/N]") && terminal.contains("apply cancelled: nothing was changed"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains("error:"), "{terminal}");
+    let after = (
+        schemas().await,
+        c.rows("SELECT namespace_name, privilege_type, identity_name FROM svv_schema_privileges ORDER BY 1, 2, 3")
+            .await,
+    );
+    assert_eq!(after, before);
+    assert!(!after.0.iter().any(|r| r[0] == "mlgrant"), "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiles_script_leaves_the_groups_with_their_members_and_runs_twice() {
+    let c = Cluster::start().await;
+    c.admin
+        .batch_execute(
+            "CREATE SCHEMA demo_ml; CREATE GROUP ml_team; CREATE GROUP viewers;
+             CREATE USER alice PASSWORD 'Alice1pass'; CREATE USER bob PASSWORD 'Bob1pass';",
+        )
+        .await
+        .unwrap();
+    let model = c.model(
+        "members.toml",
+        "version = 1\n[groups.ml_team]\nmembers = [\"alice\", \"bob\"]\n[groups.viewers]\n[schemas.demo_ml]\ncreators = [\"ml_team\"]\nconsumers = [\"viewers\"]\n",
+    );
+    let script = out(&c.run(&["compile", "--config", &model, "--format", "sql"]));
+    assert!(
+        script.contains("ALTER GROUP ml_team ADD USER alice, bob;"),
+        "{script}"
+    );
+    let file = c.dir.join("members.sql");
+    std::fs::write(&file, &script).unwrap();
+    for _ in 0..2 {
+        let o = std::process::Command::new("psql")
+            .arg(c.sim.url())
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(&file)
+            .env("PGPASSWORD", c.sim.password())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+}
