@@ -224,15 +224,47 @@ pub fn grantee(
                 out
             }
         },
-        (None, Some(access)) => from_model(access, None)
-            .into_iter()
-            .filter(|(g, _)| &g.grantee == grantee)
-            .map(|(g, why)| Path {
-                who: reference(&g.grantee),
-                right: right(&g),
-                why,
-            })
-            .collect(),
+        (None, Some(access)) => {
+            // A user the file lists as a member of a group holds what the group holds.
+            let groups: Vec<(&Name, &crate::config::GroupDecl)> = match grantee {
+                Grantee::User(u) => access
+                    .groups
+                    .iter()
+                    .filter(|(_, d)| {
+                        d.members
+                            .as_ref()
+                            .is_some_and(|m| m.iter().any(|(n, _)| n == u))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut out: Vec<Path> = Vec::new();
+            for (g, why) in from_model(access, None) {
+                if &g.grantee == grantee {
+                    out.push(Path {
+                        who: reference(&g.grantee),
+                        right: right(&g),
+                        why,
+                    });
+                } else if let Grantee::Group(group) = &g.grantee
+                    && let Some((_, decl)) = groups.iter().find(|(n, _)| *n == group)
+                {
+                    out.push(Path {
+                        who: reference(grantee),
+                        right: right(&g),
+                        why: format!(
+                            "member of group {} ({} at {}), which is {why}",
+                            quote_ident(group.as_str()),
+                            decl.rule.path,
+                            decl.rule.file
+                        ),
+                    });
+                }
+            }
+            out.sort();
+            out.dedup();
+            out
+        }
         (None, None) => Vec::new(),
     }
 }

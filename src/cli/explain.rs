@@ -104,6 +104,21 @@ pub(super) fn explain(
                     }
                 }
             };
+            // Offline, a bare name is a group the file declares, as everywhere in the model.
+            if let (Grantee::Group(g), None, Some(a)) = (&grantee, &state, &access)
+                && !a.groups.contains_key(g)
+            {
+                let close = crate::config::closest(g.as_str(), a.groups.keys().map(|k| k.as_str()))
+                    .map(|c| format!("did you mean `{c}`? "))
+                    .unwrap_or_default();
+                return Err(fail(format!(
+                    "`{}` is not a group {} declares: {close}a user is `user:{}`, a role `role:{}`",
+                    sanitize(reference),
+                    sanitize(&a.source.name),
+                    sanitize(g.as_str()),
+                    sanitize(g.as_str())
+                )));
+            }
             let paths = crate::explain::grantee(access.as_ref(), state.as_ref(), &grantee);
             (
                 format!("what {} can create and run ({source})", sanitize(reference)),

@@ -205,3 +205,31 @@ fn diff_reports_the_problems_of_both_files() {
     assert!(err.contains("tests/bad/version_unsupported.toml:"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn offline_explain_follows_a_user_through_the_groups_the_file_lists_and_refuses_an_undeclared_name()
+{
+    let model = crate::util::scratch("explain", "members.toml");
+    std::fs::write(
+        &model,
+        "version = 1\n[groups.bi_grp]\nmembers = [\"dave\"]\n[schemas.demo_ml]\nconsumers = [\"bi_grp\"]\n",
+    )
+    .unwrap();
+    let m = model.to_str().unwrap();
+    let o = crate::util::mlgrant(&["explain", "grantee", "user:dave", "--config", m]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        crate::util::stdout(&o)
+            .contains("user:dave: USAGE ON SCHEMA demo_ml (member of group bi_grp"),
+        "{}",
+        crate::util::stdout(&o)
+    );
+    let o = crate::util::mlgrant(&["explain", "grantee", "bi_gr", "--config", m]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        crate::util::stderr(&o).contains("did you mean `bi_grp`?")
+            && crate::util::stderr(&o).contains("a user is `user:bi_gr`"),
+        "{}",
+        crate::util::stderr(&o)
+    );
+}
