@@ -151,6 +151,93 @@ pub fn read(rows: &[Vec<Option<String>>]) -> FastMap<Grant, LedgerEntry> {
     out
 }
 
+/// A run to revert: its id, the ledger rows it wrote, and the rows later runs wrote (oldest
+/// first, as [`read`] takes them).
+#[derive(Clone, Debug, Default)]
+pub struct Revert {
+    pub run_id: String,
+    pub rows: Vec<Vec<Option<String>>>,
+    /// Revert even privileges a later run touched again.
+    pub force: bool,
+}
+
+impl Revert {
+    /// Splits the whole ledger (oldest first) into the run's rows and what came after them.
+    pub fn of(run_id: &str, ledger: Vec<Vec<Option<String>>>, force: bool) -> Option<Revert> {
+        let mine = |r: &Vec<Option<String>>| {
+            r.first()
+                .and_then(|v| v.as_deref())
+                .is_some_and(|id| id.trim_end() == run_id)
+        };
+        if !ledger.iter().any(mine) {
+            return None;
+        }
+        Some(Revert {
+            run_id: run_id.to_owned(),
+            rows: ledger,
+            force,
+        })
+    }
+}
+
+/// The plan that undoes run `r` on the cluster whose state is `cluster`: each privilege it
+/// granted that is still held is revoked, each it revoked that is not held is granted back.
+/// Groups it created stay, and so do the members it added or dropped (the ledger records
+/// privileges only). A privilege a later run granted or revoked again is refused, naming the
+/// run, unless `r.force`. Pure.
+pub fn inverse(r: &Revert, cluster: &crate::model::State) -> Result<Plan, Vec<String>> {
+    use crate::model::{GrantSet, Origins};
+    let mut at = None;
+    let mut later: FastMap<Grant, String> = FastMap::default();
+    let mut mine: Vec<(Grant, bool)> = Vec::new();
+    for (i, row) in r.rows.iter().enumerate() {
+        let id = row.first().cloned().flatten().unwrap_or_default();
+        let Some(grant) = row.get(3..).and_then(grant_of) else {
+            continue;
+        };
+        let action = row.get(2).cloned().flatten().unwrap_or_default();
+        if id.trim_end() == r.run_id {
+            at.get_or_insert(i);
+            mine.push((grant, action.trim_end() == "grant"));
+        } else if at.is_some() {
+            later.insert(grant, id.trim_end().to_owned());
+        }
+    }
+    let mut stale = Vec::new();
+    let (mut grants, mut revokes) = (GrantSet::default(), GrantSet::default());
+    for (g, granted) in mine {
+        if let Some(run) = later.get(&g)
+            && !r.force
+        {
+            stale.push(format!(
+                "  {} of {} was changed again by run {}",
+                crate::text::sanitize(&g.right()),
+                crate::text::sanitize(&g.grantee.to_string()),
+                crate::text::sanitize(run)
+            ));
+            continue;
+        }
+        let held = cluster.may_hold(&g);
+        if granted && held {
+            revokes.insert(g, Origins::new());
+        } else if !granted && !held {
+            grants.insert(g, Origins::new());
+        }
+    }
+    if !stale.is_empty() {
+        return Err(stale);
+    }
+    let mut plan = Plan::build(Default::default(), &revokes, &grants, Vec::new());
+    for step in &mut plan.steps {
+        step.why = Some(format!("reverts run {}", crate::text::sanitize(&r.run_id)));
+    }
+    plan.notes.push(format!(
+        "reverting run {}: the groups it created and the members it added or dropped stay as they are; a later plan of the model file grants again what the file still requires",
+        crate::text::sanitize(&r.run_id)
+    ));
+    Ok(plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,6 +103,11 @@ pub enum ApplyError {
     Stale(Vec<String>),
     #[error("apply cancelled: nothing was changed")]
     Cancelled,
+    #[error(
+        "the run cannot be reverted as it stands: later runs changed some of its privileges again (--force reverts them all the same); nothing was changed\n{}",
+        .0.join("\n")
+    )]
+    StaleRevert(Vec<String>),
 }
 
 /// How to run.
@@ -128,6 +133,9 @@ pub struct Settings {
     /// Rehearse (`apply --rehearse`): the whole run, migrations included, in one transaction
     /// that is rolled back at the end.
     pub rehearse: bool,
+    /// Revert a run (`mlgrant revert RUN`): the plan is the run's inverse (`ledger::inverse`)
+    /// rather than the model's sync; everything else is apply's.
+    pub revert: Option<crate::ledger::Revert>,
 }
 
 impl Default for Settings {
@@ -141,6 +149,7 @@ impl Default for Settings {
             audit_owner: None,
             saved: None,
             rehearse: false,
+            revert: None,
         }
     }
 }

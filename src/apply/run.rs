@@ -140,9 +140,17 @@ impl Runner<'_> {
         Ok(())
     }
 
+    /// The plan for `cluster`: the model's sync, or the inverse of the run to revert.
+    fn plan_for(&self, cluster: &State) -> Result<Plan, ApplyError> {
+        match &self.settings.revert {
+            None => Ok(sync(self.model, cluster)?),
+            Some(r) => crate::ledger::inverse(r, cluster).map_err(ApplyError::StaleRevert),
+        }
+    }
+
     /// The plan, without the lock (for a person to approve).
     pub async fn plan(&self) -> Result<Plan, ApplyError> {
-        Ok(sync(self.model, &self.read().await?)?)
+        self.plan_for(&self.read().await?)
     }
 
     pub async fn rollback(&self) -> Result<(), ApplyError> {
@@ -226,7 +234,7 @@ impl Runner<'_> {
             Ok(audit::verify_trust(self.client, owner).await?)
         })
         .await?;
-        let plan = sync(self.model, &cluster)?;
+        let plan = self.plan_for(&cluster)?;
         let now = crate::saved::statements(&plan);
         let differences = |before: &[String]| -> Vec<String> {
             let mut changes: Vec<String> = before
@@ -293,7 +301,7 @@ impl Runner<'_> {
         // Every change reads back inside the transaction, with the same reader: a GRANT that
         // granted nothing never commits, whatever the server said of it.
         let again = self.read().await?;
-        let remaining = sync(self.model, &again)?;
+        let remaining = self.plan_for(&again)?;
         if !remaining.is_empty() {
             return Err(ApplyError::NotLanded {
                 remaining: remaining
@@ -324,6 +332,9 @@ impl Runner<'_> {
             &plan_sql,
         );
         run.plan_file_digest = self.settings.saved.as_ref().map(|(_, d)| d.clone());
+        if self.settings.revert.is_some() {
+            run.outcome = "reverted";
+        }
         let mut closing = audit::record(&run, &plan, &statements, &heard);
         if rehearse {
             closing.push("ROLLBACK".to_owned());

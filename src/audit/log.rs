@@ -62,6 +62,8 @@ pub struct Run {
     pub plan_digest: String,
     /// The SHA-256 of the saved plan file applied, if one was.
     pub plan_file_digest: Option<String>,
+    /// `applied`, or `reverted` for `mlgrant revert`.
+    pub outcome: &'static str,
 }
 
 impl Run {
@@ -83,6 +85,7 @@ impl Run {
             model_digest,
             plan_digest,
             plan_file_digest: None,
+            outcome: "applied",
         }
     }
 }
@@ -111,7 +114,7 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) ->
     let counts = plan.counts();
     let count = |k: &str| counts.get(k).copied().unwrap_or(0);
     let mut out = vec![format!(
-        "INSERT INTO mlgrant.apply_log (run_id, applied_at, db_user, mlgrant_version, model_file, model_digest, plan_digest, plan_file_digest, statements, grants, revokes, groups_created, members_added, members_dropped, outcome) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'applied')",
+        "INSERT INTO mlgrant.apply_log (run_id, applied_at, db_user, mlgrant_version, model_file, model_digest, plan_digest, plan_file_digest, statements, grants, revokes, groups_created, members_added, members_dropped, outcome) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
         quote_literal(&run.run_id),
         quote_literal(&run.applied_at),
         quote_literal(&run.db_user),
@@ -128,6 +131,7 @@ pub fn record(run: &Run, plan: &Plan, statements: &[String], heard: &[Heard]) ->
         count("create_group"),
         count("add_member"),
         count("drop_member"),
+        quote_literal(run.outcome),
     )];
     let rows: Vec<String> = statements
         .iter()
@@ -307,4 +311,20 @@ async fn entries(client: &Client, filter: &str, limit: usize) -> Result<Vec<LogE
             plan_file_digest: r[14].as_deref().map(|d| d.trim_end().to_owned()),
         })
         .collect())
+}
+
+/// Every row of mlgrant's ledger, oldest first (empty when there is none yet), as
+/// `ledger::Revert` takes them.
+pub async fn ledger(client: &Client) -> Result<Vec<Vec<Option<String>>>, AuditError> {
+    let sql = include_str!("../catalog/ledger.sql");
+    match client.simple_query(sql).await {
+        Ok(m) => Ok(result_sets(m).into_iter().next().unwrap_or_default()),
+        Err(e)
+            if e.code()
+                .is_some_and(|c| matches!(c.code(), "42P01" | "3F000")) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(read_error(&e)),
+    }
 }

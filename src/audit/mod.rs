@@ -12,7 +12,7 @@ use tokio_postgres::Client;
 
 mod log;
 
-pub use log::{Run, digest, format_utc, history, now_utc, record, run};
+pub use log::{Run, digest, format_utc, history, ledger, now_utc, record, run};
 
 use crate::catalog::{CatalogError, result_sets};
 use crate::model::quote_literal;

@@ -222,6 +222,29 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Take back what an applied run did: revoke what it granted and grant back what it revoked
+    /// (from mlgrant's ledger), through apply's own path: shown and asked, under the lock,
+    /// read back, audited. Refused when a later run changed the same privileges, unless --force.
+    Revert {
+        /// The run to revert (its id, or a unique prefix; `mlgrant history` lists them).
+        #[arg(value_name = "RUN")]
+        run: String,
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        cluster: ClusterArg,
+        #[command(flatten)]
+        format: FormatArg,
+        /// Revert without asking (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Revert privileges that later runs changed again, too.
+        #[arg(long)]
+        force: bool,
+        /// Rehearse the revert: run it all in a transaction that is rolled back.
+        #[arg(long)]
+        rehearse: bool,
+    },
     /// Prove, read-only and in a rolled-back transaction, every Redshift behaviour sync relies
     /// on; exit 0 when all hold, 1 otherwise.
     Doctor {
