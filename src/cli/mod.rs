@@ -11,6 +11,7 @@ mod docs;
 mod explain;
 mod iam;
 mod opt;
+mod revert;
 mod targets;
 
 use std::io::Write;
