@@ -325,9 +325,8 @@ pub fn matrix(access: Option<&AccessModel>, cluster: Option<&State>) -> Vec<(Mod
 /// The matrix as Markdown (a table per schema, a mark where a grantee can run a model) or CSV
 /// (schema, model, grantee, why).
 pub fn matrix_report(rows: &[(ModelName, Path)], csv: bool) -> String {
-    let e = crate::text::escape_controls;
     if csv {
-        let field = |s: &str| format!("\"{}\"", e(s).replace('"', "\"\""));
+        let field = crate::text::csv_field;
         let mut out = String::from("schema,model,grantee,why\n");
         for (m, p) in rows {
             out.push_str(&format!(
@@ -351,7 +350,7 @@ pub fn matrix_report(rows: &[(ModelName, Path)], csv: bool) -> String {
             .insert(m);
         models.entry(&m.schema).or_default().insert(m);
     }
-    let cell = |s: &str| e(s).replace('|', "\\|");
+    let cell = crate::text::markdown_text;
     let mut out = String::new();
     for (schema, who) in &by_schema {
         let columns: Vec<&&ModelName> = models[schema].iter().collect();

@@ -4,18 +4,65 @@
 //!
 //! The bottom of the module chain: it imports nothing from mlgrant.
 
-/// Replaces control characters in text meant for a terminal or a one-line SQL comment.
+/// Whether `c` is a character that changes how text around it reads without showing itself: a
+/// control character, a bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069,
+/// U+061C, U+200E, U+200F: CVE-2021-42574's "trojan source"), a zero-width character
+/// (U+200B-U+200D, U+2060, U+FEFF) or a line or paragraph separator (U+2028, U+2029).
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{061C}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Replaces hidden characters ([`is_hidden`]) in text meant for a terminal or a one-line SQL
+/// comment.
 pub fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| if is_hidden(c) { '?' } else { c })
         .collect()
+}
+
+/// Text for Markdown, safe by construction: hidden characters shown escaped, and every ASCII
+/// punctuation character backslash-escaped (CommonMark lets any be), so that no name can close
+/// a code span, open a link or an image, start raw HTML, break a table or mention a team.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in escape_controls(s).chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A CSV field, quoted, and with a leading `'` when it starts like a formula (`=`, `+`, `-`,
+/// `@`, a tab or a carriage return: OWASP's CSV injection), so that no spreadsheet evaluates a
+/// name.
+pub fn csv_field(s: &str) -> String {
+    let shown = escape_controls(s);
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    format!(
+        "\"{}{}\"",
+        if formula { "'" } else { "" },
+        shown.replace('"', "\"\"")
+    )
 }
 
 /// Shows control characters visibly (`\x1b`, `\r`, `\n`, `\t`, `\u{85}`), so that a name
 /// made to drive a terminal (hide a line, move the cursor back) reads as what it is: for text
 /// meant for people, on one line.
 pub fn escape_controls(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(is_hidden) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -27,7 +74,7 @@ pub fn escape_controls(s: &str) -> String {
             c if (c as u32) < 0x80 && c.is_control() => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if is_hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -57,6 +104,23 @@ mod tests {
         assert_eq!(escape_controls("m\u{1b}[8m\rhidden"), "m\\x1b[8m\\rhidden");
         assert_eq!(escape_controls("a\u{85}b"), "a\\u{85}b");
         assert_eq!(escape_controls_keep_lines("x\u{1b}\ny\n"), "x\\x1b\ny\n");
+        // Trojan source: a bidi override and a zero-width space are shown, not obeyed.
+        assert_eq!(
+            escape_controls("\u{202e}maet_lm\u{202c}"),
+            "\\u{202e}maet_lm\\u{202c}"
+        );
+        assert_eq!(sanitize("a\u{200b}b"), "a?b");
+    }
+
+    #[test]
+    fn csv_fields_never_start_a_formula_and_markdown_text_is_inert() {
+        assert_eq!(csv_field("=hyperlink(\"x\")"), "\"'=hyperlink(\"\"x\"\")\"");
+        assert_eq!(csv_field("@sum"), "\"'@sum\"");
+        assert_eq!(csv_field("demo_ml"), "\"demo_ml\"");
+        assert_eq!(
+            markdown_text("a`b<img>@org/team"),
+            "a\\`b\\<img\\>\\@org\\/team"
+        );
     }
 
     #[test]

@@ -230,7 +230,13 @@ pub async fn apply(
     run.check_directories().await?;
     // The audit schema is checked (read-only) before anything, but migrated only once the
     // question is answered yes (or inside a rehearsal's transaction): declining changes nothing.
-    let pending = run.pending_migrations().await?;
+    let checked_first = settings.rehearse || settings.ask_first;
+    let pending = if checked_first {
+        run.pending_migrations().await?
+    } else {
+        run.migrate().await?;
+        Vec::new()
+    };
     let outcome = |plan, run, attempts, heard| Outcome {
         plan,
         run,
@@ -262,7 +268,9 @@ pub async fn apply(
     let migrations = if settings.rehearse {
         pending
     } else {
-        run.migrate().await?;
+        if checked_first {
+            run.migrate().await?;
+        }
         Vec::new()
     };
     let mut attempts = 0;

@@ -113,6 +113,20 @@ pub(super) fn models<'a>(
             ambiguous.insert(name);
         }
     }
+    // A name with a control, bidi or zero-width character cannot be written safely into a line
+    // of SQL, a CI log or a terminal (a line break in it can forge a line, `::warning::` in a
+    // GitHub log; a bidi override makes it read as another name): such a model is held back.
+    for name in out.owners.keys() {
+        if name.schema.as_str().chars().any(crate::text::is_hidden)
+            || name.model.as_str().chars().any(crate::text::is_hidden)
+        {
+            out.notes.push(format!(
+                "model {}: its name holds a control, bidirectional or zero-width character: it is neither granted on nor revoked from; rename it",
+                crate::text::escape_controls(&name.key())
+            ));
+            ambiguous.insert(name.clone());
+        }
+    }
     for name in &ambiguous {
         out.owners.remove(name);
         out.not_ready.remove(name);

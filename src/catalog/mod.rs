@@ -97,7 +97,8 @@ pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
 /// queries in the same message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ledger {
-    /// Read it; where it does not exist (42P01, 3F000: mlgrant never applied here) it is empty.
+    /// Read it; where it does not exist (42P01, 3F000: mlgrant never applied here) or this login
+    /// may not read it (42501) it is empty.
     /// A failed statement aborts a transaction block, so inside one this is only for a
     /// transaction that holds mlgrant's schema (apply's, under its lock).
     Read,
@@ -140,7 +141,7 @@ pub async fn read_rows(
         let missing_ledger = ledger == Ledger::Read
             && sets.len() == expected
             && e.code()
-                .is_some_and(|c| matches!(c.code(), "42P01" | "3F000"));
+                .is_some_and(|c| matches!(c.code(), "42P01" | "3F000" | "42501"));
         if !missing_ledger {
             return Err(CatalogError::from(WireError::from(e)));
         }

@@ -175,6 +175,18 @@ fn check(kind: NameKind, raw: &str) -> Result<(), NameError> {
             Some("identifiers are printable UTF-8 only".into()),
         ));
     }
+    if let Some(c) = raw.chars().find(|&c| crate::text::is_hidden(c)) {
+        return Err(NameError::new(
+            format!(
+                "{kind} name contains U+{:04X}, a character that changes how the text around it reads without showing itself (a bidirectional override, a zero-width character or a separator)",
+                c as u32
+            ),
+            Some(
+                "a name that reads as another name is refused; write it without such characters"
+                    .into(),
+            ),
+        ));
+    }
     if raw.eq_ignore_ascii_case("public") {
         return Err(NameError::new(
             format!("`{raw}` cannot be a {kind} name: PUBLIC is reserved"),

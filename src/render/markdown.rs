@@ -15,19 +15,9 @@ const LIMIT: usize = 65_536 - 512;
 /// Rows a summary table shows at most.
 const ROWS: usize = 50;
 
-/// Text for a Markdown table cell or list item, safe by construction: no control characters,
-/// and every ASCII punctuation character backslash-escaped (CommonMark lets any be), so that no
-/// name can close a code span, open a link or an image, start raw HTML, break a table or
-/// mention a team (`@org/team`).
+/// Text for a Markdown table cell or list item (`text::markdown_text`).
 fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in escape_controls(s).chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::markdown_text(s)
 }
 
 /// The plan as Markdown; `header` is its first line.

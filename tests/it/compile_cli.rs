@@ -233,3 +233,34 @@ fn offline_explain_follows_a_user_through_the_groups_the_file_lists_and_refuses_
         crate::util::stderr(&o)
     );
 }
+
+#[test]
+fn report_outputs_are_inert_whatever_the_names() {
+    let model = crate::util::scratch("report", "hostile.toml");
+    std::fs::write(
+        &model,
+        "version = 1\n[groups.bi]\n[models.'demo_ml.\"=hyperlink(\"\"http://evil.example/\"\",\"\"open\"\")\"']\nconsumers = [\"bi\"]\n[models.'demo_ml.\"x`<img src=x>@org/team\"']\nconsumers = [\"bi\"]\n",
+    )
+    .unwrap();
+    let m = model.to_str().unwrap();
+    let csv = crate::util::mlgrant(&["report", "--config", m, "--format", "csv"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", crate::util::stderr(&csv));
+    let text = crate::util::stdout(&csv);
+    // No field starts a formula: the name's field begins with an apostrophe.
+    for line in text.lines().skip(1) {
+        for field in line.split("\",\"") {
+            let f = field.trim_start_matches('"');
+            assert!(!f.starts_with(['=', '+', '-', '@']), "{line}");
+        }
+    }
+    assert!(text.contains("\"'=hyperlink("), "{text}");
+    let md = crate::util::stdout(&crate::util::mlgrant(&["report", "--config", m]));
+    // Every character Markdown would act on is escaped: no image, HTML, code span or mention.
+    let chars: Vec<char> = md.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if ['<', '>', '@', '`', '[', ']'].contains(c) {
+            assert!(i > 0 && chars[i - 1] == '\\', "unescaped {c} in {md}");
+        }
+    }
+    assert!(md.contains("\\<img"), "{md}");
+}
