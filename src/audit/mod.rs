@@ -14,7 +14,7 @@ mod log;
 
 pub use log::{Run, digest, format_utc, history, ledger, now_utc, record, run};
 
-use crate::catalog::{CatalogError, result_sets};
+use crate::catalog::CatalogError;
 use crate::model::quote_literal;
 use crate::server::{ServerError, WireError};
 
@@ -152,29 +152,14 @@ impl Applied {
     }
 }
 
-/// The result sets of a multi-statement message up to the first failing statement, and that
-/// statement's error: the statements before it still answer.
+/// The result sets of a message up to its first failing statement (`catalog::sets_until_error`).
 async fn sets_until_error(
     client: &Client,
     sql: &str,
 ) -> Result<(Vec<Vec<crate::catalog::Row>>, Option<tokio_postgres::Error>), AuditError> {
-    let stream = client
-        .simple_query_raw(sql)
+    crate::catalog::sets_until_error(client, sql)
         .await
-        .map_err(|e| read_error(&e))?;
-    futures_util::pin_mut!(stream);
-    let mut messages = Vec::new();
-    let mut failed = None;
-    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
-        match m {
-            Ok(m) => messages.push(m),
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
-    }
-    Ok((result_sets(messages), failed))
+        .map_err(|e| read_error(&e))
 }
 
 /// Reads the recorded migrations and the owners of mlgrant's schema and relations, in one

@@ -93,6 +93,29 @@ pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
     sets
 }
 
+/// The result sets of a multi-statement message up to the first failing statement, and that
+/// statement's error: the statements before it still answer. `Err` only when the message could
+/// not be sent at all.
+pub async fn sets_until_error(
+    client: &Client,
+    sql: &str,
+) -> Result<(Vec<Vec<Row>>, Option<tokio_postgres::Error>), tokio_postgres::Error> {
+    let stream = client.simple_query_raw(sql).await?;
+    futures_util::pin_mut!(stream);
+    let mut messages = Vec::new();
+    let mut failed = None;
+    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
+        match m {
+            Ok(m) => messages.push(m),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    Ok((result_sets(messages), failed))
+}
+
 /// Whether a read takes in mlgrant's own ledger (`mlgrant.ledger`), sent after the catalog's
 /// queries in the same message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,23 +142,9 @@ pub async fn read_rows(
         sql.push('\n');
         sql.push_str(rows::LEDGER.sql);
     }
-    let stream = client
-        .simple_query_raw(&sql)
+    let (sets, failed) = sets_until_error(client, &sql)
         .await
         .map_err(|e| CatalogError::from(WireError::from(e)))?;
-    futures_util::pin_mut!(stream);
-    let mut messages = Vec::new();
-    let mut failed = None;
-    while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
-        match m {
-            Ok(m) => messages.push(m),
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
-    }
-    let sets = result_sets(messages);
     let expected = statements + QUERIES.len();
     if let Some(e) = failed {
         let missing_ledger = ledger == Ledger::Read

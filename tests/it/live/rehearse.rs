@@ -34,6 +34,24 @@ iam_roles = [\"arn:aws:iam::123456789012:role/ml_role\"]
 async fn snapshot(c: &Cluster) -> Vec<Vec<String>> {
     let door = c.sim.backend_admin().await.expect("admin door");
     let mut all = Vec::new();
+    let read = |sql: &'static str| {
+        let door = &door;
+        async move {
+            door.simple_query(sql)
+                .await
+                .expect(sql)
+                .into_iter()
+                .filter_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or("NULL").to_owned())
+                            .collect::<Vec<String>>(),
+                    ),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        }
+    };
     for sql in [
         "SELECT nspname, coalesce(nspacl::text, '') FROM pg_namespace ORDER BY 1",
         "SELECT lanname, coalesce(lanacl::text, '') FROM pg_language ORDER BY 1",
@@ -44,35 +62,17 @@ async fn snapshot(c: &Cluster) -> Vec<Vec<String>> {
         "SELECT privilege, identity_id::text FROM mlsim.system_privileges ORDER BY 1, 2",
         "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mlgrant' ORDER BY 1",
     ] {
-        for row in door.simple_query(sql).await.expect(sql) {
-            if let tokio_postgres::SimpleQueryMessage::Row(r) = row {
-                all.push(
-                    (0..r.len())
-                        .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                        .collect(),
-                );
-            }
-        }
+        all.extend(read(sql).await);
     }
-    let has_audit = all
-        .iter()
-        .any(|r: &Vec<String>| r.len() == 1 && r[0] == "apply_log");
-    if has_audit {
+    if all.iter().any(|r| r.len() == 1 && r[0] == "apply_log") {
         for sql in [
             "SELECT * FROM mlgrant.schema_version ORDER BY 1",
             "SELECT * FROM mlgrant.apply_log ORDER BY 1",
             "SELECT * FROM mlgrant.apply_statements ORDER BY 1, 2",
             "SELECT * FROM mlgrant.apply_notices ORDER BY 1, 2",
+            "SELECT * FROM mlgrant.ledger ORDER BY 1, 4, 5, 6, 7, 8, 9",
         ] {
-            for row in door.simple_query(sql).await.expect(sql) {
-                if let tokio_postgres::SimpleQueryMessage::Row(r) = row {
-                    all.push(
-                        (0..r.len())
-                            .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                            .collect(),
-                    );
-                }
-            }
+            all.extend(read(sql).await);
         }
     }
     all

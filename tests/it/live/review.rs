@@ -19,6 +19,26 @@ creators = [\"ml_team\"]
 consumers = [\"viewers\"]
 ";
 
+/// `mlgrant apply` (without --yes) under a pseudo-terminal (script), with `shell_tail` appended
+/// to its command line (a redirection); returns the child, waiting at the question.
+fn apply_at_terminal(c: &Cluster, model: &str, shell_tail: &str) -> std::process::Child {
+    let command = format!(
+        "{} apply --config {} --url '{}'{shell_tail}",
+        env!("CARGO_BIN_EXE_mlgrant"),
+        model,
+        c.sim.url(),
+    );
+    std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PGPASSWORD", c.sim.password())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs")
+}
+
 fn saved_statements(path: &str) -> Vec<String> {
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -217,22 +237,7 @@ async fn the_question_is_asked_on_the_terminal_and_no_lock_is_held_while_it_wait
     // Under a pseudo-terminal (script), with stdout redirected to a file: the plan and the
     // question appear on the terminal, the file gets only the result line.
     let result = c.dir.join("result.txt");
-    let command = format!(
-        "{} apply --config {} --url '{}' > {}",
-        env!("CARGO_BIN_EXE_mlgrant"),
-        model,
-        c.sim.url(),
-        result.display()
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("PGPASSWORD", c.sim.password())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script runs");
+    let mut child = apply_at_terminal(&c, &model, &format!(" > {}", result.display()));
     // While it waits at the question, the lock is free: a reader can take it at once.
     let reader = connect_as(&c.sim, "awsuser", c.sim.password()).await;
     c.wait_for_mlgrant().await;
@@ -370,21 +375,7 @@ async fn ctrl_c_at_the_question_says_nothing_changed_and_nothing_did() {
     let c = Cluster::start().await;
     c.admin.batch_execute(SETUP).await.unwrap();
     let model = c.model("mlgrant.toml", MODEL);
-    let command = format!(
-        "{} apply --config {} --url '{}'",
-        env!("CARGO_BIN_EXE_mlgrant"),
-        model,
-        c.sim.url()
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("PGPASSWORD", c.sim.password())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script runs");
+    let mut child = apply_at_terminal(&c, &model, "");
     c.wait_for_mlgrant().await;
     std::thread::sleep(std::time::Duration::from_millis(700));
     use std::io::Write;
@@ -413,21 +404,7 @@ async fn answering_no_leaves_the_cluster_as_it_was_without_even_an_audit_schema(
         c.rows("SELECT namespace_name, privilege_type, identity_name FROM svv_schema_privileges ORDER BY 1, 2, 3")
             .await,
     );
-    let command = format!(
-        "{} apply --config {} --url '{}'",
-        env!("CARGO_BIN_EXE_mlgrant"),
-        model,
-        c.sim.url()
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("PGPASSWORD", c.sim.password())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script runs");
+    let mut child = apply_at_terminal(&c, &model, "");
     c.wait_for_mlgrant().await;
     std::thread::sleep(std::time::Duration::from_millis(500));
     use std::io::Write;
