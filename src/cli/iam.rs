@@ -23,7 +23,7 @@ pub(super) fn iam(
     let model = config::load(path)?;
     let Some(iam) = &model.iam else {
         return Err(fail(format!(
-            "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see the README, \"From nothing to a working CREATE MODEL\")",
+            "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see docs/iam.md, \"From nothing to a working CREATE MODEL\")",
             sanitize(&model.source.name)
         )));
     };

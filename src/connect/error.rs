@@ -175,7 +175,7 @@ fn tls_failure(target: &Target, at: String, detail: String) -> ConnectError {
     {
         (
             "the server's certificate is signed by a CA this machine does not trust".to_owned(),
-            "point PGSSLROOTCERT (or sslrootcert= in --url) at the CA bundle that signed it (for Redshift, Amazon's amazon-trust-ca-bundle.crt, see the README); sslmode=require skips verification".to_owned(),
+            "point PGSSLROOTCERT (or sslrootcert= in --url) at the CA bundle that signed it (for Redshift, Amazon's amazon-trust-ca-bundle.crt, see docs/connecting.md); sslmode=require skips verification".to_owned(),
         )
     } else {
         (

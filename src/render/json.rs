@@ -230,7 +230,7 @@ struct WarningDoc {
     message: String,
 }
 
-/// The JSON document (schema version [`JSON_VERSION`], documented in the README).
+/// The JSON document (schema version [`JSON_VERSION`], documented in docs/output.md).
 pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
     let doc = PlanDoc {
         format: "mlgrant.plan",

@@ -4,7 +4,7 @@
 //! A [`Plan`] renders three ways:
 //! - `sql`: the script, each statement under a provenance comment (`-- file:line:column rule`);
 //! - `text`: a diff for people (`+` grant, `-` revoke), colored on a terminal;
-//! - `json`: the versioned schema documented in the README (`"format": "mlgrant.plan"`).
+//! - `json`: the versioned schema documented in docs/output.md (`"format": "mlgrant.plan"`).
 
 mod history;
 mod json;

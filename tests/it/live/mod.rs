@@ -172,3 +172,60 @@ pub fn out(o: &Output) -> String {
 pub fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The README's quickstart, run as written (on a free port instead of 5439) with bash -e in a
+/// scratch folder that holds the bundled example and the built binaries.
+#[test]
+fn the_readmes_quickstart_runs_as_written() {
+    let root = crate::util::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("target/debug/redshift-sim --listen")
+        .expect("the quickstart");
+    let end = start + readme[start..].find("kill %1").expect("its end") + "kill %1".len();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The simulator is stopped however the script ends.
+    let script = format!(
+        "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n{}",
+        readme[start..end].replace("127.0.0.1:5439", &format!("127.0.0.1:{port}"))
+    );
+    let dir = std::env::temp_dir().join(format!("mlgrant-quickstart-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("target")).unwrap();
+    std::fs::copy(
+        root.join("config.example.toml"),
+        dir.join("config.example.toml"),
+    )
+    .unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let _ = std::fs::remove_file(dir.join("target/debug"));
+    std::os::unix::fs::symlink(&bin, dir.join("target/debug")).unwrap();
+    let o = Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .output()
+        .expect("bash runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("every assumption sync relies on holds"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rehearsed on ") && out.contains("applied 5 statements"),
+        "{out}"
+    );
+}
