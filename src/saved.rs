@@ -118,13 +118,17 @@ pub fn catalog_digest(model: &AccessModel, cluster: &State) -> String {
     }
     if let Some(i) = &cluster.cluster {
         lines.push(format!(
-            "login {:?} {} {} {} {:?} {:?} {}",
+            "login {:?} {} {} {} {:?} {:?} {:?} {}",
             i.current_user,
             i.superuser,
             i.sees_all,
             i.sees_all_models,
             i.not_ready,
             i.ambiguous,
+            i.unconfirmed
+                .iter()
+                .filter(|(_, why)| why.is_some())
+                .collect::<Vec<_>>(),
             i.case_sensitive
         ));
     }

@@ -108,6 +108,14 @@ pub enum ApplyError {
         .0.join("\n")
     )]
     StaleRevert(Vec<String>),
+    /// Models the plan would grant on whose exact names are unconfirmed: asked with SHOW MODEL
+    /// outside the transaction, then the attempt is made again (never shown unless models keep
+    /// appearing).
+    #[error(
+        "models keep appearing whose exact names the catalog cannot confirm ({}); nothing was changed: apply again",
+        .0.iter().map(|m| crate::text::escape_controls(&m.key())).collect::<Vec<_>>().join(", ")
+    )]
+    Unconfirmed(Vec<crate::model::ModelName>),
 }
 
 /// How to run.
@@ -187,6 +195,10 @@ impl<F: FnMut(&Plan) -> bool> Prompt for F {
     }
 }
 
+/// Rounds of SHOW MODEL questions an apply makes before it gives up on models that keep
+/// appearing.
+const MAX_CONFIRMATIONS: u32 = 3;
+
 /// Whether a server error is a serialization conflict worth running the whole transaction again
 /// for: PostgreSQL's 40001 and 40P01, and Redshift's error 1023, which arrives as XX000 with the
 /// message `1023` and the words in DETAIL ("Serializable isolation violation on table ...").
@@ -226,6 +238,7 @@ pub async fn apply(
         model,
         model_text,
         settings,
+        answers: Default::default(),
     };
     run.check_directories().await?;
     // The audit schema is checked (read-only) before anything, but migrated only once the
@@ -274,10 +287,19 @@ pub async fn apply(
         Vec::new()
     };
     let mut attempts = 0;
+    let mut confirmations = 0;
     loop {
         attempts += 1;
         match run.attempt(approved.as_deref(), &migrations, prompt).await {
             Ok(done) => return Ok(outcome(done.plan, done.run, attempts, done.heard)),
+            Err(ApplyError::Unconfirmed(models)) if confirmations < MAX_CONFIRMATIONS => {
+                // Not a failure: the exact names are asked outside the transaction, and the
+                // whole attempt is made again (lock, read, plan) with the answers.
+                run.rollback().await?;
+                run.confirm(&models).await?;
+                confirmations += 1;
+                attempts -= 1;
+            }
             Err(e) => {
                 let _ = run.rollback().await;
                 let again = match &e {

@@ -51,6 +51,9 @@ pub(super) struct Runner<'a> {
     pub model: &'a AccessModel,
     pub model_text: &'a str,
     pub settings: &'a Settings,
+    /// What SHOW MODEL said of the models asked so far (outside any transaction): applied to
+    /// every catalog read of this apply (`catalog::confirm`).
+    pub answers: std::sync::Mutex<catalog::confirm::Answers>,
 }
 
 fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
@@ -121,6 +124,22 @@ impl Runner<'_> {
         .await
     }
 
+    /// Marks in `state` what SHOW MODEL said of the models asked so far.
+    fn answered(&self, state: &mut State) {
+        let answers = self.answers.lock().map(|a| a.clone()).unwrap_or_default();
+        catalog::confirm::record(state, answers);
+    }
+
+    /// Asks SHOW MODEL for `models` (outside any transaction) and keeps the answers.
+    pub async fn confirm(&self, models: &[crate::model::ModelName]) -> Result<(), ApplyError> {
+        let answers =
+            catalog::confirm::ask(self.client, models, self.settings.read_timeout).await?;
+        if let Ok(mut kept) = self.answers.lock() {
+            kept.extend(answers);
+        }
+        Ok(())
+    }
+
     /// Refuses a model that names an identity-provider namespace the cluster lacks, when the
     /// login may read svv_identity_providers (a superuser); before any transaction.
     pub async fn check_directories(&self) -> Result<(), ApplyError> {
@@ -148,9 +167,18 @@ impl Runner<'_> {
         }
     }
 
-    /// The plan, without the lock (for a person to approve).
+    /// The plan, without the lock (for a person to approve); the models it would grant on
+    /// whose exact names are unconfirmed are asked first.
     pub async fn plan(&self) -> Result<Plan, ApplyError> {
-        self.plan_for(&self.read().await?)
+        let mut state = self.read().await?;
+        self.answered(&mut state);
+        let plan = self.plan_for(&state)?;
+        if plan.unconfirmed.is_empty() {
+            return Ok(plan);
+        }
+        self.confirm(&plan.unconfirmed).await?;
+        self.answered(&mut state);
+        self.plan_for(&state)
     }
 
     pub async fn rollback(&self) -> Result<(), ApplyError> {
@@ -227,7 +255,8 @@ impl Runner<'_> {
                 other => other,
             })?;
         }
-        let cluster = self.locked_read(prompt, !rehearse).await?;
+        let mut cluster = self.locked_read(prompt, !rehearse).await?;
+        self.answered(&mut cluster);
         // Under the lock, mlgrant's schema is checked again: nobody slipped in since.
         let owner = self.settings.audit_owner.as_deref();
         self.bounded("the audit schema's check", Duration::ZERO, async {
@@ -235,6 +264,10 @@ impl Runner<'_> {
         })
         .await?;
         let plan = self.plan_for(&cluster)?;
+        if !plan.unconfirmed.is_empty() {
+            // Asked outside the transaction, then the attempt is made again.
+            return Err(ApplyError::Unconfirmed(plan.unconfirmed));
+        }
         let now = crate::saved::statements(&plan);
         let differences = |before: &[String]| -> Vec<String> {
             let mut changes: Vec<String> = before
@@ -300,7 +333,8 @@ impl Runner<'_> {
         }
         // Every change reads back inside the transaction, with the same reader: a GRANT that
         // granted nothing never commits, whatever the server said of it.
-        let again = self.read().await?;
+        let mut again = self.read().await?;
+        self.answered(&mut again);
         let remaining = self.plan_for(&again)?;
         if !remaining.is_empty() {
             return Err(ApplyError::NotLanded {

@@ -21,6 +21,9 @@ pub(super) struct Models {
     pub owners: BTreeMap<ModelName, Option<Name>>,
     pub not_ready: BTreeMap<ModelName, String>,
     pub ambiguous: BTreeSet<ModelName>,
+    /// Models only svv_ml_model_info shows, whose exact names (trailing blanks included) no
+    /// other view confirms: `SHOW MODEL` confirms them before a grant names them.
+    pub unconfirmed: BTreeSet<ModelName>,
     pub notes: Vec<String>,
 }
 
@@ -96,6 +99,9 @@ pub(super) fn models<'a>(
             continue;
         }
         let name = fits[0].clone();
+        if !exact.contains(&(name.schema.as_str(), name.model.as_str())) {
+            out.unconfirmed.insert(name.clone());
+        }
         *seen.entry(name.clone()).or_default() += 1;
         out.owners
             .insert(name.clone(), Some(Name::from_catalog(owners[0])));
@@ -130,6 +136,7 @@ pub(super) fn models<'a>(
     for name in &ambiguous {
         out.owners.remove(name);
         out.not_ready.remove(name);
+        out.unconfirmed.remove(name);
     }
     out.ambiguous = ambiguous;
     out
@@ -177,5 +184,11 @@ mod tests {
             Some(&Some(Name::from_catalog("alice")))
         );
         assert!(m.ambiguous.is_empty());
+        assert!(m.unconfirmed.is_empty());
+        // A model only the padded view shows cannot be told from one whose name ends in blanks.
+        let info = vec![row(&["demo", "m3", "alice", "Model is Ready"])];
+        let m = models(&info, std::iter::empty(), &schemas, &users, true);
+        assert!(m.unconfirmed.contains(&model_name("demo", "m3")));
+        assert!(m.owners.contains_key(&model_name("demo", "m3")));
     }
 }

@@ -9,6 +9,7 @@
 //! Every row's width is checked: a query that answers other columns than its reader expects is
 //! an error naming the query, never a silently empty catalog.
 
+pub mod confirm;
 mod inventory;
 mod rows;
 

@@ -175,7 +175,8 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         s.models = models.owners;
         inv.not_ready = models.not_ready;
         inv.ambiguous = models.ambiguous;
-        s.notes.extend(models.notes);
+        inv.unconfirmed = models.unconfirmed.into_iter().map(|m| (m, None)).collect();
+        inv.name_warnings = models.notes;
     }
     inv.granted_by_mlgrant = crate::ledger::read(rows(all, "ledger")?);
     let rows_of_grants: usize = [

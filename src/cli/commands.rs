@@ -169,7 +169,7 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<(Done, usize)
     let model = config::load(path)?;
     warn(&model);
     let mut plan = Plan::grant_all(&compile::compile(&model));
-    plan.warnings = model_warnings(&model);
+    plan.warnings.splice(0..0, model_warnings(&model));
     let name = model.source.name.clone();
     let header = format!("mlgrant compile {name}: {}, idempotent", plan.size());
     let terminal = std::io::stdout().is_terminal();
@@ -236,7 +236,7 @@ fn diff_cmd(
         new_model,
         &compile::compile(new_model),
     );
-    plan.warnings = model_warnings(new_model);
+    plan.warnings.splice(0..0, model_warnings(new_model));
     let header = format!(
         "mlgrant diff {} -> {}: {}",
         old_model.source.name,
@@ -266,7 +266,7 @@ fn plan(
     let target = target(cluster)?;
     let (plan, state) = talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
-        let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
+        let mut cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
         // A directory's namespaces are checked when the login may read them (one more round
         // trip, only for a model that names them).
         let superuser = cluster.cluster.as_ref().is_some_and(|i| i.superuser);
@@ -277,8 +277,17 @@ fn plan(
         };
         let directory_notes = diff::check_directories(&model, known.as_ref()).map_err(fail)?;
         let mut plan = diff::sync(&model, &cluster).map_err(fail)?;
+        if !plan.unconfirmed.is_empty() {
+            // Models only the padded svv_ml_model_info shows: SHOW MODEL confirms their exact
+            // names before any statement names them (catalog::confirm).
+            let answers = catalog::confirm::ask(&client, &plan.unconfirmed, None)
+                .await
+                .map_err(fail)?;
+            catalog::confirm::record(&mut cluster, answers);
+            plan = diff::sync(&model, &cluster).map_err(fail)?;
+        }
         plan.notes.extend(directory_notes);
-        plan.warnings = model_warnings(&model);
+        plan.warnings.splice(0..0, model_warnings(&model));
         Ok::<_, Failure>((plan, cluster))
     })?;
     if let Some(file) = out_file {

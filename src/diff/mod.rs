@@ -37,11 +37,20 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let failed_checks = inventory.map(Inventory::failed_checks).unwrap_or_default();
     let mut found = Findings::default();
     let membership = membership(current, desired, &mut found);
-    // Models whose grants wait: not ready, or named ambiguously by the catalog.
-    let any_wait = inventory.is_some_and(|i| !i.ambiguous.is_empty() || !i.not_ready.is_empty());
+    // Models whose grants wait: not ready, named ambiguously by the catalog, or whose exact
+    // names are not confirmed yet.
+    let any_wait = inventory.is_some_and(|i| {
+        !i.ambiguous.is_empty() || !i.not_ready.is_empty() || !i.unconfirmed.is_empty()
+    });
     let waits = |m: &ModelName, found: &mut Findings| match inventory {
         _ if !any_wait => false,
         Some(i) if i.ambiguous.contains(m) => true,
+        Some(i) if i.unconfirmed.contains_key(m) => {
+            found
+                .unconfirmed
+                .insert(m.clone(), i.unconfirmed[m].clone());
+            true
+        }
         Some(i) => match i.not_ready.get(m) {
             Some(state) => {
                 found.not_ready.insert(m.clone(), state.clone());
@@ -174,10 +183,27 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         + found.models_unseen
         + found.checks_withheld
         + found.not_ready.len()
+        + found.unconfirmed.len()
         + found.directory_waits.values().sum::<usize>();
+    let held_names = notes::held_names(inventory, &found.unconfirmed);
+    let unconfirmed: Vec<ModelName> = found
+        .unconfirmed
+        .iter()
+        .filter(|(_, why)| why.is_none())
+        .map(|(m, _)| m.clone())
+        .collect();
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;
+    plan.unconfirmed = unconfirmed;
+    plan.warnings = held_names
+        .into_iter()
+        .map(|message| crate::plan::Warning {
+            file: String::new(),
+            at: None,
+            message,
+        })
+        .collect();
     explain(&mut plan, fence, inventory);
     plan.unverified = Plan::build(
         Membership::default(),

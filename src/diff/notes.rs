@@ -29,6 +29,9 @@ pub(super) struct Findings<'a> {
     pub checks_withheld: usize,
     /// Models whose grants wait because they are not ready, with their state.
     pub not_ready: BTreeMap<ModelName, String>,
+    /// Models whose grants wait because their exact names are unconfirmed: not asked yet
+    /// (`None`), or not found by that name (why).
+    pub unconfirmed: BTreeMap<ModelName, Option<String>>,
     /// Identity-provider roles and users the model names that the cluster lacks yet (Redshift
     /// makes them at a member's first login), with how many grants to them wait.
     pub directory_waits: BTreeMap<Grantee, usize>,
@@ -287,6 +290,30 @@ impl Findings<'_> {
         notes.extend(self.membership);
         notes
     }
+}
+
+/// The warnings of models held back for their names: the catalog's (padding that makes models
+/// one, characters that cannot be shown safely), and each model required by the file whose
+/// exact name `SHOW MODEL` did not find (DG r_SVV_ML_MODEL_INFO pads names to char(128), so a
+/// name that ends in blanks reads as one that does not).
+pub(super) fn held_names(
+    inventory: Option<&crate::model::Inventory>,
+    unconfirmed: &BTreeMap<ModelName, Option<String>>,
+) -> Vec<String> {
+    let mut out: Vec<String> = inventory
+        .map(|i| i.name_warnings.clone())
+        .unwrap_or_default();
+    for (m, why) in unconfirmed {
+        if let Some(why) = why {
+            out.push(format!(
+                "model {} is held back: svv_ml_model_info shows this name padded with blanks, and SHOW MODEL {} finds no model by it ({}); its real name most likely ends in blanks: it is neither granted on nor revoked from; drop it and create it again under a name without trailing blanks",
+                crate::text::escape_controls(&m.key()),
+                crate::text::escape_controls(&m.key()),
+                crate::text::sanitize(why)
+            ));
+        }
+    }
+    out
 }
 
 /// One note per grantee whose revokes come from a `[policy] manage` pattern rather than a name:

@@ -39,6 +39,14 @@ pub struct Inventory {
     /// Models whose names the catalog's blank padding makes ambiguous: never granted on or
     /// revoked from by guess.
     pub ambiguous: BTreeSet<ModelName>,
+    /// Models only svv_ml_model_info shows: its char(128) columns drop trailing blanks, so their
+    /// exact names are unconfirmed until `SHOW MODEL` finds them (`catalog::confirm`). `None`:
+    /// not asked yet (a grant on it waits, and the plan lists it in `Plan::unconfirmed`);
+    /// `Some(why)`: asked, and not found by that name (held back, with a warning).
+    pub unconfirmed: BTreeMap<ModelName, Option<String>>,
+    /// Warnings about models held back for their names (padding that makes two models one,
+    /// characters that cannot be shown safely): the catalog's, shown in every format.
+    pub name_warnings: Vec<String>,
     /// svv_iam_privileges rows of a shape mlgrant does not recognise (never revoked).
     pub unrecognised_iam: Vec<String>,
     /// `enable_case_sensitive_identifier` is on.

@@ -91,6 +91,9 @@ pub struct Plan {
     /// Changes held back on purpose (revokes the login cannot see to, revokes while a check
     /// fails, grants on models that are not ready): a plan with nothing else is not "in sync".
     pub withheld: usize,
+    /// Models whose grants wait only until their exact names are confirmed (`SHOW MODEL`, by
+    /// `catalog::confirm`): a live plan asks and plans again before it is shown.
+    pub unconfirmed: Vec<crate::model::ModelName>,
     /// What a reviewer must not miss, from the model file (with its place there): shown in every
     /// format, besides what the statements themselves call for (`render::warnings`).
     pub warnings: Vec<Warning>,
@@ -171,6 +174,7 @@ impl Plan {
             notes,
             unverified: Vec::new(),
             withheld: 0,
+            unconfirmed: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use mlgrant::catalog::{self, Rows};
+use mlgrant::model::State;
+use mlgrant::plan::Plan;
 use mlgrant::{config, diff, export, render};
 
 use crate::util::{golden, rel, root};
@@ -24,10 +26,56 @@ fn cases(dir: &str) -> Vec<PathBuf> {
     v
 }
 
+/// The catalog rows of a case, without its SHOW MODEL answers.
 fn catalog_rows(case: &Path) -> Rows {
     let path = case.join("catalog.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", rel(&path)));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", rel(&path)))
+    let mut rows: Rows =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", rel(&path)));
+    rows.remove("show_model");
+    rows
+}
+
+/// What SHOW MODEL answers in a case: a model listed under "show_model" (schema, model, error)
+/// is not found by that name; any other model asked is.
+fn refusals(case: &Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(case.join("catalog.json")).unwrap();
+    let rows: Rows = serde_json::from_str(&text).unwrap();
+    rows.get("show_model")
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let v: Vec<String> = r.iter().cloned().map(Option::unwrap_or_default).collect();
+            (v[0].clone(), v[1].clone(), v[2].clone())
+        })
+        .collect()
+}
+
+/// The plan as `mlgrant plan` makes it: synced, the unconfirmed model names asked (answered
+/// from the case), and synced again.
+fn sync_case(
+    model: &config::AccessModel,
+    state: &mut State,
+    case: &Path,
+) -> Result<Plan, diff::SyncError> {
+    let plan = diff::sync(model, state)?;
+    if plan.unconfirmed.is_empty() {
+        return Ok(plan);
+    }
+    let refused = refusals(case);
+    let answers = plan
+        .unconfirmed
+        .iter()
+        .map(|m| {
+            let why = refused
+                .iter()
+                .find(|(s, n, _)| s == m.schema.as_str() && n == m.model.as_str())
+                .map(|(_, _, why)| why.clone());
+            (m.clone(), why)
+        })
+        .collect();
+    catalog::confirm::record(state, answers);
+    diff::sync(model, state)
 }
 
 /// What `mlgrant plan` would print for this case (SQL format), or the error it would report.
@@ -38,11 +86,11 @@ fn plan_for(case: &Path) -> String {
         Ok(m) => m,
         Err(e) => return format!("error: {e}"),
     };
-    let state = match catalog::state(&catalog_rows(case)) {
+    let mut state = match catalog::state(&catalog_rows(case)) {
         Ok(s) => s,
         Err(e) => return format!("error: {e}\n"),
     };
-    match diff::sync(&model, &state) {
+    match sync_case(&model, &mut state, case) {
         Ok(plan) => render::sql(&plan, "plan"),
         Err(e) => format!("error: {e}\n"),
     }
@@ -62,11 +110,11 @@ fn every_export_case_round_trips() {
     let cases = cases("tests/golden/export");
     assert!(!cases.is_empty());
     for case in cases {
-        let state = catalog::state(&catalog_rows(&case)).expect("catalog reads");
+        let mut state = catalog::state(&catalog_rows(&case)).expect("catalog reads");
         let text = export::export(&state, "fixture", false).expect("export succeeds");
         golden(&rel(&case.join("expected.toml")), &text);
         let model = config::parse("exported.toml", &text).expect("export parses");
-        let plan = diff::sync(&model, &state).expect("plans");
+        let plan = sync_case(&model, &mut state, &case).expect("plans");
         assert!(
             plan.is_empty(),
             "{}: the exported model would change its own cluster:\n{}",
@@ -94,7 +142,7 @@ fn export_refuses_a_login_that_cannot_see_everything_unless_asked_for_a_partial_
         "models_hidden_from_access_system_table",
     ] {
         let dir = root().join("tests/golden/sync").join(case);
-        let state = catalog::state(&catalog_rows(&dir)).expect("catalog reads");
+        let mut state = catalog::state(&catalog_rows(&dir)).expect("catalog reads");
         let refused = export::export(&state, "fixture", false)
             .unwrap_err()
             .to_string();
@@ -106,7 +154,7 @@ fn export_refuses_a_login_that_cannot_see_everything_unless_asked_for_a_partial_
         assert!(text.starts_with("# PARTIAL export"), "{case}: {text}");
         let model = config::parse("partial.toml", &text).expect("parses");
         assert_eq!(model.policy.mode, config::Mode::GrantOnly, "{case}");
-        let plan = diff::sync(&model, &state).expect("plans");
+        let plan = sync_case(&model, &mut state, &dir).expect("plans");
         assert!(
             plan.steps.iter().all(|s| s.change.action() != "revoke"),
             "{case}: a partial export must never revoke"
@@ -122,8 +170,8 @@ fn every_statement_of_every_kind_has_a_reason_in_every_format() {
         let Ok(model) = config::parse("model.toml", &text) else {
             continue;
         };
-        let state = catalog::state(&catalog_rows(&case)).unwrap();
-        let Ok(plan) = diff::sync(&model, &state) else {
+        let mut state = catalog::state(&catalog_rows(&case)).unwrap();
+        let Ok(plan) = sync_case(&model, &mut state, &case) else {
             continue;
         };
         let json: serde_json::Value =

@@ -12,6 +12,7 @@ mod iam_login;
 mod ledger;
 mod lists;
 mod model_kinds;
+mod names;
 mod rehearse;
 mod review;
 mod secrets;

@@ -176,7 +176,7 @@ async fn a_name_made_of_terminal_escapes_is_shown_escaped_and_written_exactly() 
         .unwrap();
     // viewers are managed and hold an EXECUTE nothing requires; but a name made of terminal
     // escapes cannot be written safely into a line of SQL, a CI log or a terminal: the model is
-    // held back, named escaped in a note, and nothing is planned on it.
+    // held back, named escaped in a warning, and nothing is planned on it.
     let model = c.model(
         "m.toml",
         "version = 1\n[groups.viewers]\n[schemas.demo_ml]\n",
@@ -193,7 +193,7 @@ async fn a_name_made_of_terminal_escapes_is_shown_escaped_and_written_exactly() 
     }
     let text = out(&c.run(&["plan", "--config", &model, "--format", "text"]));
     assert!(
-        text.contains("note: model demo_ml.\"m\\x1b[8m\\rhidden\": its name holds a control, bidirectional or zero-width character"),
+        text.contains("model demo_ml.\"m\\x1b[8m\\rhidden\": its name holds a control, bidirectional or zero-width character"),
         "{text}"
     );
     // Apply leaves it as it is.

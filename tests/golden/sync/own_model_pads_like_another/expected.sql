@@ -1,4 +1,4 @@
 -- plan
--- note: model demo_ml.churn: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks
+-- WARNING: model demo_ml.churn: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks
 -- note: no EXECUTE revokes planned: mlgrant_svc is not a superuser, so svv_ml_model_info shows it only its own models and the models of every managed schema may be incomplete; EXECUTE is granted only on models it can see; connect as a superuser for a complete plan
 -- nothing to change

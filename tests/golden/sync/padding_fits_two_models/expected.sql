@@ -1,3 +1,3 @@
 -- plan
--- note: model demo_ml.churn: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks
+-- WARNING: model demo_ml.churn: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks
 -- nothing to change

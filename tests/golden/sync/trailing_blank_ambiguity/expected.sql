@@ -1,3 +1,3 @@
 -- plan
--- note: model demo_ml.churn: 2 models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks
+-- WARNING: model demo_ml.churn: 2 models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks
 -- nothing to change

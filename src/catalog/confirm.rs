@@ -1,0 +1,108 @@
+//! Exact model names. svv_ml_model_info's columns are char(128), blank padded (DG
+//! r_SVV_ML_MODEL_INFO): a model created as `"m3 "` reads as `m3`, and a GRANT ON MODEL that
+//! names `m3` fails (42704) and rolls back the whole apply, every time. A model that no exact
+//! view names (svv_ml_model_privileges' columns are text, DG r_SVV_ML_MODEL_PRIVILEGES) is
+//! therefore asked for by name with `SHOW MODEL schema.model` (DG r_SHOW_MODEL: "Returns ... the
+//! model name"; whoever sees a model in svv_ml_model_info, its owner or a superuser, may show
+//! it), outside any transaction (an error inside one would abort it), before any grant names it.
+//!
+//! Only models a plan would grant on are asked, so a plan of a cluster in sync costs no more
+//! round trips: the models already granted on are confirmed by their privilege rows. The
+//! questions go [`PER_MESSAGE`] to a message; a refusal ends its message, and the next message
+//! resumes after it, so n models of which k are refused cost about n / PER_MESSAGE + k round
+//! trips.
+
+use std::time::Duration;
+
+use futures_util::{StreamExt, pin_mut};
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::CatalogError;
+use crate::model::{ModelName, State};
+use crate::server::WireError;
+
+/// SHOW MODEL statements in one message.
+pub const PER_MESSAGE: usize = 200;
+
+/// What SHOW MODEL said of each model asked: `None` found, `Some(why)` not found by that name.
+pub type Answers = Vec<(ModelName, Option<String>)>;
+
+/// Asks the server for each of `models` by its exact name; each message bounded by `bound`.
+pub async fn ask(
+    client: &Client,
+    models: &[ModelName],
+    bound: Option<Duration>,
+) -> Result<Answers, CatalogError> {
+    let mut answers = Vec::with_capacity(models.len());
+    let mut rest = models;
+    while !rest.is_empty() {
+        let chunk = &rest[..rest.len().min(PER_MESSAGE)];
+        let sql: Vec<String> = chunk
+            .iter()
+            .map(|m| format!("SHOW MODEL {}", m.key()))
+            .collect();
+        let sql = sql.join(";\n");
+        let asked = one_message(client, &sql);
+        let (found, refusal) = match bound {
+            None => asked.await?,
+            Some(limit) => tokio::time::timeout(limit, asked).await.map_err(|_| {
+                CatalogError::Connection(format!(
+                    "the server did not answer SHOW MODEL within {} s (--read-timeout)",
+                    limit.as_secs()
+                ))
+            })??,
+        };
+        let found = found.min(chunk.len());
+        answers.extend(chunk[..found].iter().map(|m| (m.clone(), None)));
+        match refusal {
+            Some(why) if found < chunk.len() => {
+                answers.push((chunk[found].clone(), Some(why)));
+                rest = &rest[found + 1..];
+            }
+            _ => rest = &rest[chunk.len()..],
+        }
+    }
+    Ok(answers)
+}
+
+/// Sends one message; how many statements completed, and what the server said of the one that
+/// failed (if one did).
+async fn one_message(client: &Client, sql: &str) -> Result<(usize, Option<String>), CatalogError> {
+    let stream = client
+        .simple_query_raw(sql)
+        .await
+        .map_err(|e| CatalogError::from(WireError::from(e)))?;
+    pin_mut!(stream);
+    let mut done = 0;
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(SimpleQueryMessage::CommandComplete(_)) => done += 1,
+            Ok(_) => {}
+            Err(e) => {
+                return match WireError::from(e) {
+                    WireError::Server(s) => Ok((done, Some(s.to_string()))),
+                    WireError::Connection(m) => Err(CatalogError::Connection(m)),
+                };
+            }
+        }
+    }
+    Ok((done, None))
+}
+
+/// Records the answers in `state`: a model found is confirmed; one not found stays held back,
+/// with what the server said.
+pub fn record(state: &mut State, answers: Answers) {
+    let Some(inventory) = state.cluster.as_mut() else {
+        return;
+    };
+    for (m, why) in answers {
+        match why {
+            None => {
+                inventory.unconfirmed.remove(&m);
+            }
+            Some(why) => {
+                inventory.unconfirmed.insert(m, Some(why));
+            }
+        }
+    }
+}
