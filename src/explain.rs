@@ -278,7 +278,7 @@ pub fn report(subject: &str, paths: &[Path], json: bool) -> String {
             "subject": subject,
             "paths": paths,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         return s;
     }

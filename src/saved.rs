@@ -160,7 +160,7 @@ impl SavedPlan {
 
     /// The document, pretty-printed JSON.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = crate::text::json_pretty(self);
         s.push('\n');
         s
     }

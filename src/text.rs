@@ -174,3 +174,26 @@ mod batch_tests {
         assert!(batches(&[], 3, 3).is_empty());
     }
 }
+
+/// A JSON document, pretty-printed, with every hidden character ([`is_hidden`]) that JSON
+/// allows raw (bidi controls, zero-width characters, C1 controls) written as a `\uXXXX` escape:
+/// the same value for a program, inert text in a terminal or a CI log. JSON's structure is
+/// ASCII, so such a character can only stand inside a string, where the escape is valid.
+pub fn json_pretty<T: serde::Serialize>(doc: &T) -> String {
+    let s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    if !s.chars().any(|c| !c.is_ascii() && is_hidden(c)) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if !c.is_ascii() && is_hidden(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

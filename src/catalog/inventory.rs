@@ -90,7 +90,7 @@ pub(super) fn models<'a>(
         if fits.len() != 1 || owners.len() != 1 || (renamed && !sees_all_models) {
             let note = format!(
                 "model {}: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks",
-                model_name(schema, model).key()
+                crate::text::escape_controls(&model_name(schema, model).key())
             );
             if !out.notes.contains(&note) {
                 out.notes.push(note);
@@ -114,7 +114,7 @@ pub(super) fn models<'a>(
         if count > 1 {
             out.notes.push(format!(
                 "model {}: {count} models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks",
-                name.key()
+                crate::text::escape_controls(&name.key())
             ));
             ambiguous.insert(name);
         }

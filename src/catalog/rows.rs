@@ -64,7 +64,18 @@ fn truthy(v: &Option<String>) -> bool {
     matches!(text(v), "t" | "true" | "1")
 }
 
+/// Whether a name from the catalog holds a control, bidirectional or zero-width character.
+/// Redshift's identifiers are printable (DG r_names), so no statement could name it safely (a
+/// line break forges a line of SQL or a CI log command, a bidi override makes it read as
+/// another name): the identity, schema or model is held back, with a warning.
+fn hidden(v: &Option<String>) -> bool {
+    text(v).chars().any(crate::text::is_hidden)
+}
+
 fn grantee(name_col: &Option<String>, type_col: &Option<String>) -> Option<Grantee> {
+    if hidden(name_col) {
+        return None;
+    }
     let n = name(name_col);
     match text(type_col).trim_end() {
         "user" => Some(Grantee::User(n)),
@@ -120,12 +131,22 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         inv.superuser = truthy(&row[1]);
     }
     let mut ids = BTreeMap::new();
+    // Identities and schemas whose names no statement may hold (see `hidden`).
+    let mut unsafe_names: Vec<(&str, String)> = Vec::new();
     for row in rows(all, "users")? {
+        if hidden(&row[0]) {
+            unsafe_names.push(("user", text(&row[0]).to_owned()));
+            continue;
+        }
         let n = name(&row[0]);
         ids.insert(text(&row[1]).to_owned(), n.clone());
         inv.users.insert(n, truthy(&row[2]));
     }
     for row in rows(all, "groups")? {
+        if hidden(&row[0]) {
+            unsafe_names.push(("group", text(&row[0]).to_owned()));
+            continue;
+        }
         let members = text(&row[1])
             .trim_matches(|ch| ch == '{' || ch == '}')
             .split(',')
@@ -139,17 +160,40 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         s.groups.insert(name(&row[0]), group);
     }
     for row in rows(all, "schemas")? {
+        if hidden(&row[0]) {
+            unsafe_names.push(("schema", text(&row[0]).to_owned()));
+            continue;
+        }
         let owner = row[1].as_ref().map(|_| name(&row[1]));
         s.schemas.insert(name(&row[0]), owner);
     }
-    inv.roles = rows(all, "roles")?.iter().map(|r| name(&r[0])).collect();
+    for r in rows(all, "roles")? {
+        if hidden(&r[0]) {
+            unsafe_names.push(("role", text(&r[0]).to_owned()));
+        } else {
+            inv.roles.insert(name(&r[0]));
+        }
+    }
+    for kind_name in &unsafe_names {
+        inv.name_warnings.push(format!(
+            "{} {}: its name holds a control, bidirectional or zero-width character: no statement names it, so nothing of it is granted or revoked; rename it",
+            kind_name.0,
+            crate::text::escape_controls(&crate::model::quote_ident(&kind_name.1))
+        ));
+    }
     for r in rows(all, "user_roles")? {
+        if hidden(&r[0]) || hidden(&r[1]) {
+            continue;
+        }
         inv.user_roles
             .entry(name(&r[0]))
             .or_default()
             .insert(name(&r[1]));
     }
     for r in rows(all, "role_grants")? {
+        if hidden(&r[0]) || hidden(&r[1]) {
+            continue;
+        }
         inv.role_roles
             .entry(name(&r[0]))
             .or_default()
@@ -208,6 +252,9 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         }
     }
     for row in rows(all, "schema_privileges")? {
+        if hidden(&row[0]) {
+            continue;
+        }
         // Scoped permissions (TABLES, FUNCTIONS) are not schema privileges.
         if !matches!(text(&row[4]), "" | "SCHEMA") {
             continue;

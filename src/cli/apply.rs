@@ -334,7 +334,7 @@ fn apply_json(outcome: &apply::Outcome, target: &str, plan_file: Option<&str>) -
         },
         "notes": outcome.plan.notes,
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = crate::text::json_pretty(&doc);
     s.push('\n');
     s
 }

@@ -28,7 +28,7 @@ pub(super) fn iam(
         )));
     };
     let pretty = |v: serde_json::Value| {
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&v);
         s.push('\n');
         s
     };

@@ -300,7 +300,7 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
             .collect();
         let doc =
             json!({"format": "mlgrant.targets", "version": 1, "command": name, "targets": targets});
-        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut out = crate::text::json_pretty(&doc);
         out.push('\n');
         return Done { out, code };
     }

@@ -165,7 +165,7 @@ impl Diagnostics {
             "ok": false,
             "problems": problems,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         s
     }
@@ -188,7 +188,7 @@ impl Diagnostics {
             "problems": [],
             "warnings": warnings,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         s
     }

@@ -265,7 +265,7 @@ pub fn report(checks: &[Check], target: &str, json: bool) -> String {
             "ok": ok,
             "checks": checks,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         return s;
     }

@@ -24,7 +24,7 @@ pub fn history_run(entry: &LogEntry, statements: &[String], json: bool) -> Strin
             "run": entry_json(entry),
             "statements": statements,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         return s;
     }
@@ -70,7 +70,7 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
             "version": 1,
             "runs": entries.iter().map(entry_json).collect::<Vec<_>>(),
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
         return s;
     }

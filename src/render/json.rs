@@ -256,7 +256,7 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
             .collect(),
         unverified: plan.unverified.iter().map(StepDoc::of).collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = crate::text::json_pretty(&doc);
     s.push('\n');
     s
 }

@@ -16,6 +16,7 @@ mod iam_cli;
 mod layers;
 mod live;
 mod merge;
+mod outputs;
 mod properties;
 mod sync_fixtures;
 mod util;

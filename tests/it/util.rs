@@ -118,3 +118,43 @@ pub fn venv_tool(venv: &str, tool: &str, package: &str, args: &[&str], expect: &
     );
     bin
 }
+
+/// The fields of a CSV document (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+pub fn csv_fields(text: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => fields.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => fields.push(std::mem::take(&mut field)),
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() {
+        fields.push(field);
+    }
+    fields
+}
+
+/// Markdown text as it renders: a backslash before ASCII punctuation is dropped.
+pub fn rendered(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut chars = md.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(char::is_ascii_punctuation) {
+            out.push(chars.next().unwrap_or('\\'));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

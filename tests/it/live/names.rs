@@ -2,6 +2,7 @@
 //! none forges a line of a review, a CI log or a spreadsheet.
 
 use super::{Cluster, connect_as, err, out};
+use crate::util::{csv_fields, rendered};
 
 const SETUP: &str = "CREATE SCHEMA demo_ml; CREATE USER alice PASSWORD 'Alice1pass';
      GRANT CREATE MODEL TO alice; GRANT CREATE, USAGE ON SCHEMA demo_ml TO alice;
@@ -172,44 +173,4 @@ async fn names_that_are_formulas_markdown_or_workflow_commands_come_out_inert() 
         let shown = out(&o);
         assert!(!shown.lines().any(|l| l.starts_with("::")), "{shown}");
     }
-}
-
-/// The fields of a CSV document (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
-fn csv_fields(text: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => fields.push(std::mem::take(&mut field)),
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() {
-        fields.push(field);
-    }
-    fields
-}
-
-/// Markdown text as it renders: a backslash before ASCII punctuation is dropped.
-fn rendered(md: &str) -> String {
-    let mut out = String::with_capacity(md.len());
-    let mut chars = md.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(char::is_ascii_punctuation) {
-            out.push(chars.next().unwrap_or('\\'));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
