@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use mlgrant::model::{Grant, GrantSet, Grantee, GroupState, Inventory, ModelName, Name, State};
 use redshift_sim::{Options, Simulator};
 
+#[path = "sync/bad_files.rs"]
+mod bad_files;
 #[path = "sync/peer.rs"]
 mod peer;
 
@@ -252,6 +254,43 @@ fn parse_50mb() -> String {
         model.schemas.len(),
         took.as_secs_f64()
     )
+}
+
+/// `mlgrant check` of bad files of 1 MB and 10 MB of each kind, in text and JSON: wall time of
+/// the binary and the bytes it printed (the report must stay linear, and bounded in text).
+fn check_bad_files() -> String {
+    let dir = std::env::temp_dir().join(format!("mlgrant-bench-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut report =
+        String::from("  check of bad files (wall time of the binary, bytes printed):\n");
+    for mb in [1usize, 10] {
+        for (kind, text) in bad_files::bad_files(mb << 20) {
+            let path = dir.join("bad.toml");
+            std::fs::write(&path, &text).unwrap();
+            for format in ["text", "json"] {
+                let t = Instant::now();
+                let out = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+                    .args([
+                        "check",
+                        "--config",
+                        path.to_str().unwrap(),
+                        "--format",
+                        format,
+                    ])
+                    .output()
+                    .expect("mlgrant runs");
+                let took = t.elapsed();
+                let _ = writeln!(
+                    report,
+                    "figure check of {mb} MB of {kind}, {format}: {:.2} s, {} bytes printed (goal: under 1 s at 1 MB)",
+                    took.as_secs_f64(),
+                    out.stdout.len() + out.stderr.len()
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    report
 }
 
 fn ms(d: Duration) -> f64 {
@@ -551,6 +590,7 @@ fn main() {
     println!("{}", offline());
     println!("{}", export_case());
     println!("{}", parse_50mb());
+    println!("{}", check_bad_files());
     if std::env::args().any(|a| a == "--offline") {
         return;
     }

@@ -3,9 +3,19 @@
 //! apart so that callers decide by code, never by searching text. Redshift puts the substance of
 //! some errors in DETAIL (error 1023 arrives as SQLSTATE XX000, message `1023`).
 
+/// ` (SQLSTATE XXXXX)`, or nothing when there is no code (a connection that failed): never
+/// an empty `(SQLSTATE )`.
+pub fn sqlstate_note(sqlstate: &str) -> String {
+    if sqlstate.is_empty() {
+        String::new()
+    } else {
+        format!(" (SQLSTATE {sqlstate})")
+    }
+}
+
 /// An error the server reported.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (SQLSTATE {sqlstate})")]
+#[error("{message}{}", sqlstate_note(.sqlstate))]
 pub struct ServerError {
     pub sqlstate: String,
     pub message: String,
@@ -65,8 +75,10 @@ impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: {} (SQLSTATE {})",
-            self.severity, self.message, self.sqlstate
+            "{}: {}{}",
+            self.severity,
+            self.message,
+            sqlstate_note(&self.sqlstate)
         )?;
         if let Some(d) = &self.detail {
             write!(f, " ({d})")?;
@@ -94,5 +106,25 @@ impl Heard {
         } else {
             format!("statements {} to {} (one message)", self.first, self.last)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_without_a_code_says_no_empty_sqlstate() {
+        let e = ServerError {
+            sqlstate: String::new(),
+            message: "connection reset".into(),
+            detail: None,
+        };
+        assert_eq!(e.to_string(), "connection reset");
+        let e = ServerError {
+            sqlstate: "42704".into(),
+            ..e
+        };
+        assert_eq!(e.to_string(), "connection reset (SQLSTATE 42704)");
     }
 }

@@ -17,6 +17,7 @@
 //! transaction and ROLLBACK in place of COMMIT: it proves on the cluster that the plan would
 //! commit, and changes nothing.
 
+mod execute;
 mod run;
 
 pub use run::preamble;
@@ -46,8 +47,8 @@ pub enum ApplyError {
     #[error("{0}")]
     Sync(#[from] SyncError),
     #[error(
-        "statement failed (SQLSTATE {}): {}{}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
-        .error.sqlstate,
+        "statement failed{}: {}{}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
+        crate::server::sqlstate_note(&.error.sqlstate),
         .error.message,
         .error.detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
     )]
@@ -56,8 +57,8 @@ pub enum ApplyError {
         error: ServerError,
     },
     #[error(
-        "the server answered a statement of the plan with a warning, which is not success (SQLSTATE {}): {}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
-        .notice.sqlstate,
+        "the server answered a statement of the plan with a warning, which is not success{}: {}\n  in: {statement}\nnothing was changed: the transaction was rolled back",
+        crate::server::sqlstate_note(&.notice.sqlstate),
         .notice.message
     )]
     Warning { statement: String, notice: Notice },
@@ -73,8 +74,8 @@ pub enum ApplyError {
         heard: Vec<String>,
     },
     #[error(
-        "{what} failed (SQLSTATE {}): {}; nothing was changed",
-        .error.sqlstate,
+        "{what} failed{}: {}; nothing was changed",
+        crate::server::sqlstate_note(&.error.sqlstate),
         .error.message
     )]
     Server { what: String, error: ServerError },
@@ -95,6 +96,11 @@ pub enum ApplyError {
         .0.join("\n")
     )]
     Changed(Vec<String>),
+    #[error(
+        "the saved plan holds the statements this model and cluster produce, but not as `mlgrant plan --out` wrote them: the plan file was edited; nothing was changed: make the plan again and review it\n{}",
+        .0.join("\n")
+    )]
+    Edited(Vec<String>),
     #[error(
         "the saved plan is stale: what the model manages on the cluster changed since it was made; nothing was changed: plan again and review{}{}",
         if .0.is_empty() { "" } else { "\n" },

@@ -12,8 +12,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use futures_util::{StreamExt, pin_mut};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use futures_util::pin_mut;
+use tokio_postgres::Client;
 
 use super::Heard;
 use super::{ApplyError, Prompt, Settings};
@@ -25,7 +25,7 @@ use crate::diff::sync;
 use crate::model::State;
 use crate::plan::Plan;
 use crate::render;
-use crate::server::{Notice, WireError};
+use crate::server::WireError;
 use crate::text::escape_controls;
 
 /// After this long waiting for the lock, say so.
@@ -56,7 +56,7 @@ pub(super) struct Runner<'a> {
     pub answers: std::sync::Mutex<catalog::confirm::Answers>,
 }
 
-fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
+pub(super) fn failure(what: &str, e: &tokio_postgres::Error) -> ApplyError {
     match WireError::from(e) {
         WireError::Server(s) => ApplyError::Server {
             what: what.to_owned(),
@@ -98,9 +98,17 @@ impl Runner<'_> {
         }
     }
 
+    /// The bound of a step that sends up to `messages` messages: `--read-timeout` for each.
+    fn per_message(&self, messages: u32) -> Duration {
+        self.settings
+            .read_timeout
+            .map_or(Duration::ZERO, |limit| limit * messages.saturating_sub(1))
+    }
+
     pub async fn migrate(&self) -> Result<(), ApplyError> {
         let owner = self.settings.audit_owner.as_deref();
-        self.bounded("the audit schema's migrations", Duration::ZERO, async {
+        let extra = self.per_message(audit::MIGRATE_MESSAGES);
+        self.bounded("the audit schema's migrations", extra, async {
             Ok(audit::migrate(self.client, owner).await?)
         })
         .await?;
@@ -111,7 +119,8 @@ impl Runner<'_> {
     /// inside its transaction.
     pub async fn pending_migrations(&self) -> Result<Vec<String>, ApplyError> {
         let owner = self.settings.audit_owner.as_deref();
-        self.bounded("the audit schema's check", Duration::ZERO, async {
+        let extra = self.per_message(audit::CHECK_MESSAGES);
+        self.bounded("the audit schema's check", extra, async {
             Ok(audit::pending(self.client, owner).await?)
         })
         .await
@@ -259,7 +268,8 @@ impl Runner<'_> {
         self.answered(&mut cluster);
         // Under the lock, mlgrant's schema is checked again: nobody slipped in since.
         let owner = self.settings.audit_owner.as_deref();
-        self.bounded("the audit schema's check", Duration::ZERO, async {
+        let extra = self.per_message(audit::CHECK_MESSAGES);
+        self.bounded("the audit schema's check", extra, async {
             Ok(audit::verify_trust(self.client, owner).await?)
         })
         .await?;
@@ -299,7 +309,12 @@ impl Runner<'_> {
         match approved {
             Some(before) => {
                 if before != now.as_slice() {
-                    return Err(ApplyError::Changed(differences(before)));
+                    let changes = differences(before);
+                    if changes.is_empty() {
+                        // The same statements, reordered or repeated: not the cluster's doing.
+                        return Err(ApplyError::Edited(super::execute::edits(before, &now)));
+                    }
+                    return Err(ApplyError::Changed(changes));
                 }
             }
             None => {
@@ -391,90 +406,6 @@ impl Runner<'_> {
             run: Some(run),
             heard,
         })
-    }
-
-    /// Runs `statements` as one message; on error, names the statement that failed by counting
-    /// the statements that completed before it. A warning fails the batch (a GRANT that granted
-    /// nothing may say so only with a warning); notices are handed back with the places in the
-    /// plan (`offset` + their place here, from 1) of the statements they may come from.
-    async fn execute(
-        &self,
-        statements: &[String],
-        offset: usize,
-    ) -> Result<Vec<Heard>, ApplyError> {
-        // Notices of earlier messages (the catalog read, the migrations) are not the plan's.
-        while self.notices.is_some_and(|n| n.try_recv().is_ok()) {}
-        let sql = statements.join(";\n");
-        let stream = self
-            .client
-            .simple_query_raw(&sql)
-            .await
-            .map_err(|e| failure("sending a batch", &e))?;
-        pin_mut!(stream);
-        let mut done = 0usize;
-        let mut heard = Vec::new();
-        let last = offset + statements.len();
-        // A statement's notices reach the channel before its completion reaches the stream, but
-        // the driver reads ahead: those seen at the completion of statement i may come from any
-        // statement from i to the end of the message.
-        let take = |done: usize, heard: &mut Vec<Heard>| -> Result<(), ApplyError> {
-            let said: Vec<Notice> = self
-                .notices
-                .map(|n| n.try_iter().collect())
-                .unwrap_or_default();
-            let first = offset + (done + 1).min(statements.len().max(1));
-            for notice in said {
-                if notice.is_warning() {
-                    let shown: Vec<String> = statements[first - offset - 1..]
-                        .iter()
-                        .map(|s| escape_controls(s))
-                        .collect();
-                    return Err(ApplyError::Warning {
-                        statement: if shown.len() == 1 {
-                            shown[0].clone()
-                        } else {
-                            format!(
-                                "one of statements {first} to {last}, sent in one message:\n    {}",
-                                shown.join("\n    ")
-                            )
-                        },
-                        notice,
-                    });
-                }
-                heard.push(Heard {
-                    first,
-                    last,
-                    notice,
-                });
-            }
-            Ok(())
-        };
-        while let Some(message) = stream.next().await {
-            match message {
-                Ok(SimpleQueryMessage::CommandComplete(_)) => {
-                    take(done, &mut heard)?;
-                    done += 1;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(match WireError::from(e) {
-                        WireError::Server(error) => ApplyError::Statement {
-                            statement: escape_controls(
-                                statements.get(done).map_or("", String::as_str),
-                            ),
-                            error,
-                        },
-                        WireError::Connection(message) => ApplyError::Connection {
-                            what: "a batch".to_owned(),
-                            message,
-                        },
-                    });
-                }
-            }
-        }
-        // What came after the last completion (the message is done: nothing more is coming).
-        take(done.saturating_sub(1), &mut heard)?;
-        Ok(heard)
     }
 }
 

@@ -60,14 +60,15 @@ pub const MIGRATIONS: &[Migration] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     #[error(
-        "migration {version} of mlgrant's audit schema failed (SQLSTATE {sqlstate}): {message}"
+        "migration {version} of mlgrant's audit schema failed{}: {message}",
+        crate::server::sqlstate_note(.sqlstate)
     )]
     Migration {
         version: u32,
         sqlstate: String,
         message: String,
     },
-    #[error("reading mlgrant's audit schema failed (SQLSTATE {sqlstate}): {message}")]
+    #[error("reading mlgrant's audit schema failed{}: {message}", crate::server::sqlstate_note(.sqlstate))]
     Read { sqlstate: String, message: String },
     #[error(transparent)]
     NotRedshift(CatalogError),
@@ -268,6 +269,14 @@ async fn trusted_state(client: &Client, trusted: Option<&str>) -> Result<Applied
     }
     Ok(applied)
 }
+
+/// The most messages [`pending`] and [`verify_trust`] send (the versions applied, then who
+/// may reach mlgrant's schema): apply bounds each by `--read-timeout`.
+pub const CHECK_MESSAGES: u32 = 3;
+/// The most messages [`migrate`] sends without a concurrent migration (the check, the
+/// migrations in one message, the check again); a concurrent one adds a ROLLBACK, a version
+/// read and a check per round.
+pub const MIGRATE_MESSAGES: u32 = 2 * CHECK_MESSAGES + 4;
 
 /// The migrations the cluster lacks, each with its version row, as statements to run inside a
 /// transaction the caller holds (a rehearsal): checked as `migrate` checks, run by nobody here.

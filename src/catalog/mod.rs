@@ -32,10 +32,11 @@ pub type Rows = BTreeMap<String, Vec<Row>>;
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error(
-        "this server has no Redshift catalog view {view} (SQLSTATE {sqlstate}): mlgrant reads svv_ml_model_privileges, svv_schema_privileges and their kin, which only Amazon Redshift has; is --url pointing at a Redshift cluster?"
+        "this server has no Redshift catalog view {view}{}: mlgrant reads svv_ml_model_privileges, svv_schema_privileges and their kin, which only Amazon Redshift has; is --url pointing at a Redshift cluster?",
+        crate::server::sqlstate_note(.sqlstate)
     )]
     NotRedshift { view: String, sqlstate: String },
-    #[error("reading the catalog failed (SQLSTATE {}): {}", .0.sqlstate, .0.message)]
+    #[error("reading the catalog failed{}: {}", crate::server::sqlstate_note(&.0.sqlstate), .0.message)]
     Server(ServerError),
     #[error("reading the catalog failed: {0}")]
     Connection(String),

@@ -62,9 +62,12 @@ fn watch_ctrl_c(committing: Arc<AtomicBool>) {
     let _ = armed.recv_timeout(std::time::Duration::from_secs(2));
 }
 
-/// Who holds the apply lock, as svv_transactions tells (DG r_SVV_TRANSACTIONS), asked on a
-/// connection of its own and within a few seconds; `None` when nobody visible holds it.
-fn lock_holder(target: &connect::Target) -> Option<String> {
+/// Whether a session waits for the apply lock, and who holds it, as svv_transactions tells (DG
+/// r_SVV_TRANSACTIONS: `granted` is false for a lock still waited for), asked on a connection
+/// of its own and within a few seconds. `None`: nobody waits (this apply holds the lock, and the
+/// catalog read behind it is merely slow to come back); `Some(holder)`: a session waits, and
+/// the holder when it is visible. When the question cannot be answered, a wait is assumed.
+fn lock_wait(target: &connect::Target) -> Option<Option<String>> {
     let target = target.clone();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -88,21 +91,30 @@ fn lock_holder(target: &connect::Target) -> Option<String> {
                 let rows = crate::catalog::result_sets(
                     client
                         .simple_query(&format!(
-                            "SELECT txn_owner, pid, txn_start, lock_mode FROM pg_catalog.svv_transactions WHERE relation = {oid} AND granted"
+                            "SELECT txn_owner, pid, txn_start, lock_mode, granted FROM pg_catalog.svv_transactions WHERE relation = {oid}"
                         ))
                         .await
                         .ok()?,
                 )
                 .pop()?;
-                let row = rows.first()?;
-                let text = |i: usize| sanitize(row.get(i).cloned().flatten().unwrap_or_default().trim());
-                Some(format!(
-                    "held by {} (pid {}, in a transaction since {}, {})",
-                    text(0),
-                    text(1),
-                    text(2),
-                    text(3)
-                ))
+                let granted = |row: &Vec<Option<String>>| {
+                    matches!(row.get(4).cloned().flatten().as_deref(), Some("t" | "true"))
+                };
+                if rows.iter().all(granted) {
+                    return Some(LockWait::Nobody);
+                }
+                let holder = rows.iter().find(|r| granted(r)).map(|row| {
+                    let text =
+                        |i: usize| sanitize(row.get(i).cloned().flatten().unwrap_or_default().trim());
+                    format!(
+                        "held by {} (pid {}, in a transaction since {}, {})",
+                        text(0),
+                        text(1),
+                        text(2),
+                        text(3)
+                    )
+                });
+                Some(LockWait::Waits(holder))
             };
             tokio::time::timeout(std::time::Duration::from_secs(5), ask)
                 .await
@@ -113,6 +125,16 @@ fn lock_holder(target: &connect::Target) -> Option<String> {
     .join()
     .ok()
     .flatten()
+    .map_or(Some(None), |w| match w {
+        LockWait::Nobody => None,
+        LockWait::Waits(holder) => Some(holder),
+    })
+}
+
+/// What svv_transactions says of the apply lock.
+enum LockWait {
+    Nobody,
+    Waits(Option<String>),
 }
 
 impl apply::Prompt for Asker<'_> {
@@ -125,6 +147,11 @@ impl apply::Prompt for Asker<'_> {
         );
         let files = [self.model.source.name.as_str()];
         let terminal = std::io::stderr().is_terminal();
+        if self.yes && self.format == Format::Json {
+            // The result document on stdout carries the plan: stderr gets no second document.
+            eprintln!("{}", sanitize(&header));
+            return true;
+        }
         let shown = output(
             plan,
             self.format,
@@ -154,9 +181,13 @@ impl apply::Prompt for Asker<'_> {
     }
 
     fn waiting(&mut self, message: &str) {
-        eprintln!("{}", sanitize(message));
-        if let Some(holder) = lock_holder(&self.target) {
-            eprintln!("the apply lock is {holder}");
+        // Said only when a session does wait for the lock: at high latency the lock is taken
+        // at once and only the answer is slow.
+        if let Some(holder) = lock_wait(&self.target) {
+            eprintln!("{}", sanitize(message));
+            if let Some(holder) = holder {
+                eprintln!("the apply lock is {holder}");
+            }
         }
     }
 

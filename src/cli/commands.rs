@@ -385,8 +385,24 @@ fn history(
 ) -> Result<Done, Failure> {
     let target = target(cluster)?;
     let json = format == Some(Format::Json);
+    let seconds = cluster.read_timeout;
     talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
+        // An apply holds LOCK on mlgrant.apply_log until it commits, and a reader waits for it
+        // (DG r_LOCK): say so rather than wait in silence.
+        let say = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            eprintln!(
+                "still waiting to read mlgrant.apply_log after 3 s: an apply in progress holds its lock until it commits or rolls back, and readers wait for it (or the server is slow to answer); {}",
+                if seconds == 0 {
+                    "waiting as long as it takes (--read-timeout 0)".to_owned()
+                } else {
+                    format!("giving up {seconds} s after the start (--read-timeout)")
+                }
+            );
+        })
+        .abort_handle();
+        let _abort = AbortOnDrop(say);
         match run {
             None => {
                 let entries = audit::history(&client, limit).await.map_err(fail)?;
@@ -398,6 +414,15 @@ fn history(
             }
         }
     })
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Runs a command's conversation with the cluster, bounded by `--read-timeout` as a whole.

@@ -8,7 +8,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config};
 
 use crate::model::Loc;
@@ -81,6 +80,9 @@ impl SourceFile {
 /// How many problems the report shows in full.
 pub const SHOWN: usize = 50;
 
+/// How many problems the JSON document and the GitHub annotations list (with the total).
+pub const LISTED: usize = 1000;
+
 /// One problem in a model file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -140,12 +142,15 @@ impl Diagnostics {
         out
     }
 
-    /// `{"format": "mlgrant.check", "version": 1, "ok": false, "problems": [...]}`: each problem
-    /// with file, line, column, message, label and hint.
+    /// `{"format": "mlgrant.check", "version": 1, "ok": false, "problems": [...],
+    /// "problems_total": n}`: each problem with file, line, column, message, label and hint; the
+    /// first [`LISTED`] of them (so that the document stays proportional to what a program can
+    /// use, not to a hostile file), and how many there are in all.
     pub fn json(&self) -> String {
         let problems: Vec<serde_json::Value> = self
             .items
             .iter()
+            .take(LISTED)
             .map(|d| {
                 let loc = self.file.loc(d.span.start);
                 serde_json::json!({
@@ -164,6 +169,7 @@ impl Diagnostics {
             "file": self.file.name,
             "ok": false,
             "problems": problems,
+            "problems_total": self.items.len(),
         });
         let mut s = crate::text::json_pretty(&doc);
         s.push('\n');
@@ -213,7 +219,7 @@ impl Diagnostics {
     /// a pull request's lines. Values are escaped as the workflow-command syntax requires.
     pub fn github(&self) -> String {
         let mut out = String::new();
-        for d in &self.items {
+        for d in self.items.iter().take(LISTED) {
             let loc = self.file.loc(d.span.start);
             let message = match &d.hint {
                 Some(h) => format!("{} (hint: {h})", d.message),
@@ -227,48 +233,53 @@ impl Diagnostics {
                 workflow_data(&sanitize(&message))
             ));
         }
+        if self.items.len() > LISTED {
+            out.push_str(&format!(
+                "::error file={},title=mlgrant::{} more problems not listed; `mlgrant check` shows them by kind\n",
+                workflow_property(&self.file.name),
+                self.items.len() - LISTED
+            ));
+        }
         out
     }
 
-    /// The full report: each problem with its location, the source line, the span underlined,
-    /// and the hint; then a count. Past the first [`SHOWN`] problems, only the count of the rest.
+    /// The full report: each problem with its location, the part of its source line around the
+    /// span, the span underlined, and the hint; then a count. Past the first [`SHOWN`] problems,
+    /// only the count of the rest. Linear in the file plus the problems: each shown problem
+    /// echoes at most a window of its line ([`Window`]), and its message at most [`CLIP`]
+    /// characters.
     pub fn render(&self, color: bool) -> String {
-        // Control characters in the source are shown as `?` (same byte length, so spans hold):
-        // a hostile file must not drive the terminal.
-        // Text a diagnostic marks secret is shown as `*` (same byte length too).
-        let secret = |at: usize| self.items.iter().any(|d| d.secret && d.span.contains(&at));
-        let mut shown = String::with_capacity(self.file.text.len());
-        for (at, c) in self.file.text.char_indices() {
-            if secret(at) {
-                shown.extend(std::iter::repeat_n('*', c.len_utf8()));
-            } else if c.is_control() && c != '\n' && c != '\t' {
-                shown.extend(std::iter::repeat_n('?', c.len_utf8()));
-            } else {
-                shown.push(c);
-            }
-        }
-        let files = SimpleFile::new(sanitize(&self.file.name), shown);
+        let secrets: Vec<&Range<usize>> = self
+            .items
+            .iter()
+            .filter(|d| d.secret)
+            .map(|d| &d.span)
+            .collect();
         let config = Config::default();
+        let name = sanitize(&self.file.name);
         let mut out = String::new();
         for d in self.items.iter().take(SHOWN) {
-            let mut report = Report::error().with_message(&d.message).with_labels(vec![
-                Label::primary((), d.span.clone()).with_message(&d.label),
-            ]);
+            let window = Window::around(&self.file, &name, &d.span, &secrets);
+            let mut report = Report::error()
+                .with_message(clip(&d.message))
+                .with_labels(vec![
+                    Label::primary((), window.label.clone()).with_message(clip(&d.label)),
+                ]);
             if let Some(hint) = &d.hint {
-                report = report.with_notes(vec![format!("hint: {hint}")]);
+                report = report.with_notes(vec![format!("hint: {}", clip(hint))]);
             }
             let text = if color {
                 let mut buffer = termcolor::Buffer::ansi();
-                term::emit_to_write_style(&mut buffer, &config, &files, &report)
+                term::emit_to_write_style(&mut buffer, &config, &window, &report)
                     .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
             } else {
-                term::emit_into_string(&config, &files, &report)
+                term::emit_into_string(&config, &window, &report)
             };
             match text {
                 Ok(t) => out.push_str(&t),
                 Err(_) => {
                     let loc = self.file.loc(d.span.start);
-                    out.push_str(&format!("error: {}:{loc}: {}\n", self.file.name, d.message));
+                    out.push_str(&format!("error: {name}:{loc}: {}\n", clip(&d.message)));
                 }
             }
         }
@@ -306,6 +317,131 @@ impl Diagnostics {
             sanitize(&self.file.name)
         ));
         out
+    }
+}
+
+/// Characters of a message, label or hint a report shows: a name quoted in it is cut there.
+pub const CLIP: usize = 400;
+
+/// `s` cut to [`CLIP`] characters, with `...` where it was cut.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(CLIP) {
+        None => s.to_owned(),
+        Some((at, _)) => format!("{}...", &s[..at]),
+    }
+}
+
+/// Characters of the source line shown before a span's start, and from its start on.
+const BEFORE: usize = 40;
+const AFTER: usize = 100;
+
+/// The part of one source line a diagnostic shows, as a file of one line that reports the real
+/// line and column numbers: a 64 MiB line costs a report no more than a short one. Control
+/// characters show as `?` and secret text as `*` (each the same byte length, so spans hold): a
+/// hostile file must not drive the terminal, and a password never reaches it.
+struct Window {
+    name: String,
+    text: String,
+    line: usize,
+    /// Characters of the line before the window.
+    column: usize,
+    /// The span, within the window (cut to it).
+    label: Range<usize>,
+}
+
+impl Window {
+    fn around(
+        file: &SourceFile,
+        name: &str,
+        span: &Range<usize>,
+        secrets: &[&Range<usize>],
+    ) -> Window {
+        let text = &file.text;
+        let at = span.start.min(text.len());
+        let at = (0..=at)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let line = file.line_starts.partition_point(|&s| s <= at) - 1;
+        let line_start = file.line_starts[line];
+        let line_end = file
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |&next| next - 1);
+        let line_end = line_end.max(at);
+        let start = text[line_start..at]
+            .char_indices()
+            .rev()
+            .nth(BEFORE - 1)
+            .map_or(line_start, |(i, _)| line_start + i);
+        let end = text[at..line_end]
+            .char_indices()
+            .nth(AFTER)
+            .map_or(line_end, |(i, _)| at + i);
+        let secrets: Vec<&&Range<usize>> = secrets
+            .iter()
+            .filter(|r| r.start < end && r.end > start)
+            .collect();
+        let mut shown = String::with_capacity(end - start);
+        for (i, c) in text[start..end].char_indices() {
+            let offset = start + i;
+            if secrets.iter().any(|r| r.contains(&offset)) {
+                shown.extend(std::iter::repeat_n('*', c.len_utf8()));
+            } else if c.is_control() && c != '\t' {
+                shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+            } else {
+                shown.push(c);
+            }
+        }
+        let label_end = span.end.clamp(at, end);
+        Window {
+            name: name.to_owned(),
+            text: shown,
+            line: line + 1,
+            column: file.loc(start).column as usize - 1,
+            label: (at - start)..(label_end - start),
+        }
+    }
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Window {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _: usize,
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let byte = byte.min(self.text.len());
+        let before = self.text.get(..byte).map_or(byte, |s| s.chars().count());
+        Ok(self.column + before + 1)
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        _: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        Ok(0..self.text.len())
     }
 }
 

@@ -27,6 +27,13 @@ pub(super) struct Reader {
     pub(super) declared_roles: std::collections::BTreeSet<String>,
 }
 
+/// Problems of a file that get a did-you-mean.
+pub(super) const SUGGESTED: usize = 64;
+/// Candidates a did-you-mean weighs.
+pub(super) const CANDIDATES: usize = 4096;
+/// The longest word a did-you-mean is sought for, in bytes.
+pub(super) const WORD: usize = 128;
+
 pub(super) type Entry<'a, 'i> = (
     &'a Spanned<std::borrow::Cow<'i, str>>,
     &'a Spanned<DeValue<'i>>,
@@ -73,6 +80,22 @@ pub(super) const IAM_KEYS: &[&str] = &[
 impl Reader {
     pub(super) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// [`closest`] for a problem about to be pushed, within a bound: only the first
+    /// [`SUGGESTED`] problems of a file get a did-you-mean (a report shows the first
+    /// [`super::diagnostic::SHOWN`] in full), each weighs at most [`CANDIDATES`] candidates, and
+    /// a word longer than [`WORD`] bytes gets none. So a file of a million misspelt names costs
+    /// time linear in its size, not in its size times the model's names.
+    pub(super) fn closest<'a>(
+        &self,
+        word: &str,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        if self.diags.len() >= SUGGESTED || word.len() > WORD {
+            return None;
+        }
+        closest(word, candidates.take(CANDIDATES))
     }
 
     pub(super) fn finish(self) -> ConfigError {
@@ -253,7 +276,7 @@ impl Reader {
         allowed: &[&str],
         place: &str,
     ) {
-        let close = closest(key, allowed.iter().copied());
+        let close = self.closest(key, allowed.iter().copied());
         let hint = match close {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("allowed here: {}", allowed.join(", ")),

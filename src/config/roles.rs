@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::iam::{IamSettings, IamStyle, check_value, parse_role_arn, partition};
 use super::reader::{Reader, entries};
-use super::{Diagnostic, SchemaRules, closest};
+use super::{Diagnostic, SchemaRules};
 use crate::model::{Name, Origin, Rule};
 
 /// The keys of `[iam.roles.NAME]`.
@@ -331,7 +331,7 @@ impl Reader {
                     );
                 }
                 None => {
-                    let hint = closest(&name, arns.keys().copied())
+                    let hint = self.closest(&name, arns.keys().copied())
                         .map(|c| format!("did you mean `{c}`?"))
                         .unwrap_or_else(|| "an entry of iam_roles is a role ARN or the NAME of an [iam.roles.NAME] section".into());
                     self.push(
@@ -357,7 +357,8 @@ impl Reader {
                     }
                 }
                 None => {
-                    let hint = closest(&r.schema, schemas.keys().map(Name::as_str))
+                    let hint = self
+                        .closest(&r.schema, schemas.keys().map(Name::as_str))
                         .map(|c| format!("did you mean `{}`?", crate::text::sanitize(c)))
                         .unwrap_or_else(|| {
                             "list schemas that have a [schemas.NAME] section".into()

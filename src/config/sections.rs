@@ -8,9 +8,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::reader::{GROUP_KEYS, MODEL_KEYS, Reader, SCHEMA_KEYS, entries};
-use super::{
-    Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, closest, parse_role_arn, toml_key,
-};
+use super::{Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, parse_role_arn, toml_key};
 use crate::model::{
     Grantee, GranteeKind, ModelName, Name, NameKind, Origin, Rule, read_qualified, split_kind,
 };
@@ -280,7 +278,9 @@ impl Reader {
             GranteeKind::Group => {
                 if !groups.contains_key(&name) {
                     let mut hint = String::new();
-                    if let Some(close) = closest(name.as_str(), groups.keys().map(Name::as_str)) {
+                    if let Some(close) =
+                        self.closest(name.as_str(), groups.keys().map(Name::as_str))
+                    {
                         hint.push_str(&format!("did you mean the declared group `{close}`? "));
                     }
                     hint.push_str(&format!(

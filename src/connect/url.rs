@@ -89,7 +89,13 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
             None => (host_port.to_owned(), None),
         }
     };
-    if host.contains(':') && !host_port.starts_with('[') {
+    // Only what reads as an IPv6 address (hex digits, colons, dots) is taken for one; any other
+    // colon in the host is a port that is not a number (`host:54x:39`).
+    let looks_v6 = host_port
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        && host_port.matches(':').count() >= 2;
+    if host.contains(':') && !host_port.starts_with('[') && looks_v6 {
         return Err(ConnectError::Settings(
             "--url has an IPv6 address without brackets: write it as postgres://user@[::1]:5439/dev".to_owned(),
         ));
@@ -98,10 +104,11 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
         parts.host = Some(percent_decode(&host)?);
     }
     parts.port = port.filter(|p| !p.is_empty());
-    if parts
-        .port
-        .as_ref()
-        .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
+    if (host.contains(':') && !host_port.starts_with('['))
+        || parts
+            .port
+            .as_ref()
+            .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(ConnectError::Settings(
             "the port in --url is not a number; if the password holds `:`, `/`, `?` or `@`, percent-encode them (%3A, %2F, %3F, %40)".to_owned(),
@@ -132,4 +139,33 @@ pub(super) fn parse_url(url: &str) -> Result<UrlParts, ConnectError> {
         }
     }
     Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(url: &str) -> String {
+        match parse_url(url) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        }
+    }
+
+    #[test]
+    fn a_port_that_is_not_a_number_is_called_so_and_only_an_address_is_called_ipv6() {
+        for url in [
+            "postgres://u@host:54x9/dev",
+            "postgres://u@host:abc:5439/dev",
+            "postgres://u@h.example.com:5439:1/dev",
+        ] {
+            assert!(
+                refusal(url).contains("port in --url is not a number"),
+                "{url}: {}",
+                refusal(url)
+            );
+        }
+        assert!(refusal("postgres://u@::1:5439/dev").contains("IPv6 address without brackets"));
+        assert!(refusal("postgres://u@[::1]:5439/dev").is_empty());
+    }
 }

@@ -87,6 +87,7 @@ impl Check {
 
 fn error_text(e: &tokio_postgres::Error) -> String {
     match WireError::from(e) {
+        WireError::Server(s) if s.sqlstate.is_empty() => s.message,
         WireError::Server(s) => format!("SQLSTATE {}: {}", s.sqlstate, s.message),
         WireError::Connection(c) => c,
     }

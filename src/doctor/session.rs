@@ -16,6 +16,7 @@ use crate::server::WireError;
 
 pub(super) fn error_text(e: &tokio_postgres::Error) -> String {
     match WireError::from(e) {
+        WireError::Server(s) if s.sqlstate.is_empty() => s.message,
         WireError::Server(s) => format!("SQLSTATE {}: {}", s.sqlstate, s.message),
         WireError::Connection(c) => c,
     }

@@ -155,3 +155,67 @@ proptest! {
         }
     }
 }
+
+#[path = "../../benches/sync/bad_files.rs"]
+mod bad_files;
+
+#[test]
+fn check_of_a_megabyte_of_bad_input_prints_a_bounded_report_in_every_format() {
+    for (kind, text) in bad_files::bad_files(1 << 20) {
+        let path = scratch(&format!("{}.toml", kind.replace(' ', "_")));
+        std::fs::write(&path, &text).unwrap();
+        for format in ["text", "json"] {
+            let out = mlgrant(&[
+                "check",
+                "--config",
+                path.to_str().unwrap(),
+                "--format",
+                format,
+            ]);
+            assert_eq!(out.status.code(), Some(1), "{kind} {format}");
+            let shown = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+            let shown = String::from_utf8_lossy(&shown);
+            if format == "text" {
+                // 50 problems in full, each with a window of its line, then a count by kind.
+                assert!(shown.len() < 64 * 1024, "{kind}: {} bytes", shown.len());
+                assert!(shown.contains("more problems not shown"), "{kind}");
+            } else {
+                let doc: serde_json::Value = serde_json::from_str(&shown).unwrap();
+                let problems = doc["problems"].as_array().unwrap();
+                // The first 1,000 are listed, with the total.
+                assert_eq!(problems.len(), 1000, "{kind}");
+                assert!(doc["problems_total"].as_u64().unwrap() > 10_000, "{kind}");
+                assert!(shown.len() < 1 << 20, "{kind}: {} bytes", shown.len());
+                // did-you-mean only for the first problems of the file.
+                let suggested = problems
+                    .iter()
+                    .filter(|p| {
+                        p["hint"]
+                            .as_str()
+                            .is_some_and(|h| h.contains("did you mean"))
+                    })
+                    .count();
+                assert!(suggested <= 64, "{kind}: {suggested}");
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
+#[test]
+fn a_problem_in_a_very_long_line_shows_a_window_of_it_with_the_true_column() {
+    let line = format!(
+        "consumers = [\"ml_team\",{}\"Bad Name\"]",
+        " ".repeat(200_000)
+    );
+    let text = format!("version = 1\n[groups.ml_team]\n[schemas.s]\n{line}\n");
+    let path = scratch("long_line.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = mlgrant(&["check", "--config", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    let err = stderr(&out);
+    let column = line.find("\"Bad Name\"").unwrap() + 1;
+    assert!(err.contains(&format!("long_line.toml:4:{column}")), "{err}");
+    assert!(err.len() < 4096, "{} bytes", err.len());
+    assert!(err.contains("\"Bad Name\""), "{err}");
+}

@@ -342,5 +342,19 @@ async fn a_command_waiting_on_a_lock_gives_up_at_the_read_timeout() {
         err(&o)
     );
     assert!(started.elapsed() < Duration::from_secs(20));
-    reader.batch_execute("ROLLBACK").await.unwrap();
+    // Given longer, it says what it waits for, then answers once the lock is free.
+    let freed = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        reader.batch_execute("ROLLBACK").await.unwrap();
+    });
+    let o = c.run(&["history", "--read-timeout", "60"]);
+    freed.await.unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "still waiting to read mlgrant.apply_log after 3 s: an apply in progress holds its lock"
+        ),
+        "{}",
+        err(&o)
+    );
 }

@@ -178,6 +178,32 @@ async fn a_stale_edited_or_foreign_plan_is_refused_and_changes_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("was planned for awsuser@"), "{}", err(&o));
 
+    // Its statements reordered, or one repeated: the file was edited, and apply says so.
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fresh).unwrap()).unwrap();
+    for (edit, says) in [
+        ("reversed", "in another order"),
+        ("repeated", "listed 2 times"),
+    ] {
+        let mut edited = doc.clone();
+        let list = edited["statements"].as_array_mut().unwrap();
+        if edit == "reversed" {
+            list.reverse();
+        } else {
+            let first = list[0].clone();
+            list.push(first);
+        }
+        let path = c.dir.join(format!("{edit}.json")).display().to_string();
+        std::fs::write(&path, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+        let o = c.run(&["apply", "--config", &model, "--plan", &path]);
+        assert_eq!(o.status.code(), Some(1), "{edit}");
+        assert!(
+            err(&o).contains("the plan file was edited") && err(&o).contains(says),
+            "{edit}: {}",
+            err(&o)
+        );
+    }
+
     // A concurrent apply in between makes it stale.
     assert_eq!(
         c.run(&["apply", "--config", &model, "--yes"]).status.code(),
@@ -194,13 +220,19 @@ async fn stdout_carries_only_each_commands_product() {
     let c = Cluster::start().await;
     c.admin.batch_execute(SETUP).await.unwrap();
     let model = c.model("mlgrant.toml", MODEL);
-    // apply --yes --format json: one JSON document on stdout, the plan on stderr.
+    // apply --yes --format json: one JSON document on stdout, with the plan; stderr says what
+    // is applied in one line, and holds no second JSON document.
     let o = c.run(&["apply", "--config", &model, "--yes", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let doc: serde_json::Value = serde_json::from_str(&out(&o)).expect("stdout is JSON only");
     assert_eq!(doc["summary"]["grant"], 3);
     assert!(
-        err(&o).contains("GRANT CREATE MODEL TO GROUP ml_team"),
+        out(&o).contains("GRANT CREATE MODEL TO GROUP ml_team"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        err(&o).contains("mlgrant apply") && !err(&o).contains('{'),
         "{}",
         err(&o)
     );
