@@ -363,22 +363,22 @@ impl Live {
 
 /// Makes models `from..to` in bulk: one server-side loop over the simulator's own CREATE MODEL
 /// procedure (what the front turns CREATE MODEL into), a transaction per 1,000 (each new function
-/// holds a lock to the end of its transaction; PostgreSQL's lock table is small).
-async fn make_models(admin: &tokio_postgres::Client, from: usize, to: usize) {
+/// holds a lock to the end of its transaction; PostgreSQL's lock table is small). Redshift has no
+/// DO, so the loop goes through the simulator's admin door (`door`), as awsuser.
+async fn make_models(door: &tokio_postgres::Client, from: usize, to: usize) {
     let mut at = from;
     while at < to {
         let end = (at + 1_000).min(to);
-        admin
-            .batch_execute(&format!(
-                "DO $$ BEGIN FOR i IN {at}..{} LOOP
+        door.batch_execute(&format!(
+            "DO $$ BEGIN FOR i IN {at}..{} LOOP
                    CALL mlsim.create_model(format('s%s', lpad((i % {SCHEMAS})::text, 3, '0')),
                      format('m%s', i), format('f%s', i), ARRAY['int'], 'int',
                      'default-aws-iam-role', '{{}}'::jsonb);
                  END LOOP; END $$",
-                end - 1
-            ))
-            .await
-            .unwrap();
+            end - 1
+        ))
+        .await
+        .unwrap();
         at = end;
     }
 }
@@ -428,6 +428,8 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
     let env = |k: &str| (k == "PGPASSWORD").then(|| l.sim.password().to_owned());
     let target = mlgrant::connect::resolve(Some(&l.sim.url()), &env, None).unwrap();
     let admin = mlgrant::connect::connect(&target).await.unwrap();
+    let door = l.sim.backend_admin().await.unwrap();
+    door.batch_execute("SET ROLE awsuser").await.unwrap();
     let mut setup = String::new();
     for s in 0..SCHEMAS {
         let _ = write!(
@@ -479,7 +481,7 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
     };
     for &size in sizes {
         let t = Instant::now();
-        make_models(&admin, made, size).await;
+        make_models(&door, made, size).await;
         let _ = writeln!(
             report,
             "  ({} models made in {:.1} s)",
@@ -542,7 +544,7 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
 
     if let Some(big) = big {
         let t = Instant::now();
-        make_models(&admin, made, big).await;
+        make_models(&door, made, big).await;
         let _ = writeln!(
             report,
             "  ({} models made in {:.1} s)",

@@ -2,7 +2,7 @@
 //! on a terminal: a stranger's audit schema, a renamed audit table, devices and FIFOs given as
 //! files, a name made of terminal escapes, a model path longer than the audit column.
 
-use super::{Cluster, connect_as, err, out};
+use super::{Cluster, err, out};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strangers_audit_schema_or_a_renamed_audit_table_is_refused() {
@@ -166,14 +166,17 @@ async fn a_name_made_of_terminal_escapes_is_shown_escaped_and_written_exactly() 
         )
         .await
         .unwrap();
-    let alice = connect_as(&c.sim, "alice", "Alice1pass").await;
-    alice
-        .batch_execute(
-            "CREATE MODEL demo_ml.\"m\u{1b}[8m\rhidden\" FROM demo_ml.t TARGET b FUNCTION f_hidden(int) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');
-             GRANT EXECUTE ON MODEL demo_ml.\"m\u{1b}[8m\rhidden\" TO GROUP viewers;",
-        )
-        .await
-        .unwrap();
+    // Redshift refuses such a name (DG r_names); a catalog that holds one all the same comes
+    // through the simulator's admin door.
+    super::model_past_the_front(
+        &c.sim,
+        "alice",
+        "demo_ml",
+        "m\u{1b}[8m\rhidden",
+        "f_hidden",
+        Some("viewers"),
+    )
+    .await;
     // viewers are managed and hold an EXECUTE nothing requires; but a name made of terminal
     // escapes cannot be written safely into a line of SQL, a CI log or a terminal: the model is
     // held back, named escaped in a warning, and nothing is planned on it.

@@ -19,3 +19,23 @@ pub type Source = &'static str;
 /// The words the simulator says when it refuses what the documentation does not settle.
 pub const UNSETTLED: &str =
     "the simulator refuses what Amazon Redshift's documentation does not settle";
+
+/// "Identifiers must consist of only UTF-8 printable characters" (DG r_names): a character that
+/// is not printable is a control character (Unicode Cc) or a format character that does not
+/// print (bidi controls, zero-width characters, separators of lines and paragraphs).
+pub const NAMES: Source = "r_names";
+
+/// Whether `c` may stand in an identifier ([`NAMES`]).
+pub fn printable(c: char) -> bool {
+    !(c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{061C}'
+                | '\u{FEFF}'
+                | '\u{2028}'
+                | '\u{2029}'
+        ))
+}

@@ -61,6 +61,22 @@ impl Statement<'_> {
                 )));
             }
         }
+        // A delimited identifier that holds a character that does not print (DG r_names).
+        for t in &self.tokens {
+            if let Token::Word(w) = &t.token
+                && w.quote_style == Some('"')
+                && let Some(c) = w.value.chars().find(|&c| !crate::redshift::printable(c))
+            {
+                return Verdict::Refused(refuse(
+                    &format!(
+                        "invalid name: identifiers must consist of only UTF-8 printable characters, and this one holds U+{:04X} (DG {})",
+                        c as u32,
+                        crate::redshift::NAMES
+                    ),
+                    "42602",
+                ));
+            }
+        }
         let words = self.leading_words();
         let command = if self.tokens.first().map(|t| &t.token) == Some(&Token::LParen) {
             commands::find(&["SELECT".to_owned()])

@@ -192,3 +192,45 @@ async fn aws_sample_queries_find_group_grants_in_the_raw_acls() {
         "{acl:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_that_does_not_print_is_refused_and_a_printable_odd_one_taken() {
+    let sim = start().await;
+    let admin = awsuser(&sim).await;
+    admin
+        .batch_execute("CREATE SCHEMA demo_ml; CREATE TABLE demo_ml.t (a int, b int)")
+        .await
+        .unwrap();
+    // DG r_names: identifiers consist of only UTF-8 printable characters.
+    for name in [
+        "m\n::warning::x",
+        "\u{202e}maet\u{202c}",
+        "a\u{200b}b",
+        "m\u{1b}[8m",
+    ] {
+        let (code, message) = refused(
+            &admin,
+            &format!(
+                "CREATE MODEL demo_ml.\"{name}\" FROM demo_ml.t TARGET b FUNCTION f(int) IAM_ROLE default SETTINGS (S3_BUCKET 'b')"
+            ),
+        )
+        .await;
+        assert_eq!(code, "42602", "{name:?}");
+        assert!(
+            message.contains("printable") && message.contains("r_names"),
+            "{message}"
+        );
+        assert_eq!(
+            refused(&admin, &format!("CREATE GROUP \"{name}\"")).await.0,
+            "42602"
+        );
+    }
+    // Blanks, punctuation and letters of any script print.
+    admin
+        .batch_execute(
+            "CREATE MODEL demo_ml.\"m3 \" FROM demo_ml.t TARGET b FUNCTION f_m3(int) IAM_ROLE default SETTINGS (S3_BUCKET 'b');
+             CREATE GROUP \"=hyperlink(1) `x` ünï\";",
+        )
+        .await
+        .expect("printable names are taken");
+}
