@@ -54,6 +54,10 @@ pub const TRIALS: &[(&str, &str)] = &[
         "mlgrant grants CREATE and USAGE on schemas, to a list of grantees in one statement, and reads them back from svv_schema_privileges: that does not work here",
     ),
     (
+        "show_model",
+        "mlgrant confirms the exact name of a model that holds no grant yet with SHOW MODEL schema.model, outside any transaction, before it grants on it (svv_ml_model_info pads names): here SHOW MODEL does not find a model the catalog shows, or finds one that does not exist, so new models would be held back or a name ending in blanks would roll back every apply",
+    ),
+    (
         "execute_on_model",
         "mlgrant grants EXECUTE ON MODEL and reads it back from svv_ml_model_privileges: that does not work here",
     ),
@@ -359,6 +363,49 @@ async fn privileges(
     s.end().await
 }
 
+/// SHOW MODEL, as `catalog::confirm` sends it (read-only, outside any transaction): a model the
+/// catalog shows is found, and the same name with a trailing blank is not.
+async fn show_model(client: &Client, model: Option<&ModelName>) -> Check {
+    let name = "show_model";
+    let Some(m) = model else {
+        return Check::skipped_pass(
+            name,
+            "not run: the cluster has no ready model this login sees; run doctor again once one exists",
+        );
+    };
+    let missing = ModelName {
+        schema: m.schema.clone(),
+        model: crate::model::Name::from_catalog(&format!("{} ", m.model.as_str())),
+    };
+    let asked = [m.clone(), missing.clone()];
+    match crate::catalog::confirm::ask(client, &asked, Some(Duration::from_secs(60))).await {
+        Err(e) => Check::fail(name, format!("SHOW MODEL failed: {e}"), meaning(name)),
+        Ok(answers) => {
+            let found = |n: &ModelName| answers.iter().any(|(a, why)| a == n && why.is_none());
+            let detail = format!(
+                "SHOW MODEL {} {}; SHOW MODEL {} {}",
+                m.key(),
+                if found(m) {
+                    "found it"
+                } else {
+                    "did not find it"
+                },
+                missing.key(),
+                if found(&missing) {
+                    "found a model that does not exist"
+                } else {
+                    "found none, as it must"
+                }
+            );
+            if found(m) && !found(&missing) {
+                Check::pass(name, detail)
+            } else {
+                Check::fail(name, detail, meaning(name))
+            }
+        }
+    }
+}
+
 /// Every trial, in order.
 pub async fn run(client: &Client, notices: Option<&Notices>, state: &State) -> Vec<Check> {
     let scratch = Scratch::new();
@@ -369,6 +416,7 @@ pub async fn run(client: &Client, notices: Option<&Notices>, state: &State) -> V
             .is_some_and(|i| !i.not_ready.contains_key(*m) && !i.ambiguous.contains(*m))
     });
     let mut checks = preamble(client, notices).await;
+    checks.push(show_model(client, model).await);
     checks.extend(privileges(client, notices, &scratch, model).await);
     checks.extend(assumerole(client, notices, &scratch).await);
     checks.extend(public_default(client, notices, &scratch).await);

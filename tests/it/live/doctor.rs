@@ -108,6 +108,25 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
         .await
         .unwrap();
     let with_model = checks(&c.run(&["doctor", "--format", "json"]));
+    let show = with_model["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "show_model")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (show["passed"].as_bool(), show["skipped"].as_bool()),
+        (Some(true), Some(false)),
+        "{show}"
+    );
+    assert!(
+        show["detail"]
+            .as_str()
+            .unwrap()
+            .contains("found none, as it must"),
+        "{show}"
+    );
     let execute = with_model["checks"]
         .as_array()
         .unwrap()
