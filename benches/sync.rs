@@ -469,7 +469,7 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
         let figures = plan_figures(&l, &with_path);
         let _ = writeln!(
             report,
-            "figure plan time at {size} models: {:.1} ms (goal: none, for growth)\nfigure plan peak memory at {size} models: {:.1} MB (goal: none, for growth)\nfigure plan round trips at {size} models: {} (goal: 1)\n  ({} changes in {} statements)",
+            "figure plan time at {size} models: {:.1} ms (goal: none, for growth)\nfigure plan peak memory at {size} models: {:.1} MB (goal: none, for growth)\nfigure plan round trips at {size} models: {} (goal: 1, and 2 when models hold no grant yet: SHOW MODEL confirms up to 200 of them)\n  ({} changes in {} statements)",
             ms(figures.took),
             figures.peak_mb,
             figures.round_trips,

@@ -114,11 +114,11 @@ pub enum ApplyError {
         .0.join("\n")
     )]
     StaleRevert(Vec<String>),
-    /// Models the plan would grant on whose exact names are unconfirmed: asked with SHOW MODEL
-    /// outside the transaction, then the attempt is made again (never shown unless models keep
-    /// appearing).
+    /// A statement failed with 42704 naming models whose exact names are unconfirmed: they are
+    /// asked with SHOW MODEL outside the transaction, and the attempt is made again (shown only
+    /// when new such failures keep coming).
     #[error(
-        "models keep appearing whose exact names the catalog cannot confirm ({}); nothing was changed: apply again",
+        "statements naming models whose exact names the catalog cannot confirm kept failing as if the models did not exist ({}); nothing was changed: apply again",
         .0.iter().map(|m| crate::text::escape_controls(&m.key())).collect::<Vec<_>>().join(", ")
     )]
     Unconfirmed(Vec<crate::model::ModelName>),

@@ -139,6 +139,16 @@ impl Runner<'_> {
         catalog::confirm::record(state, answers);
     }
 
+    /// Those of `models` not asked yet.
+    fn unasked(&self, models: &[crate::model::ModelName]) -> Vec<crate::model::ModelName> {
+        let answers = self.answers.lock().map(|a| a.clone()).unwrap_or_default();
+        models
+            .iter()
+            .filter(|m| !answers.iter().any(|(a, _)| a == *m))
+            .cloned()
+            .collect()
+    }
+
     /// Asks SHOW MODEL for `models` (outside any transaction) and keeps the answers.
     pub async fn confirm(&self, models: &[crate::model::ModelName]) -> Result<(), ApplyError> {
         let answers =
@@ -185,7 +195,8 @@ impl Runner<'_> {
         if plan.unconfirmed.is_empty() {
             return Ok(plan);
         }
-        self.confirm(&plan.unconfirmed).await?;
+        self.confirm(catalog::confirm::first(&plan.unconfirmed))
+            .await?;
         self.answered(&mut state);
         self.plan_for(&state)
     }
@@ -274,9 +285,13 @@ impl Runner<'_> {
         })
         .await?;
         let plan = self.plan_for(&cluster)?;
-        if !plan.unconfirmed.is_empty() {
-            // Asked outside the transaction, then the attempt is made again.
-            return Err(ApplyError::Unconfirmed(plan.unconfirmed));
+        if self.settings.saved.is_some() {
+            // A saved plan was made with the first models asked, as `plan` asks them: ask the
+            // same (outside the transaction), then the attempt is made again.
+            let unasked = self.unasked(catalog::confirm::first(&plan.unconfirmed));
+            if !unasked.is_empty() {
+                return Err(ApplyError::Unconfirmed(unasked));
+            }
         }
         let now = crate::saved::statements(&plan);
         let differences = |before: &[String]| -> Vec<String> {
@@ -335,14 +350,14 @@ impl Runner<'_> {
             self.settings.batch_size
         };
         for batch in crate::text::batches(&statements, batch_size, 4 << 20) {
-            heard.extend(
-                self.bounded(
+            let ran = self
+                .bounded(
                     "a batch of statements",
                     Duration::ZERO,
                     self.execute(batch, done),
                 )
-                .await?,
-            );
+                .await;
+            heard.extend(ran.map_err(|e| unconfirmed_failure(e, &plan, &statements))?);
             done += batch.len();
             prompt.progress(done, statements.len());
         }
@@ -406,6 +421,36 @@ impl Runner<'_> {
             run: Some(run),
             heard,
         })
+    }
+}
+
+/// A statement that failed with 42704 (undefined object) while it names models whose exact
+/// names are unconfirmed: [`ApplyError::Unconfirmed`] with them, for apply to ask SHOW MODEL
+/// outside the transaction and try again; any other failure as it is.
+fn unconfirmed_failure(e: ApplyError, plan: &Plan, statements: &[String]) -> ApplyError {
+    let ApplyError::Statement { statement, error } = &e else {
+        return e;
+    };
+    if error.sqlstate != "42704" || plan.unconfirmed.is_empty() {
+        return e;
+    }
+    let Some(i) = statements
+        .iter()
+        .position(|s| escape_controls(s) == *statement)
+    else {
+        return e;
+    };
+    let text = render::merged(&plan.statements[i].merged);
+    let named: Vec<crate::model::ModelName> = plan
+        .unconfirmed
+        .iter()
+        .filter(|m| text.contains(&m.key()))
+        .cloned()
+        .collect();
+    if named.is_empty() {
+        e
+    } else {
+        ApplyError::Unconfirmed(named)
     }
 }
 

@@ -280,7 +280,8 @@ fn plan(
         if !plan.unconfirmed.is_empty() {
             // Models only the padded svv_ml_model_info shows: SHOW MODEL confirms their exact
             // names before any statement names them (catalog::confirm).
-            let answers = catalog::confirm::ask(&client, &plan.unconfirmed, None)
+            let asked = catalog::confirm::first(&plan.unconfirmed);
+            let answers = catalog::confirm::ask(&client, asked, None)
                 .await
                 .map_err(fail)?;
             catalog::confirm::record(&mut cluster, answers);

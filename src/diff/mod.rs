@@ -45,11 +45,12 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let waits = |m: &ModelName, found: &mut Findings| match inventory {
         _ if !any_wait => false,
         Some(i) if i.ambiguous.contains(m) => true,
+        // Not asked yet: planned, and listed for the caller to ask; not found: held back.
         Some(i) if i.unconfirmed.contains_key(m) => {
             found
                 .unconfirmed
                 .insert(m.clone(), i.unconfirmed[m].clone());
-            true
+            i.unconfirmed[m].is_some()
         }
         Some(i) => match i.not_ready.get(m) {
             Some(state) => {
@@ -183,7 +184,11 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         + found.models_unseen
         + found.checks_withheld
         + found.not_ready.len()
-        + found.unconfirmed.len()
+        + found
+            .unconfirmed
+            .values()
+            .filter(|why| why.is_some())
+            .count()
         + found.directory_waits.values().sum::<usize>();
     let held_names = notes::held_names(inventory, &found.unconfirmed);
     let unconfirmed: Vec<ModelName> = found

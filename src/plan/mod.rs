@@ -91,8 +91,10 @@ pub struct Plan {
     /// Changes held back on purpose (revokes the login cannot see to, revokes while a check
     /// fails, grants on models that are not ready): a plan with nothing else is not "in sync".
     pub withheld: usize,
-    /// Models whose grants wait only until their exact names are confirmed (`SHOW MODEL`, by
-    /// `catalog::confirm`): a live plan asks and plans again before it is shown.
+    /// Models the plan grants on whose exact names no privilege row confirms (svv_ml_model_info
+    /// pads them): a live plan asks `SHOW MODEL` for the first of them (`catalog::confirm`)
+    /// and plans again; apply asks for those of a statement that fails as if the model did not
+    /// exist, and tries again without the ones not found.
     pub unconfirmed: Vec<crate::model::ModelName>,
     /// What a reviewer must not miss, from the model file (with its place there): shown in every
     /// format, besides what the statements themselves call for (`render::warnings`).
