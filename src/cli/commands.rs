@@ -120,6 +120,13 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             )
         }
         Command::Export { cluster, partial } => export_cmd(cluster, *partial),
+        Command::Init {
+            config,
+            from_cluster,
+            partial,
+            cluster,
+        } => super::init::init(config, *from_cluster, *partial, cluster),
+        Command::Schema => Ok(config::schema::text().into()),
         Command::Revert {
             run,
             model,
@@ -355,13 +362,17 @@ pub(super) fn saved_cluster(target: &connect::Target) -> saved::Cluster {
 }
 
 fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
+    exported(cluster, partial).map(Into::into)
+}
+
+/// The cluster's current ML access as an access model (TOML).
+pub(super) fn exported(cluster: &ClusterArg, partial: bool) -> Result<String, Failure> {
     let target = target(cluster)?;
-    let text = talk(cluster, async {
+    talk(cluster, async {
         let client = connect::connect(&target).await.map_err(fail)?;
         let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
         export::export(&cluster, &target.describe(), partial).map_err(fail)
-    })?;
-    Ok(text.into())
+    })
 }
 
 fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure> {

@@ -10,6 +10,7 @@ mod commands;
 mod docs;
 mod explain;
 mod iam;
+mod init;
 mod opt;
 mod revert;
 mod targets;

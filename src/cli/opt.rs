@@ -143,6 +143,24 @@ pub enum Command {
         #[command(flatten)]
         warn: WarnArg,
     },
+    /// Write a commented starter access model (never over an existing file), with the JSON
+    /// Schema editors read beside it; or, with --from-cluster, what a cluster holds (as export).
+    Init {
+        /// The file to write (`-` prints it on stdout).
+        #[arg(long, default_value = "mlgrant.toml", value_name = "FILE")]
+        config: PathBuf,
+        /// Write the cluster's current ML access (as `mlgrant export`) instead of the starter.
+        #[arg(long)]
+        from_cluster: bool,
+        /// With --from-cluster: what a login that cannot see everything sees (as `export
+        /// --partial`).
+        #[arg(long, requires = "from_cluster")]
+        partial: bool,
+        #[command(flatten)]
+        cluster: ClusterArg,
+    },
+    /// Print the JSON Schema of the access model (for editors: taplo, Even Better TOML).
+    Schema,
     /// Print the full idempotent GRANT script the access model requires.
     Compile {
         #[command(flatten)]

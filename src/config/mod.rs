@@ -14,6 +14,7 @@ mod iam_features;
 mod policy;
 mod reader;
 mod roles;
+pub mod schema;
 mod sections;
 mod targets;
 
@@ -141,6 +142,10 @@ pub enum ConfigError {
     },
     #[error("{}", .0.short())]
     Invalid(Diagnostics),
+    #[error(
+        "there is no model file {path}\n  = hint: name one with --config FILE, write a commented starter with `mlgrant init` (or `mlgrant init --from-cluster --url URL` from what a cluster holds), or try the bundled example: --config config.example.toml (in mlgrant's repository)"
+    )]
+    Missing { path: String },
     #[error("{path} is larger than 64 MiB: that is not an access model")]
     TooLarge { path: String },
     #[error("cannot read {path}: {why}")]
@@ -162,6 +167,11 @@ pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
     };
     let bytes = match crate::file::read_bounded(path, MAX_FILE_BYTES) {
         Ok(bytes) => bytes,
+        Err(crate::file::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ConfigError::Missing {
+                path: sanitize(&name),
+            });
+        }
         Err(crate::file::FileError::Io(e)) => return Err(read_error(e)),
         Err(crate::file::FileError::TooLarge { .. }) => {
             return Err(ConfigError::TooLarge {

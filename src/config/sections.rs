@@ -130,6 +130,9 @@ impl Reader {
     ) -> BTreeMap<ModelName, ModelRules> {
         let mut models: BTreeMap<ModelName, ModelRules> = BTreeMap::new();
         for (key, value) in entries(table) {
+            if self.nested_model_tables(key, value) {
+                continue;
+            }
             let model = self.model_key(key.get_ref(), key.span());
             let mut rules = ModelRules {
                 at: self.loc(&key.span()),
@@ -173,6 +176,52 @@ impl Reader {
             }
         }
         models
+    }
+
+    /// TOML's own trap: `[models.fraud_ml.fraud_score]` unquoted is a table `fraud_ml` holding a
+    /// table `fraud_score`, not the model `fraud_ml.fraud_score`. Each such inner table gets one
+    /// problem whose hint shows the quoted key; true when `value` was such a table.
+    fn nested_model_tables(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> bool {
+        let DeValue::Table(body) = value.get_ref() else {
+            return false;
+        };
+        let inner: Vec<_> = entries(body)
+            .into_iter()
+            .filter(|(k, v)| {
+                !MODEL_KEYS.contains(&k.get_ref().as_ref())
+                    && matches!(v.get_ref(), DeValue::Table(_))
+            })
+            .collect();
+        if inner.is_empty() || key.get_ref().contains(['.', '"']) {
+            return false;
+        }
+        for (k, _) in inner {
+            let quoted = toml_key(&format!("{}.{}", key.get_ref(), k.get_ref()));
+            self.push(
+                Diagnostic::new(
+                    key.span().start..k.span().end,
+                    format!(
+                        "TOML reads `models.{}.{}` as a table `{}` holding a table `{}`, not as the model {}.{}",
+                        sanitize(key.get_ref()),
+                        sanitize(k.get_ref()),
+                        sanitize(key.get_ref()),
+                        sanitize(k.get_ref()),
+                        sanitize(key.get_ref()),
+                        sanitize(k.get_ref())
+                    ),
+                    "two keys, not one",
+                )
+                .hint(format!(
+                    "quote the model's key as one TOML key: [models.{}]",
+                    sanitize(&quoted)
+                )),
+            );
+        }
+        true
     }
 
     /// Reads a model key with the SQL tokenizer; spans of problems point into the key where the

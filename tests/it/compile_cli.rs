@@ -167,10 +167,19 @@ fn config_defaults_to_mlgrant_toml() {
 fn a_missing_file_is_an_error_with_exit_code_1() {
     let out = mlgrant(&["compile", "--config", "tests/no-such-file.toml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        stderr(&out),
-        "error: cannot read tests/no-such-file.toml: No such file or directory (os error 2)\n"
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: there is no model file tests/no-such-file.toml\n"),
+        "{err}"
     );
+    // The hint names the three ways forward.
+    for way in [
+        "--config FILE",
+        "`mlgrant init`",
+        "--config config.example.toml",
+    ] {
+        assert!(err.contains(way), "{way}: {err}");
+    }
     assert!(out.stdout.is_empty());
 }
 

@@ -13,6 +13,7 @@ mod compile_cli;
 mod docs_cli;
 mod hostile;
 mod iam_cli;
+mod init_cli;
 mod layers;
 mod live;
 mod merge;

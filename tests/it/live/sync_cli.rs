@@ -338,6 +338,18 @@ async fn export_then_plan_shows_no_changes() {
     assert_eq!(check.status.code(), Some(0), "{}", err(&check));
     let plan = c.run(&["plan", "--config", &model, "--exit-code"]);
     assert_eq!(plan.status.code(), Some(0), "{}\n{}", out(&plan), text);
+    // init --from-cluster writes the same, opened by the editor's schema directive, and the
+    // schema beside it; the written file checks.
+    let init = c.dir.join("init").join("mlgrant.toml");
+    std::fs::create_dir_all(init.parent().unwrap()).unwrap();
+    let path = init.display().to_string();
+    let o = c.run(&["init", "--from-cluster", "--config", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let written = std::fs::read_to_string(&init).unwrap();
+    assert_eq!(written, format!("#:schema ./mlgrant.schema.json\n{text}"));
+    assert!(init.with_file_name("mlgrant.schema.json").exists());
+    let check = c.run(&["check", "--config", &path]);
+    assert_eq!(check.status.code(), Some(0), "{}", err(&check));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
