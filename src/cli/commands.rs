@@ -12,7 +12,7 @@ use crate::config::{self, AccessModel, ConfigError};
 use crate::plan::Plan;
 use crate::saved::{self, SavedPlan};
 use crate::text::sanitize;
-use crate::{apply, audit, catalog, compile, connect, diff, export, render};
+use crate::{apply, audit, catalog, compile, connect, diff, render};
 
 /// The format asked for, or the default for stdout: text on a terminal, SQL otherwise.
 fn plan_format(arg: &FormatArg) -> Format {
@@ -119,7 +119,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 *verbose,
             )
         }
-        Command::Export { cluster, partial } => export_cmd(cluster, *partial),
+        Command::Export { cluster, partial } => super::inspect::export_cmd(cluster, *partial),
         Command::Init {
             config,
             from_cluster,
@@ -144,7 +144,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             *force,
             *rehearse,
         ),
-        Command::Doctor { cluster, format } => doctor(cluster, *format),
+        Command::Doctor { cluster, format } => super::inspect::doctor(cluster, *format),
         Command::Iam {
             config,
             format,
@@ -359,34 +359,6 @@ pub(super) fn saved_cluster(target: &connect::Target) -> saved::Cluster {
         database: target.dbname.clone(),
         user: target.user.clone(),
     }
-}
-
-fn export_cmd(cluster: &ClusterArg, partial: bool) -> Result<Done, Failure> {
-    exported(cluster, partial).map(Into::into)
-}
-
-/// The cluster's current ML access as an access model (TOML).
-pub(super) fn exported(cluster: &ClusterArg, partial: bool) -> Result<String, Failure> {
-    let target = target(cluster)?;
-    talk(cluster, async {
-        let client = connect::connect(&target).await.map_err(fail)?;
-        let cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
-        export::export(&cluster, &target.describe(), partial).map_err(fail)
-    })
-}
-
-fn doctor(cluster: &ClusterArg, format: Option<Format>) -> Result<Done, Failure> {
-    let target = target(cluster)?;
-    let checks = talk(cluster, async {
-        let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
-        Ok::<_, Failure>(crate::doctor::run(&client, Some(&notices)).await)
-    })?;
-    let ok = checks.iter().all(|c| c.passed);
-    let out = crate::doctor::report(&checks, &target.describe(), format == Some(Format::Json));
-    Ok(Done {
-        out,
-        code: if ok { 0 } else { 1 },
-    })
 }
 
 fn history(

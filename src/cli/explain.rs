@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::commands::{talk, target};
-use super::opt::{ClusterArg, ExplainSubject};
-use super::{Done, Failure, Format, fail};
+use super::opt::{ClusterArg, ExplainFormat, ExplainSubject};
+use super::{Done, Failure, fail};
 use crate::text::sanitize;
 use crate::{catalog, config, connect};
 
@@ -53,18 +53,31 @@ pub(super) fn report(
 ) -> Result<Done, Failure> {
     let (state, access, _) = source(path, url)?;
     let rows = crate::explain::matrix(access.as_ref(), state.as_ref());
-    let csv = format == super::opt::ReportFormat::Csv;
-    Ok(crate::explain::matrix_report(&rows, csv).into())
+    use super::opt::ReportFormat;
+    use crate::explain::MatrixStyle;
+    let style = match format {
+        ReportFormat::Markdown => MatrixStyle::Markdown,
+        ReportFormat::Csv => MatrixStyle::Csv,
+        ReportFormat::Dot => MatrixStyle::Dot,
+    };
+    Ok(crate::explain::matrix_report(&rows, style).into())
 }
 
 pub(super) fn explain(
     subject: &ExplainSubject,
     path: &Path,
     url: Option<&str>,
-    format: Option<Format>,
+    format: Option<ExplainFormat>,
 ) -> Result<Done, Failure> {
+    use crate::explain::Style;
     use crate::model::{Grantee, GranteeKind, Name, NameKind, read_qualified};
-    let json = format == Some(Format::Json);
+    let style = match format.unwrap_or(ExplainFormat::Text) {
+        ExplainFormat::Text => Style::Text,
+        ExplainFormat::Json => Style::Json,
+        ExplainFormat::Markdown => Style::Markdown,
+        ExplainFormat::Dot => Style::Dot,
+    };
+    let mut every = None;
     let (state, access, source) = source(path, url)?;
     let (subject_text, paths) = match subject {
         ExplainSubject::Model { name } => {
@@ -80,6 +93,7 @@ pub(super) fn explain(
                 model: Name::from_catalog(&m),
             };
             let paths = crate::explain::model(access.as_ref(), state.as_ref(), &model);
+            every = Some(format!("EXECUTE ON MODEL {}", model.key()));
             (
                 format!("who can run model {} ({source})", model.key()),
                 paths,
@@ -126,5 +140,5 @@ pub(super) fn explain(
             )
         }
     };
-    Ok(crate::explain::report(&subject_text, &paths, json).into())
+    Ok(crate::explain::report(&subject_text, &paths, style, every.as_deref()).into())
 }

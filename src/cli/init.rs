@@ -34,7 +34,7 @@ pub(super) fn init(
         format!(
             "{}{}",
             directive(),
-            super::commands::exported(cluster, partial)?
+            super::inspect::exported(cluster, partial)?
         )
     } else {
         STARTER.to_owned()

@@ -11,6 +11,7 @@ mod docs;
 mod explain;
 mod iam;
 mod init;
+mod inspect;
 mod opt;
 mod revert;
 mod targets;

@@ -29,8 +29,23 @@ pub enum CheckFormat {
 /// Output format of `report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// A table per schema and a Mermaid picture of who reaches each model.
     Markdown,
     Csv,
+    /// The picture as a Graphviz digraph (`dot -Tsvg`).
+    Dot,
+}
+
+/// Output format of `explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// One line a path.
+    Text,
+    Json,
+    /// A table of the paths and a Mermaid picture of them (GitHub draws it in a comment).
+    Markdown,
+    /// The picture as a Graphviz digraph (`dot -Tsvg`).
+    Dot,
 }
 
 /// The access model.
@@ -297,9 +312,9 @@ pub enum Command {
         /// The cluster; without it, the answer comes from the model file.
         #[arg(long, global = true, value_name = "URL")]
         url: Option<String>,
-        /// text or json.
+        /// text (the default), json, markdown (with a Mermaid picture) or dot (Graphviz).
         #[arg(long, global = true, value_enum)]
-        format: Option<Format>,
+        format: Option<ExplainFormat>,
     },
     /// The access matrix: who can run which model, per schema, as Markdown or CSV; from the
     /// model, or with --url from the cluster (every user, membership and roles expanded).
@@ -310,7 +325,7 @@ pub enum Command {
         /// The cluster; without it, the matrix comes from the model file.
         #[arg(long, value_name = "URL")]
         url: Option<String>,
-        /// markdown or csv.
+        /// markdown (with a Mermaid picture per schema), csv, or dot (Graphviz).
         #[arg(long, value_enum, default_value = "markdown")]
         format: ReportFormat,
     },

@@ -265,6 +265,23 @@ fn report_outputs_are_inert_whatever_the_names() {
     assert!(text.contains("\"'=hyperlink("), "{text}");
     let md = crate::util::stdout(&crate::util::mlgrant(&["report", "--config", m]));
     // Every character Markdown would act on is escaped: no image, HTML, code span or mention.
+    // The Mermaid picture's names are entities (outputs.rs checks its every line), and its
+    // fence is mlgrant's own.
+    assert!(
+        md.contains("#96;#60;img src#61;x#62;#64;org#47;team"),
+        "{md}"
+    );
+    let md: String = md
+        .split("```mermaid\n")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once("```\n").unwrap().1
+            }
+        })
+        .collect();
     let chars: Vec<char> = md.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if ['<', '>', '@', '`', '[', ']'].contains(c) {

@@ -187,7 +187,9 @@ fn an_unquoted_dotted_model_key_is_explained_with_the_quoted_form() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("hint: quote the model's key as one TOML key: [models.\"fraud_ml.fraud_score\"]"),
+        err.contains(
+            "hint: quote the model's key as one TOML key: [models.\"fraud_ml.fraud_score\"]"
+        ),
         "{err}"
     );
     // One problem, not a second one about an unknown key `fraud_score`.

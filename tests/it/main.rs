@@ -18,6 +18,7 @@ mod layers;
 mod live;
 mod merge;
 mod outputs;
+mod pictures;
 mod properties;
 mod sync_fixtures;
 mod util;

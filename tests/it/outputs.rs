@@ -8,6 +8,8 @@
 //! - Markdown outside its code fences escapes every character that could open HTML, an image, a
 //!   link, a code span or a mention, or add a table cell; a code fence is longer than any run of
 //!   backticks inside it;
+//! - a Mermaid picture's lines are nodes and edges whose labels hold only letters, digits,
+//!   blanks, `_.:-` and entities; DOT statements are one line each, their strings closed;
 //! - no CSV field starts a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR: OWASP).
 
 use mlgrant::catalog::{self, Row, Rows};
@@ -97,15 +99,23 @@ fn lines_are_safe(format: &str, text: &str) -> Result<(), TestCaseError> {
 fn markdown_is_safe(md: &str) -> Result<(), TestCaseError> {
     lines_are_safe("markdown", md)?;
     let mut fence: Option<usize> = None;
+    let mut mermaid = false;
     for line in md.lines() {
         let ticks = line.chars().take_while(|&c| c == '`').count();
         match fence {
-            Some(n) if ticks == n && line.len() == n => fence = None,
+            Some(n) if ticks == n && line.len() == n => {
+                fence = None;
+                mermaid = false;
+            }
+            Some(_) if mermaid => mermaid_line_is_safe(line)?,
             Some(n) => {
                 let longest = line.split(|c| c != '`').map(str::len).max().unwrap_or(0);
                 prop_assert!(longest < n, "a backtick run closes the fence: {line:?}");
             }
-            None if ticks >= 3 => fence = Some(ticks),
+            None if ticks >= 3 => {
+                fence = Some(ticks);
+                mermaid = line == "```mermaid";
+            }
             None => {
                 let chars: Vec<char> = line.chars().collect();
                 for (i, c) in chars.iter().enumerate() {
@@ -125,6 +135,78 @@ fn markdown_is_safe(md: &str) -> Result<(), TestCaseError> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A line of a Mermaid picture: the header, a node (`nN` and a shape around one quoted label)
+/// or an edge (`nA -->|"label"| nB`), every label made only of letters, digits, blanks,
+/// `_.:-` and entities (`#34;`), so no name can close it, start markup or end the block.
+fn mermaid_line_is_safe(line: &str) -> Result<(), TestCaseError> {
+    if line == "flowchart LR" {
+        return Ok(());
+    }
+    let label_ok = |l: &str| {
+        l.chars()
+            .all(|c| c.is_alphanumeric() || " _.:-#;".contains(c))
+    };
+    let id =
+        |t: &str| t.starts_with('n') && t.len() > 1 && t[1..].chars().all(|c| c.is_ascii_digit());
+    let body = line.strip_prefix("  ").unwrap_or("");
+    if let Some((from, rest)) = body.split_once(" -->|\"") {
+        let (label, to) = rest.split_once("\"| ").unwrap_or(("", ""));
+        prop_assert!(
+            id(from) && id(to) && label_ok(label),
+            "mermaid edge: {line:?}"
+        );
+        return Ok(());
+    }
+    let q1 = body.find('"');
+    let q2 = body.rfind('"');
+    prop_assert!(q1.is_some() && q1 != q2, "mermaid node: {line:?}");
+    let (q1, q2) = (q1.unwrap(), q2.unwrap());
+    let shapes = [
+        ("[", "]"),
+        ("([", "])"),
+        ("{{", "}}"),
+        ("((", "))"),
+        ("[(", ")]"),
+    ];
+    let (node, open) = body[..q1].split_at(body[..q1].find(['[', '(', '{']).unwrap_or(0));
+    let close = &body[q2 + 1..];
+    prop_assert!(
+        id(node) && shapes.contains(&(open, close)) && label_ok(&body[q1 + 1..q2]),
+        "mermaid node: {line:?}"
+    );
+    Ok(())
+}
+
+/// DOT's rule: every statement is one line, and every quoted string is closed on it, so no
+/// name can end a label and add a statement.
+fn dot_is_safe(dot: &str) -> Result<(), TestCaseError> {
+    lines_are_safe("dot", dot)?;
+    for line in dot.lines() {
+        let mut quoted = false;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if quoted => {
+                    chars.next();
+                }
+                '"' => quoted = !quoted,
+                _ => {}
+            }
+        }
+        prop_assert!(!quoted, "an open string in {line:?}");
+        prop_assert!(
+            line.starts_with("  n")
+                || line.starts_with("digraph")
+                || line == "}"
+                || line.starts_with("  rankdir")
+                || line.starts_with("  node")
+                || line.starts_with("  edge"),
+            "dot: {line:?}"
+        );
     }
     Ok(())
 }
@@ -165,7 +247,12 @@ proptest! {
         lines_are_safe("json", &json)?;
         markdown_is_safe(&render::markdown(&plan, "plan"))?;
         let matrix = explain::matrix(Some(&access), Some(&state));
-        csv_is_safe(&explain::matrix_report(&matrix, true))?;
-        markdown_is_safe(&explain::matrix_report(&matrix, false))?;
+        csv_is_safe(&explain::matrix_report(&matrix, explain::MatrixStyle::Csv))?;
+        let md = explain::matrix_report(&matrix, explain::MatrixStyle::Markdown);
+        prop_assert!(matrix.is_empty() || md.contains("```mermaid\n"), "{md}");
+        markdown_is_safe(&md)?;
+        dot_is_safe(&explain::matrix_report(&matrix, explain::MatrixStyle::Dot))?;
+        let paths: Vec<explain::Path> = matrix.into_iter().map(|(_, p)| p).collect();
+        markdown_is_safe(&explain::report("who", &paths, explain::Style::Markdown, None))?;
     }
 }

@@ -400,6 +400,61 @@ async fn explain_follows_groups_and_nested_roles_to_each_user() {
         "{}",
         out(&o)
     );
+    // The picture of those paths: each step an edge, as Mermaid and Graphviz draw it.
+    let o = c.run(&["explain", "model", "demo_ml.churn", "--format", "markdown"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let blocks = crate::pictures::mermaid_blocks(&out(&o));
+    assert_eq!(blocks.len(), 1, "{}", out(&o));
+    let block = &blocks[0];
+    let id = |label: &str| {
+        let line = block
+            .lines()
+            .find(|l| l.contains(&format!("\"{label}\"")) && !l.contains("-->"))
+            .unwrap_or_else(|| panic!("{label} not in\n{block}"));
+        line.trim()
+            .split(['[', '(', '{'])
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let model = id("EXECUTE ON MODEL demo_ml.churn");
+    for (from, to, label) in [
+        ("user:carol", "group:analysts", "member of"),
+        (
+            "group:analysts",
+            "EXECUTE ON MODEL demo_ml.churn",
+            "granted",
+        ),
+        ("user:dan", "role:outer_role", "holds"),
+        ("role:outer_role", "role:inner_role", "holds"),
+        (
+            "role:inner_role",
+            "EXECUTE ON MODEL demo_ml.churn",
+            "granted",
+        ),
+        (
+            "user:awsuser",
+            "EXECUTE ON MODEL demo_ml.churn",
+            "superuser",
+        ),
+    ] {
+        let edge = format!("  {} -->|\"{label}\"| {}", id(from), id(to));
+        assert!(block.lines().any(|l| l == edge), "{edge} not in\n{block}");
+    }
+    assert!(!model.is_empty());
+    let drawn = crate::pictures::mermaid_render(std::slice::from_ref(block));
+    let labels = drawn[0]
+        .clone()
+        .unwrap_or_else(|e| panic!("Mermaid refused: {e}\n{block}"));
+    assert_eq!(labels, crate::pictures::declared_labels(block));
+    let o = c.run(&["explain", "model", "demo_ml.churn", "--format", "dot"]);
+    let labels = crate::pictures::dot_labels(&out(&o));
+    assert_eq!(
+        labels,
+        crate::pictures::declared_labels(block),
+        "{}",
+        out(&o)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,12 @@ use crate::compile::compile_with_models;
 use crate::config::AccessModel;
 use crate::model::{Grant, Grantee, ModelName, Name, Object, Privilege, State, quote_ident};
 
+mod graph;
+mod matrix;
+
+pub use graph::{Graph, dot, mermaid};
+pub use matrix::{MatrixStyle, matrix, matrix_report};
+
 /// One way a right reaches someone.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Path {
@@ -21,6 +27,25 @@ pub struct Path {
     pub right: String,
     /// How: the rule and place in the file, or the chain of grants and memberships.
     pub why: String,
+    /// The groups, roles and PUBLIC the right passes through, from `who` to the right.
+    pub via: Vec<String>,
+    /// The last step's kind, for the edge into the right in a picture.
+    #[serde(skip)]
+    pub how: How,
+}
+
+/// How the last step of a path gives the right.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum How {
+    /// A grant the cluster holds.
+    #[default]
+    Granted,
+    /// The owner's own right.
+    Owner,
+    /// A superuser's.
+    Superuser,
+    /// The rules of the model file that require it (their TOML paths).
+    Rule(String),
 }
 
 fn reference(g: &Grantee) -> String {
@@ -37,11 +62,11 @@ fn right(g: &Grant) -> String {
 }
 
 /// What the model grants, each with the rules that require it.
-fn from_model(model: &AccessModel, extra: Option<&ModelName>) -> Vec<(Grant, String)> {
+fn from_model(model: &AccessModel, extra: Option<&ModelName>) -> Vec<(Grant, String, How)> {
     let mut models: BTreeSet<ModelName> = model.models.keys().cloned().collect();
     models.extend(extra.cloned());
     let state = compile_with_models(model, &models);
-    let mut out: Vec<(Grant, String)> = state
+    let mut out: Vec<(Grant, String, How)> = state
         .grants
         .iter()
         .map(|(g, origins)| {
@@ -50,7 +75,12 @@ fn from_model(model: &AccessModel, extra: Option<&ModelName>) -> Vec<(Grant, Str
                 .map(|o| format!("{} at {}:{}", o.path(), o.file(), o.at))
                 .collect::<Vec<_>>()
                 .join("; ");
-            (g.clone(), format!("required by {why}"))
+            let rules = origins
+                .iter()
+                .map(|o| o.path())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (g.clone(), format!("required by {why}"), How::Rule(rules))
         })
         .collect();
     out.sort();
@@ -58,29 +88,39 @@ fn from_model(model: &AccessModel, extra: Option<&ModelName>) -> Vec<(Grant, Str
 }
 
 /// The roles a user holds, nested ones included, each with the chain that gives it.
-fn roles_of(state: &State, user: &Name) -> BTreeMap<Name, String> {
+fn roles_of(state: &State, user: &Name) -> BTreeMap<Name, (String, Vec<String>)> {
     let Some(inv) = &state.cluster else {
         return BTreeMap::new();
     };
-    let mut found: BTreeMap<Name, String> = BTreeMap::new();
-    let mut todo: Vec<(Name, String)> = inv
+    let role_ref = |r: &Name| reference(&Grantee::Role(r.clone()));
+    let mut found: BTreeMap<Name, (String, Vec<String>)> = BTreeMap::new();
+    let mut todo: Vec<(Name, String, Vec<String>)> = inv
         .user_roles
         .get(user)
         .into_iter()
         .flatten()
-        .map(|r| (r.clone(), format!("holds role {}", quote_ident(r.as_str()))))
+        .map(|r| {
+            (
+                r.clone(),
+                format!("holds role {}", quote_ident(r.as_str())),
+                vec![role_ref(r)],
+            )
+        })
         .collect();
-    while let Some((role, chain)) = todo.pop() {
+    while let Some((role, chain, via)) = todo.pop() {
         if found.contains_key(&role) {
             continue;
         }
         for inner in inv.role_roles.get(&role).into_iter().flatten() {
+            let mut longer = via.clone();
+            longer.push(role_ref(inner));
             todo.push((
                 inner.clone(),
                 format!("{chain}, which holds role {}", quote_ident(inner.as_str())),
+                longer,
             ));
         }
-        found.insert(role, chain);
+        found.insert(role, (chain, via));
     }
     found
 }
@@ -99,30 +139,42 @@ fn user_paths(state: &State, wanted: impl Fn(&Grant) -> bool) -> Vec<Path> {
                 who: who.clone(),
                 right: "every right".to_owned(),
                 why: "a superuser".to_owned(),
+                via: Vec::new(),
+                how: How::Superuser,
             });
             continue;
         }
         let roles = roles_of(state, user);
         for g in &held {
             let why = match &g.grantee {
-                Grantee::User(u) if u == user => Some("granted directly".to_owned()),
-                Grantee::Public => Some("granted to PUBLIC".to_owned()),
+                Grantee::User(u) if u == user => Some(("granted directly".to_owned(), Vec::new())),
+                Grantee::Public => Some((
+                    "granted to PUBLIC".to_owned(),
+                    vec![reference(&Grantee::Public)],
+                )),
                 Grantee::Group(group) => state
                     .groups
                     .get(group)
                     .and_then(|gs| gs.members.as_ref())
                     .filter(|m| m.contains_key(user))
-                    .map(|_| format!("member of group {}", quote_ident(group.as_str()))),
+                    .map(|_| {
+                        (
+                            format!("member of group {}", quote_ident(group.as_str())),
+                            vec![reference(&g.grantee)],
+                        )
+                    }),
                 Grantee::Role(role) => roles
                     .get(role)
-                    .map(|chain| format!("{chain}, granted the right")),
+                    .map(|(chain, via)| (format!("{chain}, granted the right"), via.clone())),
                 _ => None,
             };
-            if let Some(why) = why {
+            if let Some((why, via)) = why {
                 out.push(Path {
                     who: who.clone(),
                     right: right(g),
                     why,
+                    via,
+                    how: How::Granted,
                 });
             }
         }
@@ -135,6 +187,8 @@ fn user_paths(state: &State, wanted: impl Fn(&Grant) -> bool) -> Vec<Path> {
                 who: reference(&Grantee::User(owner.clone())),
                 right: format!("EXECUTE ON MODEL {}", m.key()),
                 why: "owns the model".to_owned(),
+                via: Vec::new(),
+                how: How::Owner,
             });
         }
     }
@@ -155,9 +209,9 @@ pub fn model(
         (Some(state), _) => user_paths(state, on),
         (None, Some(access)) => {
             let mut out = Vec::new();
-            for (g, why) in from_model(access, Some(model))
+            for (g, why, how) in from_model(access, Some(model))
                 .into_iter()
-                .filter(|(g, _)| on(g))
+                .filter(|(g, _, _)| on(g))
             {
                 // A group whose members the file lists: each member too, the way a cluster's
                 // membership is expanded.
@@ -179,6 +233,8 @@ pub fn model(
                                 decl.rule.path,
                                 decl.rule.file
                             ),
+                            via: vec![reference(&g.grantee)],
+                            how: how.clone(),
                         });
                     }
                 }
@@ -186,6 +242,8 @@ pub fn model(
                     who: reference(&g.grantee),
                     right: right(&g),
                     why,
+                    via: Vec::new(),
+                    how,
                 });
             }
             out
@@ -218,6 +276,8 @@ pub fn grantee(
                         who: reference(other),
                         right: right(g),
                         why: "granted directly".to_owned(),
+                        via: Vec::new(),
+                        how: How::Granted,
                     })
                     .collect();
                 out.sort();
@@ -239,12 +299,14 @@ pub fn grantee(
                 _ => Vec::new(),
             };
             let mut out: Vec<Path> = Vec::new();
-            for (g, why) in from_model(access, None) {
+            for (g, why, how) in from_model(access, None) {
                 if &g.grantee == grantee {
                     out.push(Path {
                         who: reference(&g.grantee),
                         right: right(&g),
                         why,
+                        via: Vec::new(),
+                        how,
                     });
                 } else if let Grantee::Group(group) = &g.grantee
                     && let Some((_, decl)) = groups.iter().find(|(n, _)| *n == group)
@@ -258,6 +320,8 @@ pub fn grantee(
                             decl.rule.path,
                             decl.rule.file
                         ),
+                        via: vec![reference(&g.grantee)],
+                        how,
                     });
                 }
             }
@@ -269,117 +333,81 @@ pub fn grantee(
     }
 }
 
-/// The paths as text (one line each) or as JSON (`mlgrant.explain`).
-pub fn report(subject: &str, paths: &[Path], json: bool) -> String {
-    if json {
-        let doc = serde_json::json!({
-            "format": "mlgrant.explain",
-            "version": 1,
-            "subject": subject,
-            "paths": paths,
-        });
-        let mut s = crate::text::json_pretty(&doc);
-        s.push('\n');
-        return s;
-    }
-    let e = crate::text::escape_controls;
-    let mut out = format!("{}\n", e(subject));
-    if paths.is_empty() {
-        out.push_str("nobody, as far as this source tells\n");
-    }
-    for p in paths {
-        out.push_str(&format!("{}: {} ({})\n", e(&p.who), e(&p.right), e(&p.why)));
-    }
-    out
+/// How explain writes its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// One line a path.
+    Text,
+    /// `mlgrant.explain`.
+    Json,
+    /// A table of the paths and a Mermaid picture of them, for a pull-request comment.
+    Markdown,
+    /// The picture as a Graphviz digraph.
+    Dot,
 }
 
-/// The access matrix: for each schema, who can run each model. From a cluster: every user, with
-/// membership and roles expanded. From the model: each grantee the rules name, with a column for
-/// "every model in S" where the schema has consumers (resolved only against a cluster).
-pub fn matrix(access: Option<&AccessModel>, cluster: Option<&State>) -> Vec<(ModelName, Path)> {
-    let models: BTreeSet<ModelName> = match (cluster, access) {
-        (Some(state), _) => state.models.keys().cloned().collect(),
-        (None, Some(a)) => {
-            let mut m: BTreeSet<ModelName> = a.models.keys().cloned().collect();
-            for (schema, rules) in &a.schemas {
-                if !rules.consumers.is_empty() {
-                    m.insert(ModelName {
-                        schema: schema.clone(),
-                        model: Name::from_catalog("*"),
-                    });
-                }
+/// The paths in `style`. `every` is what a superuser's "every right" stands for in a picture
+/// (the model an explain is about).
+pub fn report(subject: &str, paths: &[Path], style: Style, every: Option<&str>) -> String {
+    match style {
+        Style::Json => {
+            let doc = serde_json::json!({
+                "format": "mlgrant.explain",
+                "version": 1,
+                "subject": subject,
+                "paths": paths,
+            });
+            let mut s = crate::text::json_pretty(&doc);
+            s.push('\n');
+            s
+        }
+        Style::Dot => dot(&Graph::of(paths, every)),
+        Style::Markdown => {
+            let cell = crate::text::markdown_text;
+            let mut out = format!("### {}\n\n", cell(subject));
+            if paths.is_empty() {
+                out.push_str("nobody, as far as this source tells\n");
+                return out;
             }
-            m
-        }
-        (None, None) => BTreeSet::new(),
-    };
-    let mut out = Vec::new();
-    for m in &models {
-        for p in model(access, cluster, m) {
-            out.push((m.clone(), p));
-        }
-    }
-    out
-}
-
-/// The matrix as Markdown (a table per schema, a mark where a grantee can run a model) or CSV
-/// (schema, model, grantee, why).
-pub fn matrix_report(rows: &[(ModelName, Path)], csv: bool) -> String {
-    if csv {
-        let field = crate::text::csv_field;
-        let mut out = String::from("schema,model,grantee,why\n");
-        for (m, p) in rows {
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                field(m.schema.as_str()),
-                field(m.model.as_str()),
-                field(&p.who),
-                field(&p.why)
-            ));
-        }
-        return out;
-    }
-    let mut by_schema: BTreeMap<&Name, BTreeMap<&str, BTreeSet<&ModelName>>> = BTreeMap::new();
-    let mut models: BTreeMap<&Name, BTreeSet<&ModelName>> = BTreeMap::new();
-    for (m, p) in rows {
-        by_schema
-            .entry(&m.schema)
-            .or_default()
-            .entry(p.who.as_str())
-            .or_default()
-            .insert(m);
-        models.entry(&m.schema).or_default().insert(m);
-    }
-    let cell = crate::text::markdown_text;
-    let mut out = String::new();
-    for (schema, who) in &by_schema {
-        let columns: Vec<&&ModelName> = models[schema].iter().collect();
-        out.push_str(&format!(
-            "#### schema {}\n\n| grantee |",
-            cell(&quote_ident(schema.as_str()))
-        ));
-        for m in &columns {
-            let name = if m.model.as_str() == "*" {
-                "every model".to_owned()
-            } else {
-                quote_ident(m.model.as_str())
-            };
-            out.push_str(&format!(" {} |", cell(&name)));
-        }
-        out.push_str("\n|---|");
-        out.push_str(&"---|".repeat(columns.len()));
-        out.push('\n');
-        for (grantee, can) in who {
-            out.push_str(&format!("| {} |", cell(grantee)));
-            for m in &columns {
-                out.push_str(if can.contains(**m) { " ✓ |" } else { "  |" });
+            out.push_str("| who | right | why |\n|---|---|---|\n");
+            for p in paths {
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    cell(&p.who),
+                    cell(&p.right),
+                    cell(&p.why)
+                ));
             }
             out.push('\n');
+            out.push_str(&picture(&Graph::of(paths, every)));
+            out
         }
-        out.push('\n');
+        Style::Text => {
+            let e = crate::text::escape_controls;
+            let mut out = format!("{}\n", e(subject));
+            if paths.is_empty() {
+                out.push_str("nobody, as far as this source tells\n");
+            }
+            for p in paths {
+                out.push_str(&format!("{}: {} ({})\n", e(&p.who), e(&p.right), e(&p.why)));
+            }
+            out
+        }
     }
-    if out.is_empty() {
-        out.push_str("nobody can run any model, as far as this source tells\n");
+}
+
+/// A Mermaid block for Markdown, or a line saying why the picture is left out.
+pub(crate) fn picture(g: &Graph) -> String {
+    if g.is_empty() {
+        return String::new();
     }
-    out
+    match mermaid(g) {
+        Some(m) => format!("```mermaid\n{m}```\n\n"),
+        None => format!(
+            "_No picture: {} steps, more than Mermaid draws by default ({} steps, {} characters); `--format dot` draws it with Graphviz._\n\n",
+            g.edges(),
+            graph::MERMAID_MAX_EDGES,
+            graph::MERMAID_MAX_TEXT
+        ),
+    }
 }
