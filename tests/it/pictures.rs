@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::util::{mlgrant, root, scratch, stderr, stdout};
+use crate::util::{mlgrant, scratch, stderr, stdout};
 
 /// The Mermaid blocks of a Markdown document.
 pub fn mermaid_blocks(markdown: &str) -> Vec<String> {
@@ -51,18 +51,7 @@ fn decode(s: &str) -> String {
 
 /// Mermaid's bundle, installed with npm under target/ when missing.
 fn mermaid_js() -> PathBuf {
-    let dir = root().join("target/mermaid-npm");
-    let js = dir.join("node_modules/mermaid/dist/mermaid.min.js");
-    if !js.exists() {
-        let o = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .arg("mermaid@11")
-            .output()
-            .expect("npm runs (this test needs Node.js and npm)");
-        assert!(o.status.success(), "npm install mermaid@11: {}", stderr(&o));
-    }
-    js
+    crate::util::npm_file("mermaid-npm", "mermaid@11", "mermaid/dist/mermaid.min.js")
 }
 
 /// Renders each Mermaid source in headless chromium; for each, the text of its drawn node

@@ -69,6 +69,24 @@ pub fn scratch(test: &str, name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// A file of an npm package installed under target/`dir` (with npm, from `spec`) when missing.
+/// `.ci/run` installs them first, so that an unreachable registry fails there with npm's own
+/// message.
+pub fn npm_file(dir: &str, spec: &str, file: &str) -> PathBuf {
+    let dir = root().join("target").join(dir);
+    let path = dir.join("node_modules").join(file);
+    if !path.exists() {
+        let o = std::process::Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(spec)
+            .output()
+            .expect("npm runs (this test needs Node.js and npm)");
+        assert!(o.status.success(), "npm install {spec}: {}", stderr(&o));
+    }
+    path
+}
+
 /// A Python tool from its own virtualenv under target/ (`venv`), installed with pip from
 /// `package` when `tool args` does not print `expect` first. `.ci/run` makes the virtualenvs
 /// first, so that an unreachable PyPI fails there with pip's own message.

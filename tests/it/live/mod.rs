@@ -206,13 +206,14 @@ pub fn err(o: &Output) -> String {
 }
 
 /// The README's quickstart, run as written (on a free port instead of 5439) with bash -e in a
-/// scratch folder that holds the bundled example and the built binaries.
+/// scratch folder whose `target/debug` is the folder of the built binaries: from nothing to an
+/// applied plan, a new model granted on the next apply, and a drift repaired.
 #[test]
 fn the_readmes_quickstart_runs_as_written() {
     let root = crate::util::root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let start = readme
-        .find("target/debug/redshift-sim --listen")
+        .find("export PATH=\"$PWD/target/debug:$PATH\"")
         .expect("the quickstart");
     let end = start + readme[start..].find("kill %1").expect("its end") + "kill %1".len();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -220,23 +221,19 @@ fn the_readmes_quickstart_runs_as_written() {
         .local_addr()
         .unwrap()
         .port();
-    // The simulator is stopped however the script ends.
+    // The simulator is stopped however the script ends; stderr (apply's plan) is read in order
+    // with stdout.
     let script = format!(
-        "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n{}",
+        "trap 'kill $(jobs -p) 2>/dev/null' EXIT\nexec 2>&1\n{}",
         readme[start..end].replace("127.0.0.1:5439", &format!("127.0.0.1:{port}"))
     );
     let dir = std::env::temp_dir().join(format!("mlgrant-quickstart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("target")).unwrap();
-    std::fs::copy(
-        root.join("config.example.toml"),
-        dir.join("config.example.toml"),
-    )
-    .unwrap();
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_mlgrant"))
         .parent()
         .unwrap()
         .to_owned();
-    let _ = std::fs::remove_file(dir.join("target/debug"));
     std::os::unix::fs::symlink(&bin, dir.join("target/debug")).unwrap();
     let o = Command::new("bash")
         .args(["-e", "-c", &script])
@@ -244,20 +241,38 @@ fn the_readmes_quickstart_runs_as_written() {
         .env("HOME", &dir)
         .output()
         .expect("bash runs");
+    let written = std::fs::read_to_string(dir.join("target/quickstart/mlgrant.toml"));
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        o.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
     let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
     assert!(
-        out.contains("every assumption sync relies on holds"),
-        "{out}"
+        written.is_ok_and(|t| t.starts_with("#:schema ./mlgrant.schema.json")),
+        "init wrote the starter"
     );
-    assert!(
-        out.contains("rehearsed on ") && out.contains("applied 5 statements"),
-        "{out}"
-    );
+    // Each step said what the README's comments say it does, in order.
+    let steps = [
+        "ok: 2 groups, 1 schema, 0 models",
+        "every assumption sync relies on holds",
+        "-- mlgrant plan mlgrant.toml against",
+        "rolled back, nothing was changed",
+        "applied 5 statements",
+        "GRANT EXECUTE ON MODEL ml.churn TO GROUP ml_consumers_grp;\napplied 1 statement",
+        "exit 2: the cluster drifted",
+        "applied 1 statement",
+        "-- nothing to change",
+        "user:alice: EXECUTE ON MODEL ml.churn (member of group ml_consumers_grp)",
+        "run_id",
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = out[at..].find(step);
+        assert!(found.is_some(), "after byte {at}, no {step:?} in:\n{out}");
+        at += found.unwrap() + step.len();
+    }
+    // history lists the three runs, newest first.
+    let runs = out[at..]
+        .lines()
+        .filter(|l| l.contains("mlgrant.toml"))
+        .count();
+    assert_eq!(runs, 3, "{out}");
 }
