@@ -30,38 +30,6 @@ struct Asker<'a> {
     target: connect::Target,
 }
 
-/// On Ctrl-C: "interrupted: rolled back, nothing changed", or, once COMMIT was sent, that the
-/// change may have landed; then exit 1.
-fn watch_ctrl_c(committing: Arc<AtomicBool>) {
-    let (ready, armed) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            let _ = ready.send(());
-            return;
-        };
-        rt.block_on(async {
-            let signal = tokio::signal::ctrl_c();
-            tokio::pin!(signal);
-            // Poll once so that the handler is installed before apply starts.
-            let _ = futures_util::poll!(&mut signal);
-            let _ = ready.send(());
-            if signal.await.is_ok() {
-                let message = if committing.load(Ordering::SeqCst) {
-                    "interrupted while the COMMIT was on its way: the change may have landed; `mlgrant history` or `mlgrant plan` says whether it did"
-                } else {
-                    "interrupted: rolled back, nothing changed"
-                };
-                let _ = writeln!(std::io::stderr(), "{message}");
-                std::process::exit(1);
-            }
-        });
-    });
-    let _ = armed.recv_timeout(std::time::Duration::from_secs(2));
-}
-
 /// Whether a session waits for the apply lock, and who holds it, as svv_transactions tells (DG
 /// r_SVV_TRANSACTIONS: `granted` is false for a lock still waited for), asked on a connection
 /// of its own and within a few seconds. `None`: nobody waits (this apply holds the lock, and the
@@ -266,11 +234,12 @@ pub(super) fn apply_cmd(
     let committing = asker.committing.clone();
     let json = format == Format::Json;
     let outcome = runtime()?.block_on(async {
+        // Ctrl-C, SIGTERM or SIGHUP, wherever it comes (at the question too, where the main
+        // thread blocks on the terminal): a watcher of its own says what is true, then ends the
+        // process, which drops the connection and with it the open transaction, which the
+        // server rolls back.
+        super::stop::apply_ends_on_signal(committing.clone());
         let (client, notices) = connect::connect_with_notices(&target).await.map_err(fail)?;
-        // Ctrl-C, wherever it comes (at the question too, where the main thread blocks on the
-        // terminal): a watcher of its own says what is true, then ends the process, which drops
-        // the connection and with it the open transaction, which the server rolls back.
-        watch_ctrl_c(committing.clone());
         Ok::<_, Failure>(
             apply::apply(
                 &client,

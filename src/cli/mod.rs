@@ -14,6 +14,7 @@ mod init;
 mod inspect;
 mod opt;
 mod revert;
+mod stop;
 mod targets;
 
 use std::io::Write;

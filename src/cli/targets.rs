@@ -13,8 +13,11 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use serde_json::{Value, json};
 
 use super::opt::{ClusterArg, Command, Format};
@@ -22,11 +25,118 @@ use super::{Done, Failure, fail};
 use crate::config::{self, TargetDecl};
 use crate::text::sanitize;
 
-/// One target's result.
+/// One target's result. `code` is None when its process ended by a signal; `started` is false
+/// for a target a signal stopped before its turn.
 struct Outcome {
-    code: i32,
+    code: Option<i32>,
     stdout: String,
     stderr: String,
+    started: bool,
+}
+
+/// The processes of the running targets (their ids, for SIGTERM), and whether a signal came.
+#[derive(Default)]
+struct Fleet {
+    running: Mutex<BTreeMap<String, u32>>,
+    stopping: AtomicBool,
+}
+
+impl Fleet {
+    /// Starts `p` for target `name` unless a signal came first (then None). Under the same lock
+    /// as the signal's, so that no process starts unsignalled after it.
+    fn spawn(&self, name: &str, p: &mut Process) -> Option<std::io::Result<std::process::Child>> {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stopping.load(Ordering::SeqCst) {
+            return None;
+        }
+        let child = p.spawn();
+        if let Ok(c) = &child {
+            running.insert(name.to_owned(), c.id());
+        }
+        Some(child)
+    }
+
+    fn done(&self, name: &str) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    /// On SIGINT, SIGTERM or SIGHUP: no target starts any more, and each running one gets
+    /// SIGTERM (an apply that has not sent COMMIT rolls back and says so).
+    fn stop_on_signal(self: &Arc<Self>) {
+        let fleet = self.clone();
+        super::stop::on_signal(move |signal| {
+            let running = fleet.running.lock().unwrap_or_else(|e| e.into_inner());
+            fleet.stopping.store(true, Ordering::SeqCst);
+            let _ = writeln!(
+                std::io::stderr(),
+                "{signal}: stopping: no more targets start, and the {} running are told to stop (an apply that has not sent COMMIT rolls back)",
+                running.len()
+            );
+            for pid in running.values() {
+                if let Ok(pid) = i32::try_from(*pid) {
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+                }
+            }
+        });
+    }
+}
+
+/// Runs `p` for target `t` to its end, with the model text on its stdin when it is read from
+/// stdin (`--config -`), capturing its output when `capture`.
+fn run_one(
+    fleet: &Fleet,
+    t: &TargetDecl,
+    mut p: Process,
+    stdin: Option<&[u8]>,
+    capture: bool,
+) -> Outcome {
+    if stdin.is_some() {
+        p.stdin(Stdio::piped());
+    } else if capture {
+        p.stdin(Stdio::null());
+    }
+    if capture {
+        p.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env("NO_COLOR", "1");
+    }
+    let failed = |e: std::io::Error| Outcome {
+        code: Some(1),
+        stdout: String::new(),
+        stderr: format!("error: cannot run mlgrant: {e}\n"),
+        started: true,
+    };
+    let mut child = match fleet.spawn(&t.name, &mut p) {
+        None => {
+            return Outcome {
+                code: None,
+                stdout: String::new(),
+                stderr: "not started: a signal stopped the run before this target's turn\n"
+                    .to_owned(),
+                started: false,
+            };
+        }
+        Some(Err(e)) => return failed(e),
+        Some(Ok(child)) => child,
+    };
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // A target that ends before reading it all is told by its own exit code.
+        let _ = pipe.write_all(text);
+    }
+    let result = child.wait_with_output();
+    fleet.done(&t.name);
+    match result {
+        Ok(o) => Outcome {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            started: true,
+        },
+        Err(e) => failed(e),
+    }
 }
 
 /// The cluster options of a command that connects, its model file, and whether it is a plan
@@ -149,8 +259,19 @@ fn run_many(
             sanitize(&file.display().to_string())
         )));
     }
-    let model = config::load(file)?;
+    // A model on stdin is read once, here, and handed to each target's process on its stdin.
+    let (model, stdin) = if file == Path::new("-") {
+        let bytes = config::read_stdin()?;
+        (
+            config::from_bytes(config::STDIN_NAME, bytes.clone())?,
+            Some(bytes),
+        )
+    } else {
+        (config::load(file)?, None)
+    };
     let chosen = choose(&model.targets, cluster, file)?;
+    let fleet = Arc::new(Fleet::default());
+    fleet.stop_on_signal();
     let exe =
         std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -158,12 +279,13 @@ fn run_many(
     // One target is the same as --url (and the same options): its output, its questions, its
     // saved plan and its exit code are the command's own.
     if let [t] = chosen.as_slice() {
-        let status = process(&exe, &base, t)
-            .status()
-            .map_err(|e| fail(format!("cannot run mlgrant: {e}")))?;
+        let o = run_one(&fleet, t, process(&exe, &base, t), stdin.as_deref(), false);
+        if !o.stderr.is_empty() {
+            return Err(Failure(o.stderr));
+        }
         return Ok(Done {
             out: String::new(),
-            code: u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
+            code: o.code.and_then(|c| u8::try_from(c).ok()).unwrap_or(1),
         });
     }
     if let Command::Apply { yes, plan, .. } = command {
@@ -196,20 +318,8 @@ fn run_many(
                     let Some(t) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
                         return;
                     };
-                    let mut p = process(&exe, &base, t);
-                    p.stdin(Stdio::null()).env("NO_COLOR", "1");
-                    let outcome = match p.output() {
-                        Ok(o) => Outcome {
-                            code: o.status.code().unwrap_or(1),
-                            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-                        },
-                        Err(e) => Outcome {
-                            code: 1,
-                            stdout: String::new(),
-                            stderr: format!("error: cannot run mlgrant: {e}\n"),
-                        },
-                    };
+                    let outcome =
+                        run_one(&fleet, t, process(&exe, &base, t), stdin.as_deref(), true);
                     results
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -259,24 +369,49 @@ fn choose<'m>(
 }
 
 /// What a target's exit code means for this command.
-fn state(name: &str, code: i32) -> &'static str {
-    match (name, code) {
-        (_, 0) => "ok",
-        ("plan", 2) => "changes pending",
-        ("plan", 3) => "held back",
+/// What a target's end means for this command: its exit code, or, after a signal, whether it
+/// rolled back, may have committed, ended before it began, or never started. For apply, "ok"
+/// is committed (or nothing to change).
+fn state(name: &str, o: &Outcome) -> &'static str {
+    if !o.started {
+        return "never started";
+    }
+    if o.stderr.lines().any(|l| l == super::stop::ROLLED_BACK) {
+        return "interrupted, rolled back";
+    }
+    if o.stderr.lines().any(|l| l == super::stop::MAY_HAVE_LANDED) {
+        return "interrupted as it committed";
+    }
+    match (name, o.code) {
+        (_, None) => "stopped",
+        (_, Some(0)) => "ok",
+        ("plan", Some(2)) => "changes pending",
+        ("plan", Some(3)) => "held back",
         _ => "failed",
     }
 }
+
+/// The states, in the order the summary lists them; all but the first three count as failed.
+const STATES: &[&str] = &[
+    "ok",
+    "changes pending",
+    "held back",
+    "failed",
+    "interrupted, rolled back",
+    "interrupted as it committed",
+    "stopped",
+    "never started",
+];
 
 /// The grouped output and the exit code of all targets.
 fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Done {
     let failed = results
         .values()
-        .filter(|o| state(name, o.code) == "failed")
+        .filter(|o| !matches!(state(name, o), "ok" | "changes pending" | "held back"))
         .count();
     let pending = results
         .values()
-        .filter(|o| matches!(state(name, o.code), "changes pending" | "held back"))
+        .filter(|o| matches!(state(name, o), "changes pending" | "held back"))
         .count();
     let code = if failed > 0 {
         1
@@ -292,7 +427,7 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
                 json!({
                     "target": t,
                     "exit_code": o.code,
-                    "state": state(name, o.code),
+                    "state": state(name, o),
                     "output": serde_json::from_str::<Value>(&o.stdout).unwrap_or(Value::Null),
                     "errors": o.stderr,
                 })
@@ -310,7 +445,7 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     for (t, o) in results {
-        let _ = writeln!(stdout, "{mark} === target {t}: {} ===", state(name, o.code));
+        let _ = writeln!(stdout, "{mark} === target {t}: {} ===", state(name, o));
         let _ = stdout.write_all(o.stdout.as_bytes());
         if !o.stdout.is_empty() && !o.stdout.ends_with('\n') {
             let _ = writeln!(stdout);
@@ -324,7 +459,7 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
     let by_state = |s: &str| -> Vec<&str> {
         results
             .iter()
-            .filter(|(_, o)| state(name, o.code) == s)
+            .filter(|(_, o)| state(name, o) == s)
             .map(|(t, _)| t.as_str())
             .collect()
     };
@@ -333,7 +468,7 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
         results.len(),
         if results.len() == 1 { "" } else { "s" }
     )];
-    for s in ["ok", "changes pending", "held back", "failed"] {
+    for &s in STATES {
         let names = by_state(s);
         if !names.is_empty() {
             summary.push(format!("{s}: {}", names.join(", ")));

@@ -188,29 +188,36 @@ pub fn load(path: &Path) -> Result<AccessModel, ConfigError> {
     from_bytes(&name, bytes)
 }
 
+/// The name a model read from stdin goes by in messages and provenance.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Reads the model from stdin (`--config -`), at most [`MAX_FILE_BYTES`] of it.
 fn load_stdin() -> Result<AccessModel, ConfigError> {
+    from_bytes(STDIN_NAME, read_stdin()?)
+}
+
+/// The bytes of a model on stdin, at most [`MAX_FILE_BYTES`] of them.
+pub fn read_stdin() -> Result<Vec<u8>, ConfigError> {
     use std::io::Read;
-    let name = "<stdin>";
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|source| ConfigError::Read {
-            path: name.to_owned(),
+            path: STDIN_NAME.to_owned(),
             source,
         })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ConfigError::TooLarge {
-            path: name.to_owned(),
+            path: STDIN_NAME.to_owned(),
         });
     }
-    from_bytes(name, bytes)
+    Ok(bytes)
 }
 
 /// Validates model bytes: UTF-8, then TOML.
-fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<AccessModel, ConfigError> {
+pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<AccessModel, ConfigError> {
     match String::from_utf8(bytes) {
         Ok(text) => parse(name, &text),
         Err(e) => {

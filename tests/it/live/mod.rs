@@ -8,6 +8,7 @@ mod connect_messages;
 mod directory;
 mod doctor;
 mod faults;
+mod fleet;
 mod iam_login;
 mod ledger;
 mod lists;
