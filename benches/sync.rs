@@ -7,7 +7,8 @@
 //!    5 ms injected latency, against `psql -f` of the same statements through the same
 //!    simulator, and against the same apply at 0 ms.
 //!
-//! `--quick` runs the live part with 1,000 models only (for a smoke run); `--offline` skips it.
+//! `--quick` runs the live part with 1,000 models only and the fleet with 100 targets (for a
+//! smoke run); `--offline` skips the live part; `--fleet` runs the fleet alone.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -19,6 +20,8 @@ use redshift_sim::{Options, Simulator};
 
 #[path = "sync/bad_files.rs"]
 mod bad_files;
+#[path = "sync/fleet.rs"]
+mod fleet;
 #[path = "sync/peer.rs"]
 mod peer;
 
@@ -293,6 +296,19 @@ fn check_bad_files() -> String {
     report
 }
 
+/// The CPU time (user + system) of this process's children that have been waited for, their
+/// own children included: the difference around one run is that run's CPU.
+pub fn children_cpu() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_CHILDREN).map_or(Duration::ZERO, |u| {
+        let tv = |t: nix::sys::time::TimeVal| {
+            Duration::from_secs(t.tv_sec().max(0) as u64)
+                + Duration::from_micros(t.tv_usec().max(0) as u64)
+        };
+        tv(u.user_time()) + tv(u.system_time())
+    })
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -308,12 +324,15 @@ struct Run {
     took: Duration,
     stdout: Vec<u8>,
     peak_mb: f64,
+    /// user + system, from getrusage of the waited-for child
+    cpu: Duration,
 }
 
 impl Live {
     fn mlgrant(&self, args: &[&str]) -> Run {
         let out_path = self.dir.join("stdout");
         let err_path = self.dir.join("stderr");
+        let cpu_before = children_cpu();
         let t = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
             .args(args)
@@ -353,6 +372,7 @@ impl Live {
             took,
             stdout: std::fs::read(&out_path).unwrap(),
             peak_mb: peak_kb as f64 / 1024.0,
+            cpu: children_cpu().saturating_sub(cpu_before),
         }
     }
 
@@ -386,10 +406,12 @@ async fn make_models(door: &tokio_postgres::Client, from: usize, to: usize) {
 /// One plan at `size` models: its time, round trips, peak memory, changes and statements.
 struct PlanFigures {
     took: Duration,
+    cpu: Duration,
     round_trips: u64,
     peak_mb: f64,
     changes: u64,
     statements: usize,
+    json_bytes: usize,
 }
 
 fn plan_figures(l: &Live, model: &str) -> PlanFigures {
@@ -397,10 +419,12 @@ fn plan_figures(l: &Live, model: &str) -> PlanFigures {
     let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     PlanFigures {
         took: run.took,
+        cpu: run.cpu,
         round_trips: l.last_round_trips(),
         peak_mb: run.peak_mb,
         changes: doc["changes"].as_u64().unwrap_or(0),
         statements: doc["statements"].as_array().map_or(0, Vec::len),
+        json_bytes: run.stdout.len(),
     }
 }
 
@@ -476,6 +500,27 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
             figures.changes,
             figures.statements,
         );
+        let _ = writeln!(
+            report,
+            "figure mlgrant's own CPU in a plan at {size} models: {:.3} s (user + sys, getrusage of the child; wall {:.3} s) (goal: {})",
+            figures.cpu.as_secs_f64(),
+            figures.took.as_secs_f64(),
+            if size == 100_000 {
+                "at most 0.25 s"
+            } else {
+                "none, for growth"
+            },
+        );
+        if size == 100_000 {
+            let sql = l.mlgrant(&["plan", "--config", &with_path, "--format", "sql"]);
+            let _ = writeln!(
+                report,
+                "figure plan peak memory at {size} models, SQL output: {:.1} MB (goal: at most 100)\nfigure plan peak memory at {size} models, JSON output: {:.1} MB (goal: at most 100)\n  (JSON document: {:.1} MB)",
+                sql.peak_mb,
+                figures.peak_mb,
+                figures.json_bytes as f64 / 1e6,
+            );
+        }
         *made = size;
         plans.push((size, figures));
     };
@@ -589,6 +634,19 @@ fn main() {
             .unwrap_or_default()
     );
     println!("mlgrant benchmark, {machine}");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let targets = if quick { 100 } else { 1_000 };
+    if std::env::args().any(|a| a == "--fleet") {
+        println!(
+            "{}",
+            runtime.block_on(fleet::plan_of_many_targets(targets, 64))
+        );
+        return;
+    }
     println!("{}", offline());
     println!("{}", export_case());
     println!("{}", parse_50mb());
@@ -601,11 +659,10 @@ fn main() {
     } else {
         (&[10, 1000, 10_000], Some(100_000))
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     println!("{}", runtime.block_on(live(sizes, big)));
     println!("{}", runtime.block_on(peer::ldap2pg_vs_mlgrant()));
+    println!(
+        "{}",
+        runtime.block_on(fleet::plan_of_many_targets(targets, 64))
+    );
 }

@@ -10,9 +10,9 @@ use super::opt::{ClusterArg, FormatArg};
 use super::{Cli, Command, Done, Failure, Format, color_on, fail, output};
 use crate::config::{self, AccessModel, ConfigError};
 use crate::plan::Plan;
-use crate::saved::{self, SavedPlan};
+use crate::saved;
 use crate::text::sanitize;
-use crate::{apply, audit, catalog, compile, connect, diff, render};
+use crate::{apply, audit, compile, connect, diff, render};
 
 /// The format asked for, or the default for stdout: text on a terminal, SQL otherwise.
 fn plan_format(arg: &FormatArg) -> Format {
@@ -75,7 +75,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             exit_code,
             out,
             warn,
-        } => plan(
+        } => super::plan_cmd::plan(
             &model.config,
             cluster,
             plan_format(format),
@@ -260,86 +260,6 @@ fn diff_cmd(
     Ok((Done { out, code }, render::warnings(&plan).len()))
 }
 
-fn plan(
-    path: &Path,
-    cluster: &ClusterArg,
-    format: Format,
-    color: bool,
-    exit_code: bool,
-    out_file: Option<&Path>,
-) -> Result<(Done, usize), Failure> {
-    let model = config::load(path)?;
-    warn(&model);
-    let target = target(cluster)?;
-    let (plan, state) = talk(cluster, async {
-        let client = connect::connect(&target).await.map_err(fail)?;
-        let mut cluster = catalog::read(&client, "", 0).await.map_err(fail)?;
-        // A directory's namespaces are checked when the login may read them (one more round
-        // trip, only for a model that names them).
-        let superuser = cluster.cluster.as_ref().is_some_and(|i| i.superuser);
-        let known = if superuser && !diff::directory_namespaces(&model).is_empty() {
-            Some(catalog::identity_namespaces(&client).await.map_err(fail)?)
-        } else {
-            None
-        };
-        let directory_notes = diff::check_directories(&model, known.as_ref()).map_err(fail)?;
-        let mut plan = diff::sync(&model, &cluster).map_err(fail)?;
-        if !plan.unconfirmed.is_empty() {
-            // Models only the padded svv_ml_model_info shows: SHOW MODEL confirms their exact
-            // names before any statement names them (catalog::confirm).
-            let asked = catalog::confirm::first(&plan.unconfirmed);
-            let answers = catalog::confirm::ask(&client, asked, None)
-                .await
-                .map_err(fail)?;
-            catalog::confirm::record(&mut cluster, answers);
-            plan = diff::sync(&model, &cluster).map_err(fail)?;
-        }
-        plan.notes.extend(directory_notes);
-        plan.warnings.splice(0..0, model_warnings(&model));
-        Ok::<_, Failure>((plan, cluster))
-    })?;
-    if let Some(file) = out_file {
-        let saved = SavedPlan::new(
-            &plan,
-            &model,
-            &state,
-            saved_cluster(&target),
-            audit::now_utc(),
-        );
-        std::fs::write(file, saved.to_json()).map_err(|e| {
-            fail(format!(
-                "cannot write the plan to {}: {e}",
-                sanitize(&file.display().to_string())
-            ))
-        })?;
-        eprintln!(
-            "saved the plan ({}) to {}: review it, then `mlgrant apply --plan {}`",
-            plan.size(),
-            sanitize(&file.display().to_string()),
-            sanitize(&file.display().to_string())
-        );
-    }
-    let header = format!(
-        "mlgrant plan {} against {}: {}",
-        model.source.name,
-        target.describe(),
-        plan.size()
-    );
-    let terminal = std::io::stdout().is_terminal();
-    let files = [model.source.name.as_str()];
-    let out = output(&plan, format, &header, "plan", &files, color, terminal);
-    // 0 in sync, 2 changes pending, 3 nothing this login can plan is pending but something is
-    // held back (grants it cannot confirm, revokes it may not make, models not ready).
-    let held_back = !plan.unverified.is_empty() || plan.withheld > 0;
-    let code = match (exit_code, plan.is_empty(), held_back) {
-        (false, _, _) | (true, true, false) => 0,
-        (true, false, _) => 2,
-        (true, true, true) => 3,
-    };
-    let warned = render::warnings(&plan).len();
-    Ok((Done { out, code }, warned))
-}
-
 /// The model's warnings, on stderr, each with its place.
 pub(super) fn warn(model: &AccessModel) {
     for (at, message) in &model.warnings {
@@ -438,21 +358,13 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// The connection target from --url and the environment; warnings go to stderr.
 pub(super) fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
     let iam = connect::IamLogin {
         cluster: cluster.aws_cluster.clone(),
         workgroup: cluster.aws_workgroup.clone(),
         region: cluster.aws_region.clone(),
         db_user: cluster.db_user.clone(),
     };
-    // With IAM login the user comes from AWS; a placeholder stands in until then.
-    let env = |k: &str| {
-        std::env::var(k)
-            .ok()
-            .or_else(|| (iam.is_set() && k == "PGUSER").then(|| "(IAM login)".to_owned()))
-    };
-    let mut target =
-        connect::resolve(cluster.url.as_deref(), &env, home.as_deref()).map_err(fail)?;
+    let mut target = resolve(cluster.url.as_deref(), &iam, |k| std::env::var(k).ok())?;
     for w in &target.warnings {
         eprintln!("warning: {w}");
     }
@@ -463,6 +375,21 @@ pub(super) fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
             .map_err(fail)?;
     }
     Ok(target)
+}
+
+/// The connection target from `url` and the variables `env` gives, before any IAM login; its
+/// warnings are in it. With IAM login the user comes from AWS: a placeholder stands in until
+/// then.
+pub(super) fn resolve(
+    url: Option<&str>,
+    iam: &connect::IamLogin,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<connect::Target, Failure> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let env = |k: &str| {
+        env(k).or_else(|| (iam.is_set() && k == "PGUSER").then(|| "(IAM login)".to_owned()))
+    };
+    connect::resolve(url, &env, home.as_deref()).map_err(fail)
 }
 
 /// Loads two files and reports the problems of both before failing.

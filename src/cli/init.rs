@@ -25,9 +25,21 @@ pub(super) fn init(
     partial: bool,
     cluster: &ClusterArg,
 ) -> Result<Done, Failure> {
-    if cluster.many() {
+    if cluster.many() || cluster.targets_from.is_some() {
+        return Err(fail(if from_cluster {
+            "init --from-cluster reads one cluster: give --url (or --aws-cluster, --aws-workgroup), not targets"
+        } else {
+            "init writes the starter, for no cluster: the target options are for init --from-cluster, which reads one cluster with --url (or --aws-cluster, --aws-workgroup)"
+        }));
+    }
+    let names_a_cluster = cluster.url.is_some()
+        || cluster.aws_cluster.is_some()
+        || cluster.aws_workgroup.is_some()
+        || cluster.aws_region.is_some()
+        || cluster.db_user.is_some();
+    if names_a_cluster && !from_cluster {
         return Err(fail(
-            "init --from-cluster reads one cluster: give --url (or --aws-cluster, --aws-workgroup), not targets",
+            "init without --from-cluster writes the starter and reads no cluster: add --from-cluster to write what the cluster holds, or leave out --url and the AWS options",
         ));
     }
     let text = if from_cluster {

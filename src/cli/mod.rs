@@ -6,13 +6,16 @@
 
 mod apply;
 mod check;
+mod children;
 mod commands;
 mod docs;
 mod explain;
+mod fleet;
 mod iam;
 mod init;
 mod inspect;
 mod opt;
+mod plan_cmd;
 mod revert;
 mod stop;
 mod targets;

@@ -316,7 +316,7 @@ pub enum Command {
         #[arg(long, global = true, value_enum)]
         format: Option<ExplainFormat>,
     },
-    /// The access matrix: who can run which model, per schema, as Markdown or CSV; from the
+    /// The access matrix: who can run which model, per schema, as Markdown, CSV or DOT; from the
     /// model, or with --url from the cluster (every user, membership and roles expanded).
     Report {
         /// The access model file (offline, without --url).

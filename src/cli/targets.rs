@@ -1,10 +1,10 @@
 //! Many targets from one model: `--target NAME` (repeatable) and `--all-targets` run plan,
 //! apply, doctor, export or history on each `[targets.NAME]` of the model, `--jobs N` at once.
 //!
-//! Each target runs in a process of its own (this same executable, with the target's `--url`
-//! and AWS options in place of the target options), so that every target has its own
-//! connection, its own transaction and its own failure: one target that fails never stops the
-//! others and never leaves a target half-applied. Output is grouped per target, in the order of
+//! A plan's targets are tasks of this process (fleet.rs); the other commands run each target in
+//! a process of its own (children.rs). Either way every target has its own connection, its own
+//! transaction and its own failure: one target that fails never stops the others and never
+//! leaves a target half-applied. Output is grouped per target, in the order of
 //! the names, then a summary. Exit code: 1 when any target failed, else 2 when any has changes
 //! pending, else 0.
 
@@ -12,132 +12,17 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command as Process, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use serde_json::{Value, json};
+
+pub(super) use super::children::Outcome;
+use super::children::{Fleet, base_args, process, run_one};
 
 use super::opt::{ClusterArg, Command, Format};
 use super::{Done, Failure, fail};
 use crate::config::{self, TargetDecl};
 use crate::text::sanitize;
-
-/// One target's result. `code` is None when its process ended by a signal; `started` is false
-/// for a target a signal stopped before its turn.
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    started: bool,
-}
-
-/// The processes of the running targets (their ids, for SIGTERM), and whether a signal came.
-#[derive(Default)]
-struct Fleet {
-    running: Mutex<BTreeMap<String, u32>>,
-    stopping: AtomicBool,
-}
-
-impl Fleet {
-    /// Starts `p` for target `name` unless a signal came first (then None). Under the same lock
-    /// as the signal's, so that no process starts unsignalled after it.
-    fn spawn(&self, name: &str, p: &mut Process) -> Option<std::io::Result<std::process::Child>> {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        if self.stopping.load(Ordering::SeqCst) {
-            return None;
-        }
-        let child = p.spawn();
-        if let Ok(c) = &child {
-            running.insert(name.to_owned(), c.id());
-        }
-        Some(child)
-    }
-
-    fn done(&self, name: &str) {
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
-    }
-
-    /// On SIGINT, SIGTERM or SIGHUP: no target starts any more, and each running one gets
-    /// SIGTERM (an apply that has not sent COMMIT rolls back and says so).
-    fn stop_on_signal(self: &Arc<Self>) {
-        let fleet = self.clone();
-        super::stop::on_signal(move |signal| {
-            let running = fleet.running.lock().unwrap_or_else(|e| e.into_inner());
-            fleet.stopping.store(true, Ordering::SeqCst);
-            let _ = writeln!(
-                std::io::stderr(),
-                "{signal}: stopping: no more targets start, and the {} running are told to stop (an apply that has not sent COMMIT rolls back)",
-                running.len()
-            );
-            for pid in running.values() {
-                if let Ok(pid) = i32::try_from(*pid) {
-                    let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-                }
-            }
-        });
-    }
-}
-
-/// Runs `p` for target `t` to its end, with the model text on its stdin when it is read from
-/// stdin (`--config -`), capturing its output when `capture`.
-fn run_one(
-    fleet: &Fleet,
-    t: &TargetDecl,
-    mut p: Process,
-    stdin: Option<&[u8]>,
-    capture: bool,
-) -> Outcome {
-    if stdin.is_some() {
-        p.stdin(Stdio::piped());
-    } else if capture {
-        p.stdin(Stdio::null());
-    }
-    if capture {
-        p.stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env("NO_COLOR", "1");
-    }
-    let failed = |e: std::io::Error| Outcome {
-        code: Some(1),
-        stdout: String::new(),
-        stderr: format!("error: cannot run mlgrant: {e}\n"),
-        started: true,
-    };
-    let mut child = match fleet.spawn(&t.name, &mut p) {
-        None => {
-            return Outcome {
-                code: None,
-                stdout: String::new(),
-                stderr: "not started: a signal stopped the run before this target's turn\n"
-                    .to_owned(),
-                started: false,
-            };
-        }
-        Some(Err(e)) => return failed(e),
-        Some(Ok(child)) => child,
-    };
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // A target that ends before reading it all is told by its own exit code.
-        let _ = pipe.write_all(text);
-    }
-    let result = child.wait_with_output();
-    fleet.done(&t.name);
-    match result {
-        Ok(o) => Outcome {
-            code: o.status.code(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-            started: true,
-        },
-        Err(e) => failed(e),
-    }
-}
 
 /// The cluster options of a command that connects, its model file, and whether it is a plan
 /// (whose pending changes are told by `--exit-code`) or an apply.
@@ -157,60 +42,6 @@ fn parts(command: &Command) -> Option<(&ClusterArg, &Path, &'static str)> {
     })
 }
 
-/// The options a target replaces (where the cluster is and how to log in) and the target
-/// options themselves, each taking a value but `--all-targets`.
-const REPLACED: &[&str] = &[
-    "--target",
-    "--jobs",
-    "--url",
-    "--targets-from",
-    "--aws-cluster",
-    "--aws-workgroup",
-    "--aws-region",
-    "--db-user",
-];
-
-/// The arguments of this run without the options a target replaces: what each target's process
-/// gets, before its own options. Arguments stay as the OS gave them (a path need not be UTF-8).
-fn base_args(args: &[OsString]) -> Vec<OsString> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        let text = a.to_string_lossy();
-        let flag = text.split('=').next().unwrap_or("");
-        if flag == "--all-targets" || (REPLACED.contains(&flag) && text.contains('=')) {
-            continue;
-        }
-        if REPLACED.contains(&flag) {
-            skip = true;
-            continue;
-        }
-        out.push(a.clone());
-    }
-    out
-}
-
-/// The options that point a process at `t`.
-fn target_args(t: &TargetDecl) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut push = |flag: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            out.push(flag.to_owned());
-            out.push(v.clone());
-        }
-    };
-    push("--url", &t.url);
-    push("--aws-cluster", &t.aws_cluster);
-    push("--aws-workgroup", &t.aws_workgroup);
-    push("--aws-region", &t.aws_region);
-    push("--db-user", &t.db_user);
-    out
-}
-
 /// `Some` when the command asks for targets: the grouped result of running it on each.
 pub(super) fn run(command: &Command) -> Option<Result<Done, Failure>> {
     let (cluster, file, name) = parts(command)?;
@@ -228,22 +59,6 @@ pub(super) fn run(command: &Command) -> Option<Result<Done, Failure>> {
         return None;
     }
     Some(run_many(command, cluster, file, name, format))
-}
-
-/// A process of mlgrant for target `t`, with `base` and the target's options. The target says
-/// where the cluster is: none of the environment's host, port, service or database applies.
-fn process(exe: &Path, base: &[OsString], t: &TargetDecl) -> Process {
-    let mut p = Process::new(exe);
-    p.args(base)
-        .args(target_args(t))
-        .env_remove("PGHOST")
-        .env_remove("PGPORT")
-        .env_remove("PGSERVICE")
-        .env_remove("PGDATABASE");
-    if let Some(db) = &t.database {
-        p.env("PGDATABASE", db);
-    }
-    p
 }
 
 fn run_many(
@@ -308,6 +123,20 @@ fn run_many(
     // A plan tells pending changes by its exit code; plan's own --exit-code is added.
     if name == "plan" && !base.iter().any(|a| a == "--exit-code") {
         base.push("--exit-code".into());
+    }
+    // A plan only reads: its targets are tasks of this process (fleet.rs).
+    if let Command::Plan { warn, .. } = command {
+        super::commands::warn(&model);
+        let chosen: Vec<TargetDecl> = chosen.into_iter().cloned().collect();
+        let results = super::fleet::plan_many(
+            model,
+            chosen,
+            cluster.jobs,
+            cluster.read_timeout,
+            format.unwrap_or(Format::Sql),
+            warn.warnings_as_errors,
+        )?;
+        return Ok(report(&results, name, format == Some(Format::Json)));
     }
     let results: Mutex<BTreeMap<String, Outcome>> = Mutex::new(BTreeMap::new());
     let queue: Mutex<Vec<&TargetDecl>> = Mutex::new(chosen.iter().rev().copied().collect());
@@ -477,38 +306,5 @@ fn report(results: &BTreeMap<String, Outcome>, name: &str, json_out: bool) -> Do
     Done {
         out: format!("{mark} === {name} on {} ===\n", summary.join("; ")),
         code,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_target_replaces_where_and_how_to_connect_in_both_spellings() {
-        let args: Vec<OsString> = [
-            "plan",
-            "--config",
-            "m.toml",
-            "--target",
-            "a",
-            "--target=b",
-            "--all-targets",
-            "--jobs",
-            "2",
-            "--url=postgres://x",
-            "--aws-region",
-            "eu-west-1",
-            "--db-user=u",
-            "--format",
-            "json",
-        ]
-        .iter()
-        .map(OsString::from)
-        .collect();
-        assert_eq!(
-            base_args(&args),
-            ["plan", "--config", "m.toml", "--format", "json"].map(OsString::from)
-        );
     }
 }

@@ -201,9 +201,19 @@ impl Reader {
         }
         for (k, _) in inner {
             let quoted = toml_key(&format!("{}.{}", key.get_ref(), k.get_ref()));
+            // From the outer key when it is on the same line; else (a second `[models.a.c]`,
+            // whose `a` TOML merged into the first) from the start of the inner key's header.
+            let text = &self.file.text;
+            let line = text[..k.span().start].rfind('\n').map_or(0, |i| i + 1);
+            let start = if line <= key.span().start {
+                key.span().start
+            } else {
+                let rest = &text[line..k.span().start];
+                line + rest.rfind(key.get_ref().as_ref()).unwrap_or(0)
+            };
             self.push(
                 Diagnostic::new(
-                    key.span().start..k.span().end,
+                    start..k.span().end,
                     format!(
                         "TOML reads `models.{}.{}` as a table `{}` holding a table `{}`, not as the model {}.{}",
                         sanitize(key.get_ref()),

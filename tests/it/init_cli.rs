@@ -60,6 +60,16 @@ fn init_writes_a_starter_that_checks_and_never_writes_over_a_file() {
     // `-` prints the starter.
     let out = mlgrant(&["init", "--config", "-"]);
     assert_eq!(stdout(&out), std::fs::read_to_string(&model).unwrap());
+    // A cluster named without --from-cluster is refused, not ignored; so are targets.
+    for args in [
+        &["init", "--config", "-", "--url", "postgres://u@h/dev"][..],
+        &["init", "--config", "-", "--target", "prod"][..],
+    ] {
+        let out = mlgrant(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr(&out).contains("--from-cluster"), "{}", stderr(&out));
+    }
     let _ = std::fs::remove_dir_all(model.parent().unwrap());
 }
 

@@ -253,10 +253,10 @@ fn the_readmes_quickstart_runs_as_written() {
     // Each step said what the README's comments say it does, in order.
     let steps = [
         "ok: 2 groups, 1 schema, 0 models",
-        "every assumption sync relies on holds",
         "-- mlgrant plan mlgrant.toml against",
         "rolled back, nothing was changed",
         "applied 5 statements",
+        "every assumption sync relies on holds on this cluster\n",
         "GRANT EXECUTE ON MODEL ml.churn TO GROUP ml_consumers_grp;\napplied 1 statement",
         "exit 2: the cluster drifted",
         "applied 1 statement",

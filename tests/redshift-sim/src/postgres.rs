@@ -180,7 +180,12 @@ fn spawn(dir: &Path) -> Result<Child, SimError> {
         .args(["-c", "listen_addresses="])
         .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
         .args(["-c", "full_page_writes=off", "-c", "shared_buffers=16MB"])
-        .args(["-c", "max_connections=60", "-c", "log_min_messages=warning"])
+        .args([
+            "-c",
+            "max_connections=100",
+            "-c",
+            "log_min_messages=warning",
+        ])
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(err)
