@@ -19,7 +19,16 @@ use crate::model::{
 
 /// Compiles offline: "every model in schema S" covers the models the file itself names in S.
 pub fn compile(model: &AccessModel) -> State {
-    let named: BTreeSet<ModelName> = model.models.keys().cloned().collect();
+    compile_knowing(model, &BTreeSet::new())
+}
+
+/// As [`compile`], with `also` (models another version of the file names) counted among the
+/// models "every model in schema S" covers: so that a diff never shows a revoke of what a
+/// schema's consumers still reach when a model merely leaves `[models]`, nor a grant of what
+/// they already reached when one is added there.
+pub fn compile_knowing(model: &AccessModel, also: &BTreeSet<ModelName>) -> State {
+    let mut named: BTreeSet<ModelName> = model.models.keys().cloned().collect();
+    named.extend(also.iter().cloned());
     let mut state = compile_with_models(model, &named);
     if let Some(needs) = prerequisites(model) {
         state.notes.push(needs);

@@ -9,7 +9,7 @@
 //! not a superuser sees only its own models in the first, and every model that holds a grant in
 //! the second (with ACCESS SYSTEM TABLE).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::Row;
 use crate::model::{ModelName, Name};
@@ -38,16 +38,21 @@ fn unpad(v: &Option<String>) -> &str {
     text(v).trim_end_matches(' ')
 }
 
-/// The exact names among `exact` that pad to `padded`; `padded` itself when none does.
-fn candidates<'a>(padded: &'a str, exact: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let found: Vec<&str> = exact
-        .filter(|e| e.trim_end_matches(' ') == padded)
-        .collect();
-    if found.is_empty() {
-        vec![padded]
-    } else {
-        found
+/// Exact names by their unpadded form (trailing blanks removed), each list in the order given.
+type Index<'a> = HashMap<&'a str, Vec<&'a str>>;
+
+fn index<'a>(exact: impl Iterator<Item = &'a str>) -> Index<'a> {
+    let mut idx: Index<'a> = HashMap::new();
+    for e in exact {
+        idx.entry(e.trim_end_matches(' ')).or_default().push(e);
     }
+    idx
+}
+
+/// The exact names that pad to `padded`; `padded` itself when none does. A lookup, so that a
+/// catalog of many models reads in linear time.
+fn candidates<'a>(padded: &'a str, idx: &Index<'a>) -> Vec<&'a str> {
+    idx.get(padded).cloned().unwrap_or_else(|| vec![padded])
 }
 
 /// Reads the info rows (`schema, model, owner, state`, padded) against the exact schema and
@@ -68,23 +73,33 @@ pub(super) fn models<'a>(
     for &(s, m) in &exact {
         out.owners.insert(model_name(s, m), None);
     }
+    let schema_index = index(schemas.iter().copied());
+    let user_index = index(users.iter().copied());
+    let mut model_index: HashMap<&str, Index<'_>> = HashMap::new();
+    for &(s, m) in &exact {
+        model_index
+            .entry(s)
+            .or_default()
+            .entry(m.trim_end_matches(' '))
+            .or_default()
+            .push(m);
+    }
+    let no_models = Index::new();
+    let mut noted: HashSet<String> = HashSet::new();
     let mut seen: BTreeMap<ModelName, usize> = BTreeMap::new();
     let mut ambiguous: BTreeSet<ModelName> = BTreeSet::new();
     for row in info {
         let (schema, model) = (unpad(&row[0]), unpad(&row[1]));
-        let fits: Vec<ModelName> = candidates(schema, schemas.iter().copied())
+        let fits: Vec<ModelName> = candidates(schema, &schema_index)
             .into_iter()
             .flat_map(|s| {
-                let in_schema = exact
-                    .iter()
-                    .filter(move |(es, _)| *es == s)
-                    .map(|(_, m)| *m);
+                let in_schema = model_index.get(s).unwrap_or(&no_models);
                 candidates(model, in_schema)
                     .into_iter()
                     .map(move |m| model_name(s, m))
             })
             .collect();
-        let owners = candidates(unpad(&row[2]), users.iter().copied());
+        let owners = candidates(unpad(&row[2]), &user_index);
         let renamed = fits.len() == 1
             && (fits[0].schema.as_str() != schema || fits[0].model.as_str() != model);
         if fits.len() != 1 || owners.len() != 1 || (renamed && !sees_all_models) {
@@ -92,7 +107,7 @@ pub(super) fn models<'a>(
                 "model {}: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks",
                 crate::text::escape_controls(&model_name(schema, model).key())
             );
-            if !out.notes.contains(&note) {
+            if noted.insert(note.clone()) {
                 out.notes.push(note);
             }
             ambiguous.extend(fits);

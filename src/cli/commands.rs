@@ -238,10 +238,17 @@ fn diff_cmd(
     color: bool,
     exit_code: bool,
 ) -> Result<(Done, usize), Failure> {
+    // The models either version names: "every model in S" covers them in both.
+    let known: std::collections::BTreeSet<_> = old_model
+        .models
+        .keys()
+        .chain(new_model.models.keys())
+        .cloned()
+        .collect();
     let mut plan = diff::between(
-        &compile::compile(old_model),
+        &compile::compile_knowing(old_model, &known),
         new_model,
-        &compile::compile(new_model),
+        &compile::compile_knowing(new_model, &known),
     );
     plan.warnings.splice(0..0, model_warnings(new_model));
     let header = format!(

@@ -92,6 +92,27 @@ pub(super) fn explain(
                 schema: Name::from_catalog(&s),
                 model: Name::from_catalog(&m),
             };
+            // A cluster that shows this login every model, and not this one: no such model.
+            if let Some(st) = &state
+                && st.cluster.as_ref().is_some_and(|i| i.sees_all_models)
+                && !st.models.contains_key(&model)
+            {
+                let close = crate::config::closest(
+                    &model.key(),
+                    st.models
+                        .keys()
+                        .map(|m| m.key())
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str),
+                )
+                .map(|c| format!(": did you mean `{}`?", sanitize(c)))
+                .unwrap_or_default();
+                return Err(fail(format!(
+                    "{source} has no model {}{close}",
+                    sanitize(&model.key())
+                )));
+            }
             let paths = crate::explain::model(access.as_ref(), state.as_ref(), &model);
             every = Some(format!("EXECUTE ON MODEL {}", model.key()));
             (

@@ -25,6 +25,9 @@ use crate::model::{
 use crate::plan::{Change, Membership, Plan};
 use notes::Findings;
 
+mod directory;
+pub use directory::{check_directories, directory_namespaces};
+
 /// The changes that take `current` to `desired`: grants `desired` requires and `current` lacks;
 /// revokes of what `current` holds, inside the fence, that `desired` does not require;
 /// membership where `desired` lists members. `exemptions` name what is never touched.
@@ -42,24 +45,30 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
     let any_wait = inventory.is_some_and(|i| {
         !i.ambiguous.is_empty() || !i.not_ready.is_empty() || !i.unconfirmed.is_empty()
     });
-    let waits = |m: &ModelName, found: &mut Findings| match inventory {
-        _ if !any_wait => false,
-        Some(i) if i.ambiguous.contains(m) => true,
-        // Not asked yet: planned, and listed for the caller to ask; not found: held back.
-        Some(i) if i.unconfirmed.contains_key(m) => {
-            found
-                .unconfirmed
-                .insert(m.clone(), i.unconfirmed[m].clone());
-            i.unconfirmed[m].is_some()
+    // The same sets, hashed (interned names hash as pointers): a lookup per grant.
+    let (mut ambiguous, mut unconfirmed, mut not_ready) =
+        (FastSet::default(), FastMap::default(), FastMap::default());
+    if let Some(i) = inventory.filter(|_| any_wait) {
+        ambiguous.extend(i.ambiguous.iter());
+        unconfirmed.extend(i.unconfirmed.iter());
+        not_ready.extend(i.not_ready.iter());
+    }
+    let waits = |m: &ModelName, found: &mut Findings| {
+        if !any_wait || ambiguous.contains(m) {
+            return any_wait;
         }
-        Some(i) => match i.not_ready.get(m) {
-            Some(state) => {
+        // Not asked yet: planned, and listed for the caller to ask; not found: held back.
+        if let Some(&answer) = unconfirmed.get(m) {
+            found.unconfirmed.insert(m.clone(), answer.clone());
+            return answer.is_some();
+        }
+        match not_ready.get(m) {
+            Some(&state) => {
                 found.not_ready.insert(m.clone(), state.clone());
                 true
             }
             None => false,
-        },
-        None => false,
+        }
     };
 
     // What to grant: required, not held, on objects that exist, not to exempt grantees. A
@@ -419,76 +428,4 @@ fn check(
     missing.sort();
     missing.dedup();
     Err(SyncError::Missing(missing))
-}
-
-/// The identity-provider namespaces the model names (`aad` of `role:aad:ml_team`), each with the
-/// first grantee that names it.
-pub fn directory_namespaces(model: &AccessModel) -> std::collections::BTreeMap<String, Grantee> {
-    let fence = Fence::of(model);
-    let mut out = std::collections::BTreeMap::new();
-    let members = model
-        .groups
-        .values()
-        .flat_map(|g| g.members.iter().flatten())
-        .map(|(name, _)| Grantee::User(name.clone()));
-    for g in fence.named().iter().cloned().chain(members) {
-        if let Some(ns) = g.idp_namespace() {
-            out.entry(ns.to_owned()).or_insert_with(|| g.clone());
-        }
-    }
-    out
-}
-
-/// Checks the namespaces the model names against the cluster's identity providers, when they
-/// could be read (`None`: not a superuser, or offline): an unknown one is an error with a "did
-/// you mean"; unchecked ones are notes.
-pub fn check_directories(
-    model: &AccessModel,
-    known: Option<&BTreeSet<String>>,
-) -> Result<Vec<String>, SyncError> {
-    let named = directory_namespaces(model);
-    let Some(known) = known else {
-        return Ok(named
-            .iter()
-            .map(|(ns, g)| {
-                format!(
-                    "{} is in identity provider namespace {ns}, which is not checked: only a superuser may read svv_identity_providers",
-                    describe(g)
-                )
-            })
-            .collect());
-    };
-    let mut missing = Vec::new();
-    for (ns, g) in &named {
-        if known.contains(ns) {
-            continue;
-        }
-        let close = known
-            .iter()
-            .map(|k| {
-                (
-                    strsim::jaro_winkler(&ns.to_ascii_lowercase(), &k.to_ascii_lowercase()),
-                    k,
-                )
-            })
-            .filter(|(score, _)| *score >= 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| format!(" (did you mean {}?)", crate::text::sanitize(k)))
-            .unwrap_or_default();
-        missing.push(format!(
-            "{} names identity provider namespace {}, which no identity provider of the cluster has{close}; svv_identity_providers lists {}",
-            describe(g),
-            crate::text::sanitize(ns),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.iter().map(|k| crate::text::sanitize(k)).collect::<Vec<_>>().join(", ")
-            }
-        ));
-    }
-    if missing.is_empty() {
-        Ok(Vec::new())
-    } else {
-        Err(SyncError::Missing(missing))
-    }
 }

@@ -251,7 +251,7 @@ impl Findings<'_> {
         for grantee in self.outside.keys() {
             match fence.standing(grantee) {
                 Standing::Unmanaged => notes.push(format!(
-                    "{} left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern",
+                    "{} left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)",
                     describe(grantee)
                 )),
                 Standing::Protected(p) => notes.push(format!(

@@ -349,6 +349,12 @@ pub enum Style {
 /// The paths in `style`. `every` is what a superuser's "every right" stands for in a picture
 /// (the model an explain is about).
 pub fn report(subject: &str, paths: &[Path], style: Style, every: Option<&str>) -> String {
+    // A model no one can run; a grantee that can do nothing.
+    let none = if every.is_some() {
+        "nobody, as far as this source tells\n"
+    } else {
+        "nothing, as far as this source tells\n"
+    };
     match style {
         Style::Json => {
             let doc = serde_json::json!({
@@ -366,7 +372,7 @@ pub fn report(subject: &str, paths: &[Path], style: Style, every: Option<&str>) 
             let cell = crate::text::markdown_text;
             let mut out = format!("### {}\n\n", cell(subject));
             if paths.is_empty() {
-                out.push_str("nobody, as far as this source tells\n");
+                out.push_str(none);
                 return out;
             }
             out.push_str("| who | right | why |\n|---|---|---|\n");
@@ -386,7 +392,7 @@ pub fn report(subject: &str, paths: &[Path], style: Style, every: Option<&str>) 
             let e = crate::text::escape_controls;
             let mut out = format!("{}\n", e(subject));
             if paths.is_empty() {
-                out.push_str("nobody, as far as this source tells\n");
+                out.push_str(none);
             }
             for p in paths {
                 out.push_str(&format!("{}: {} ({})\n", e(&p.who), e(&p.right), e(&p.why)));

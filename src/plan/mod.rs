@@ -251,7 +251,8 @@ type ByTarget = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
 /// Groups grants by (object, grantee) into statements, ordered by object, first privilege, grantee.
 fn by_target(set: &GrantSet) -> Vec<ByTarget> {
     type Target<'a> = (&'a Object, &'a Grantee);
-    let mut by_target: BTreeMap<Target, (Vec<Privilege>, Vec<Origin>)> = BTreeMap::new();
+    let mut by_target: crate::model::FastMap<Target, (Vec<Privilege>, Vec<Origin>)> =
+        crate::model::FastMap::default();
     // (The input is unordered; everything below sorts.)
     for (g, origins) in set {
         let entry = by_target.entry((&g.object, &g.grantee)).or_default();

@@ -198,7 +198,10 @@ fn diff_git_compares_a_model_with_its_version_in_git() {
     let sql = stdout(&o);
     assert!(
         sql.starts_with("-- mlgrant diff HEAD:mlgrant.toml -> mlgrant.toml")
-            && sql.contains("GRANT EXECUTE ON MODEL s.m TO GROUP a, GROUP b;"),
+            && sql.contains("GRANT EXECUTE ON MODEL s.m TO GROUP b;")
+            // Group a reached s.m as a consumer of schema s before the model was named: naming
+            // it grants a nothing new.
+            && !sql.contains("GROUP a"),
         "{sql}"
     );
     let bad = Command::new(env!("CARGO_BIN_EXE_mlgrant"))

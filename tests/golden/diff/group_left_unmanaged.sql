@@ -1,3 +1,3 @@
 -- mlgrant diff tests/golden/diff/group_left_unmanaged.old.toml -> tests/golden/diff/group_left_unmanaged.new.toml: 0 statements
--- note: group marketing_analyst_grp left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
+-- note: group marketing_analyst_grp left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)
 -- nothing to change

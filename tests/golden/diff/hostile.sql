@@ -1,7 +1,7 @@
 -- mlgrant diff tests/golden/diff/hostile.old.toml -> tests/golden/diff/hostile.new.toml: 4 changes in 2 statements
 -- note: consumers of schema odd.schema get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
--- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
--- note: PUBLIC left the model and no [policy] manage pattern matches it: its grants are no longer managed and will never be revoked; revoke them by hand or add a manage pattern
+-- note: user "IAM:alice" left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)
+-- note: PUBLIC left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)
 
 -- tests/golden/diff/hostile.new.toml:7:14 schemas."odd.schema".consumers (for ROLE "ml viewer")
 -- tests/golden/diff/hostile.new.toml:10:32 models.'"odd.schema"."we""ird"'.consumers (for "Zoë")

@@ -1,0 +1,4 @@
+-- mlgrant diff tests/golden/diff/model_left_schema_covers.old.toml -> tests/golden/diff/model_left_schema_covers.new.toml: 0 statements
+-- note: consumers of schema ml get EXECUTE on every model in it; offline, only the models this file names are listed, plan resolves the rest from the cluster
+-- note: user dashboard_svc left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)
+-- nothing to change
