@@ -296,6 +296,14 @@ pub(super) fn apply_cmd(
     };
     Ok(match &outcome.run {
         None => format!("{describe}: nothing to change{held_back}\n").into(),
+        // A revert is verified against its own plan (the run's inverse), not the model file:
+        // a plan afterwards may well find work, and says what.
+        Some(run) if settings.revert.is_some() => format!(
+            "reverted: applied {} to {describe} in one transaction (run {}); every change read back; `mlgrant plan` shows how the cluster now differs from the model file{held_back}\n",
+            plan.size(),
+            run.run_id,
+        )
+        .into(),
         Some(run) => format!(
             "applied {} to {describe} in one transaction (run {}); verified{}\n",
             plan.size(),

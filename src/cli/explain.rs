@@ -154,6 +154,24 @@ pub(super) fn explain(
                     sanitize(g.as_str())
                 )));
             }
+            // A cluster that shows this login everyone, and not this grantee: no such grantee.
+            if let Some(st) = &state
+                && st.cluster.as_ref().is_some_and(|i| i.sees_all)
+                && !st.has(&grantee)
+            {
+                let hint = match &grantee {
+                    Grantee::Group(g) => format!(
+                        ": a bare name is a group; a user is `user:{}`, a role `role:{}`",
+                        sanitize(g.as_str()),
+                        sanitize(g.as_str())
+                    ),
+                    _ => String::new(),
+                };
+                return Err(fail(format!(
+                    "{source} has no {}{hint}",
+                    crate::diff::describe(&grantee)
+                )));
+            }
             let paths = crate::explain::grantee(access.as_ref(), state.as_ref(), &grantee);
             (
                 format!("what {} can create and run ({source})", sanitize(reference)),

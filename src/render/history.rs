@@ -78,13 +78,14 @@ pub fn history(entries: &[LogEntry], json: bool) -> String {
         return "no applied runs recorded on this cluster\n".to_owned();
     }
     let mut out = String::from(
-        "applied_at (UTC)            user             statements  grants  revokes  groups  members+  members-  run_id                            model_file\n",
+        "applied_at (UTC)            user             outcome   statements  grants  revokes  groups  members+  members-  run_id                            model_file\n",
     );
     for r in entries {
         out.push_str(&format!(
-            "{:<27} {:<16} {:>10}  {:>6}  {:>7}  {:>6}  {:>8}  {:>8}  {:<32}  {}\n",
+            "{:<27} {:<16} {:<9} {:>10}  {:>6}  {:>7}  {:>6}  {:>8}  {:>8}  {:<32}  {}\n",
             e(&r.applied_at),
             e(&r.db_user),
+            e(&r.outcome),
             r.statements,
             r.grants,
             r.revokes,

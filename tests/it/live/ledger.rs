@@ -121,6 +121,12 @@ async fn revert_restores_what_a_run_revoked_through_a_reviewed_audited_plan_and_
         err(&o)
     );
     assert_eq!(public_default().await, [["t"]], "PUBLIC's default is back");
+    // Verified against the revert's own plan, and said so: not "in sync" with the model file.
+    assert!(
+        out(&o).starts_with("reverted: applied ") && !out(&o).contains("in sync"),
+        "{}",
+        out(&o)
+    );
     let outcomes = c
         .rows("SELECT outcome FROM mlgrant.apply_log ORDER BY applied_at")
         .await;

@@ -7,6 +7,7 @@ mod catalog_shapes;
 mod connect_messages;
 mod directory;
 mod doctor;
+mod explain_missing;
 mod faults;
 mod fleet;
 mod iam_login;
