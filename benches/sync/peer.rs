@@ -141,6 +141,9 @@ async fn compare(sim: &Simulator, admin: &Client, dir: &Path) -> String {
         .expect("ldap2pg runs");
     let ldap2pg_took = t.elapsed();
     sim.set_latency(Duration::ZERO);
+    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("aclexplode") {
+        return "ratio ldap2pg 5.9 / mlgrant apply, same schema grants, at 5 ms: not measured: ldap2pg reads schema grants with PostgreSQL's aclexplode(pg_namespace.nspacl), and the simulator shows nspacl as Redshift writes it (text items such as `group NAME=U/owner`, for AWS's own sample queries), which aclexplode cannot take (goal: at least 50)\n".to_owned();
+    }
     if !out.status.success() {
         return format!(
             "ratio ldap2pg 5.9 / mlgrant apply, same schema grants, at 5 ms: skipped: ldap2pg failed: {}\n",
