@@ -263,6 +263,19 @@ impl Findings<'_> {
             }
         }
         notes.extend(pattern_notes(fence, revokes, "left the model but stays"));
+        // A grantee the file starts to name is managed from now on: what it already holds on
+        // the cluster inside the fence, and the file does not require, plan revokes. diff
+        // cannot see the cluster, so it says so.
+        if fence.revokes() {
+            for grantee in new.named.difference(&old.named) {
+                if matches!(fence.standing(grantee), Standing::Named) {
+                    notes.push(format!(
+                        "{} is newly managed: on a cluster, plan also revokes what it holds inside the fence that this file does not require, grants made by hand included (`mlgrant plan` lists them)",
+                        describe(grantee)
+                    ));
+                }
+            }
+        }
         for schema in old.schemas.keys() {
             if !new.schemas.contains_key(schema) {
                 notes.push(format!(

@@ -1,4 +1,5 @@
 -- mlgrant diff tests/golden/diff/members.old.toml -> tests/golden/diff/members.new.toml: 4 changes in 3 statements
+-- note: group new_grp is newly managed: on a cluster, plan also revokes what it holds inside the fence that this file does not require, grants made by hand included (`mlgrant plan` lists them)
 -- note: members of group bi_grp become managed: plan also drops members the file does not list
 -- note: group new_grp is newly declared: plan and apply create it where the cluster lacks it
 
