@@ -191,3 +191,57 @@ async fn a_model_on_stdin_reaches_every_target() {
     assert_eq!(count(&b, USAGE).await, "0");
     let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_plan_of_many_targets_at_once() {
+    // Plans are tasks of one process: a signal ends the running one and starts no other.
+    let (a, b) = (prepared(1_000).await, prepared(1_000).await);
+    let dir = crate::util::scratch("fleet-plan-signal", "work");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mlgrant.toml"), model(&[("a", &a), ("b", &b)])).unwrap();
+    let mut parent = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(["plan", "--all-targets", "--jobs", "1"])
+        .env("PGPASSWORD", PASSWORD)
+        .env("HOME", &dir)
+        .env_remove("PGHOST")
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while count(&a, MLGRANT_SESSIONS).await == "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the plan never connected"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let signalled = Instant::now();
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(parent.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let (mut out, mut err) = (String::new(), String::new());
+    parent
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    parent
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = parent.wait().unwrap();
+    // At 1 s a round trip the plan has several left: it did not wait for them.
+    assert!(signalled.elapsed() < Duration::from_secs(3), "{out}{err}");
+    assert_eq!(status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("-- === target a: stopped ==="), "{out}{err}");
+    assert!(
+        out.contains("-- === target b: never started ==="),
+        "{out}{err}"
+    );
+    assert!(err.contains("SIGTERM: stopping"), "{err}");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
