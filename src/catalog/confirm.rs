@@ -113,3 +113,32 @@ pub fn record(state: &mut State, answers: Answers) {
         }
     }
 }
+
+/// Records `answers` into `state` and brings `plan` (made from `state` before them) up to date
+/// without a second diff where it can: when SHOW MODEL found every model it was asked for and
+/// each is ready, the plan stays as it was but for those models leaving `plan.unconfirmed` (a
+/// found ready model's grants are planned either way). Returns false when some model was not
+/// found or is not ready (it is held back once confirmed): then the caller must plan again.
+pub fn settle(plan: &mut crate::plan::Plan, state: &mut State, answers: Answers) -> bool {
+    // A found model that is not ready was planned while unconfirmed, and waits once confirmed:
+    // that changes the plan too.
+    let not_ready = |m: &ModelName| {
+        state
+            .cluster
+            .as_ref()
+            .is_some_and(|i| i.not_ready.contains_key(m))
+    };
+    let all_found = answers
+        .iter()
+        .all(|(m, why)| why.is_none() && !not_ready(m));
+    let found: std::collections::BTreeSet<ModelName> = answers
+        .iter()
+        .filter(|(_, why)| why.is_none())
+        .map(|(m, _)| m.clone())
+        .collect();
+    record(state, answers);
+    if all_found {
+        plan.unconfirmed.retain(|m| !found.contains(m));
+    }
+    all_found
+}

@@ -84,8 +84,9 @@ pub(super) async fn plan_on(
         let answers = catalog::confirm::ask(&client, asked, None)
             .await
             .map_err(fail)?;
-        catalog::confirm::record(&mut cluster, answers);
-        plan = diff::sync(model, &cluster).map_err(fail)?;
+        if !catalog::confirm::settle(&mut plan, &mut cluster, answers) {
+            plan = diff::sync(model, &cluster).map_err(fail)?;
+        }
     }
     plan.notes.extend(directory_notes);
     plan.warnings.splice(0..0, model_warnings(model));
