@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,11 +66,31 @@ impl Fleet {
         Some(child)
     }
 
-    pub(super) fn done(&self, name: &str) {
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
+    /// Waits for `child` to end. It is reaped under the lock the signal takes, and its id
+    /// forgotten in the same step, so that SIGTERM never reaches a process that merely got the
+    /// id of one that ended.
+    pub(super) fn reap(
+        &self,
+        name: &str,
+        child: &mut std::process::Child,
+    ) -> std::io::Result<std::process::ExitStatus> {
+        loop {
+            {
+                let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+                match child.try_wait() {
+                    Ok(Some(status)) => {
+                        running.remove(name);
+                        return Ok(status);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        running.remove(name);
+                        return Err(e);
+                    }
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     /// On SIGINT, SIGTERM or SIGHUP: no target starts any more, and each running one gets
@@ -125,17 +145,52 @@ pub(super) fn run_one(
         Some(Err(e)) => return failed(e),
         Some(Ok(child)) => child,
     };
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // A target that ends before reading it all is told by its own exit code.
-        let _ = pipe.write_all(text);
+    // Its stdin written and its output read on threads of their own, so that a child that
+    // writes before it reads never blocks against this process.
+    let writer = match (stdin, child.stdin.take()) {
+        (Some(text), Some(mut pipe)) => {
+            let text = text.to_vec();
+            // A target that ends before reading it all is told by its own exit code.
+            Some(std::thread::spawn(move || {
+                let _ = pipe.write_all(&text);
+            }))
+        }
+        _ => None,
+    };
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        pipe.map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+        })
+    };
+    let out = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let status = fleet.reap(&t.name, &mut child);
+    let joined = |h: Option<std::thread::JoinHandle<String>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    let (stdout, stderr) = (joined(out), joined(err));
+    if let Some(w) = writer {
+        let _ = w.join();
     }
-    let result = child.wait_with_output();
-    fleet.done(&t.name);
-    match result {
-        Ok(o) => Outcome {
-            code: o.status.code(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    match status {
+        Ok(status) => Outcome {
+            code: status.code(),
+            stdout,
+            stderr,
             started: true,
             warned: 0,
         },

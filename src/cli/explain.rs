@@ -94,7 +94,10 @@ pub(super) fn explain(
             };
             // A cluster that shows this login every model, and not this one: no such model.
             if let Some(st) = &state
-                && st.cluster.as_ref().is_some_and(|i| i.sees_all_models)
+                && st
+                    .cluster
+                    .as_ref()
+                    .is_some_and(|i| i.sees_all_models && !i.ambiguous.contains(&model))
                 && !st.models.contains_key(&model)
             {
                 let close = crate::config::closest(

@@ -43,15 +43,39 @@ pub(super) fn plan_many(
     let permits = Arc::new(Semaphore::new(usize::from(jobs.max(1))));
     let results = runtime.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
-        for t in chosen {
-            let (model, permits, stopped) = (model.clone(), permits.clone(), stopped.clone());
+        let mut results = BTreeMap::new();
+        // Started in name order, as a permit frees: after a signal, none more.
+        let mut rest = chosen.into_iter();
+        while let Some(t) = rest.next() {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                break;
+            };
+            if *stopped.borrow() {
+                for t in std::iter::once(t).chain(rest.by_ref()) {
+                    results.insert(t.name, Outcome::never_started());
+                }
+                break;
+            }
+            let (model, stopped) = (model.clone(), stopped.clone());
             tasks.spawn(async move {
+                let _permit = permit;
                 let name = t.name.clone();
-                let outcome = one(t, &model, &permits, stopped, read_timeout, format).await;
+                // A bug in one target's plan is that target's failure, as a process's would be.
+                let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(
+                    one(t, &model, stopped, read_timeout, format),
+                ))
+                .await
+                .unwrap_or_else(|_| Outcome {
+                    code: Some(101),
+                    stdout: String::new(),
+                    stderr: "error: mlgrant failed on this target (a bug: please report it)\n"
+                        .to_owned(),
+                    started: true,
+                    warned: 0,
+                });
                 (name, outcome)
             });
         }
-        let mut results = BTreeMap::new();
         while let Some(joined) = tasks.join_next().await {
             if let Ok((name, mut o)) = joined {
                 if warnings_as_errors && o.warned > 0 && o.code == Some(0) {
@@ -70,24 +94,20 @@ pub(super) fn plan_many(
     Ok(results)
 }
 
-/// One target's plan, once a permit is free; stopped by a signal wherever it is.
+/// One target's plan; stopped by a signal wherever it is.
 async fn one(
     t: TargetDecl,
     model: &AccessModel,
-    permits: &Semaphore,
     mut stopped: watch::Receiver<bool>,
     read_timeout: u64,
     format: Format,
 ) -> Outcome {
-    let Ok(_permit) = permits.acquire().await else {
-        return Outcome::never_started();
-    };
-    if *stopped.borrow() {
-        return Outcome::never_started();
-    }
+    // The target's own warnings (a pgpass file others can read, ...) are shown whatever
+    // becomes of its plan, as its process showed them first.
+    let mut warnings = String::new();
     let work = async {
         let mut target = target_of(&t)?;
-        let warnings: String = target
+        warnings = target
             .warnings
             .iter()
             .map(|w| format!("warning: {}\n", crate::text::sanitize(w)))
@@ -102,7 +122,7 @@ async fn one(
         let (plan, _) = plan_on(model, &target).await?;
         let (done, warned) =
             plan_done(&plan, model, &target.describe(), format, false, false, true);
-        Ok::<_, Failure>((done, warned, warnings))
+        Ok::<_, Failure>((done, warned))
     };
     let bounded = async {
         if read_timeout == 0 {
@@ -116,12 +136,12 @@ async fn one(
                 )))
             })
     };
-    tokio::select! {
+    let mut outcome = tokio::select! {
         result = bounded => match result {
-            Ok((done, warned, warnings)) => Outcome {
+            Ok((done, warned)) => Outcome {
                 code: Some(i32::from(done.code)),
                 stdout: done.out,
-                stderr: warnings,
+                stderr: String::new(),
                 started: true,
                 warned,
             },
@@ -133,14 +153,21 @@ async fn one(
                 warned: 0,
             },
         },
-        _ = stopped.wait_for(|s| *s) => Outcome {
+        // A watcher that could not be installed drops its sender: then no signal ever comes.
+        _ = async {
+            if stopped.wait_for(|s| *s).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        } => Outcome {
             code: None,
             stdout: String::new(),
             stderr: "stopped by a signal before its plan was done\n".to_owned(),
             started: true,
             warned: 0,
         },
-    }
+    };
+    outcome.stderr.insert_str(0, &warnings);
+    outcome
 }
 
 fn iam_of(t: &TargetDecl) -> connect::IamLogin {

@@ -85,8 +85,9 @@ fn run_many(
         (config::load(file)?, None)
     };
     let chosen = choose(&model.targets, cluster, file)?;
-    let fleet = Arc::new(Fleet::default());
-    fleet.stop_on_signal();
+    // Only plan and apply read the model from stdin: export, doctor and history read their
+    // targets from --targets-from, which their processes do not get.
+    let stdin = stdin.filter(|_| matches!(name, "plan" | "apply"));
     let exe =
         std::env::current_exe().map_err(|e| fail(format!("cannot find mlgrant itself: {e}")))?;
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -94,6 +95,8 @@ fn run_many(
     // One target is the same as --url (and the same options): its output, its questions, its
     // saved plan and its exit code are the command's own.
     if let [t] = chosen.as_slice() {
+        let fleet = Arc::new(Fleet::default());
+        fleet.stop_on_signal();
         let o = run_one(&fleet, t, process(&exe, &base, t), stdin.as_deref(), false);
         if !o.stderr.is_empty() {
             return Err(Failure(o.stderr));
@@ -138,6 +141,8 @@ fn run_many(
         )?;
         return Ok(report(&results, name, format == Some(Format::Json)));
     }
+    let fleet = Arc::new(Fleet::default());
+    fleet.stop_on_signal();
     let results: Mutex<BTreeMap<String, Outcome>> = Mutex::new(BTreeMap::new());
     let queue: Mutex<Vec<&TargetDecl>> = Mutex::new(chosen.iter().rev().copied().collect());
     std::thread::scope(|scope| {

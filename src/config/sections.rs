@@ -205,7 +205,7 @@ impl Reader {
             // whose `a` TOML merged into the first) from the start of the inner key's header.
             let text = &self.file.text;
             let line = text[..k.span().start].rfind('\n').map_or(0, |i| i + 1);
-            let start = if line <= key.span().start {
+            let start = if line <= key.span().start && key.span().start <= k.span().start {
                 key.span().start
             } else {
                 let rest = &text[line..k.span().start];

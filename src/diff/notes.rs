@@ -250,6 +250,10 @@ impl Findings<'_> {
         let mut notes = Vec::new();
         for grantee in self.outside.keys() {
             match fence.standing(grantee) {
+                Standing::Unmanaged if !fence.revokes() => notes.push(format!(
+                    "{} left the model: with mode = \"grant-only\" nothing of it is revoked",
+                    describe(grantee)
+                )),
                 Standing::Unmanaged => notes.push(format!(
                     "{} left the model and no [policy] manage pattern matches it: plan revokes what mlgrant's ledger shows it granted, and leaves its other grants alone (revoke them by hand, or add a manage pattern)",
                     describe(grantee)

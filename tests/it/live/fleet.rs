@@ -184,6 +184,35 @@ async fn a_model_on_stdin_reaches_every_target() {
         "{out}"
     );
     assert!(out.contains("-- mlgrant plan <stdin> against"), "{out}");
+    // export reads its targets from --targets-from: on stdin too (the text is larger than a
+    // pipe's buffer: its processes do not get it, and nothing waits on them to read it).
+    let padded = format!("{text}{}", "# padding\n".repeat(20_000));
+    let export = {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(["export", "--targets-from", "-", "--all-targets"])
+            .env("PGPASSWORD", PASSWORD)
+            .env("HOME", &dir)
+            .env_remove("PGHOST")
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(padded.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert_eq!(export.status.code(), Some(0), "{}", super::err(&export));
+    assert!(
+        super::out(&export).contains("# === export on 2 targets; ok: a, b ==="),
+        "{}",
+        super::out(&export)
+    );
     // One target from stdin is the same as --url: apply it, and the other stays as it was.
     let one = run(&["apply", "--config", "-", "--target", "a", "--yes"]);
     assert_eq!(one.status.code(), Some(0), "{}", super::err(&one));
