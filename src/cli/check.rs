@@ -13,14 +13,21 @@ use crate::text::{plural, sanitize};
 
 /// With `--warnings-as-errors`, a command that warned exits 1 (after its output, as usual).
 pub(super) fn strict(mut done: Done, warned: usize, warn: &WarnArg) -> Done {
-    if warn.warnings_as_errors && warned > 0 && done.code == 0 {
-        eprintln!(
-            "error: {warned} warning{} and --warnings-as-errors",
-            plural(warned)
-        );
+    if let Some(message) = strict_failure(warn.warnings_as_errors, warned, done.code.into()) {
+        eprint!("{message}");
         done.code = 1;
     }
     done
+}
+
+/// What `--warnings-as-errors` says of a run that warned and would have succeeded, or None.
+pub(super) fn strict_failure(asked: bool, warned: usize, code: i32) -> Option<String> {
+    (asked && warned > 0 && code == 0).then(|| {
+        format!(
+            "error: {warned} warning{} and --warnings-as-errors\n",
+            plural(warned)
+        )
+    })
 }
 
 /// The model file's warnings, each with its place, as a plan carries them.

@@ -157,27 +157,7 @@ pub(super) fn run_one(
         }
         _ => None,
     };
-    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        pipe.map(|mut pipe| {
-            std::thread::spawn(move || {
-                let mut bytes = Vec::new();
-                let _ = pipe.read_to_end(&mut bytes);
-                String::from_utf8_lossy(&bytes).into_owned()
-            })
-        })
-    };
-    let out = read(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let err = read(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
+    let (out, err) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let status = fleet.reap(&t.name, &mut child);
     let joined = |h: Option<std::thread::JoinHandle<String>>| {
         h.and_then(|h| h.join().ok()).unwrap_or_default()
@@ -196,6 +176,17 @@ pub(super) fn run_one(
         },
         Err(e) => failed(e),
     }
+}
+
+/// A captured pipe read to its end on a thread of its own.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Option<std::thread::JoinHandle<String>> {
+    pipe.map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    })
 }
 
 /// The options a target replaces (where the cluster is and how to log in) and the target

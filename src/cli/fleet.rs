@@ -4,7 +4,7 @@
 //! (its environment, its warnings, its exit code) each task does the same way: the target says
 //! where the cluster is (none of the environment's PGHOST, PGPORT, PGSERVICE or PGDATABASE
 //! applies), its messages are its own, and a target that fails never stops the others.
-//! apply, doctor, export and history keep a process per target (targets.rs).
+//! apply, doctor, export and history keep a process per target (children.rs).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -78,12 +78,11 @@ pub(super) fn plan_many(
         }
         while let Some(joined) = tasks.join_next().await {
             if let Ok((name, mut o)) = joined {
-                if warnings_as_errors && o.warned > 0 && o.code == Some(0) {
-                    o.stderr.push_str(&format!(
-                        "error: {} warning{} and --warnings-as-errors\n",
-                        o.warned,
-                        crate::text::plural(o.warned)
-                    ));
+                if let Some(code) = o.code
+                    && let Some(message) =
+                        super::check::strict_failure(warnings_as_errors, o.warned, code)
+                {
+                    o.stderr.push_str(&message);
                     o.code = Some(1);
                 }
                 results.insert(name, o);

@@ -18,7 +18,6 @@ use serde_json::{Value, json};
 
 pub(super) use super::children::Outcome;
 use super::children::{Fleet, base_args, process, run_one};
-
 use super::opt::{ClusterArg, Command, Format};
 use super::{Done, Failure, fail};
 use crate::config::{self, TargetDecl};
@@ -202,7 +201,6 @@ fn choose<'m>(
     Ok(out)
 }
 
-/// What a target's exit code means for this command.
 /// What a target's end means for this command: its exit code, or, after a signal, whether it
 /// rolled back, may have committed, ended before it began, or never started. For apply, "ok"
 /// is committed (or nothing to change).

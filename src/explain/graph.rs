@@ -65,13 +65,7 @@ impl Graph {
                 g.edges.insert((from, to, label.to_owned()));
                 from = to;
             }
-            // From a model file, a schema's consumers reach every model in it, present and
-            // future: the matrix names that column's model `*`.
-            let every_model = right
-                .strip_prefix("EXECUTE ON MODEL ")
-                .and_then(|r| r.strip_suffix(".\"*\""))
-                .map(|schema| format!("EXECUTE ON every model in {schema}"));
-            let to = g.node(every_model.as_deref().unwrap_or(right), Kind::Right);
+            let to = g.node(right, Kind::Right);
             let label = match &p.how {
                 How::Granted => "granted".to_owned(),
                 How::Owner => "owns".to_owned(),

@@ -29,7 +29,15 @@ pub fn matrix(access: Option<&AccessModel>, cluster: Option<&State>) -> Vec<(Mod
     };
     let mut out = Vec::new();
     for m in &models {
-        for p in model(access, cluster, m) {
+        for mut p in model(access, cluster, m) {
+            // The column of a schema's consumers stands for every model in it, present and
+            // future: its right says so (a picture draws it as such).
+            if cluster.is_none() && m.model.as_str() == "*" {
+                p.right = format!(
+                    "EXECUTE ON every model in {}",
+                    quote_ident(m.schema.as_str())
+                );
+            }
             out.push((m.clone(), p));
         }
     }
