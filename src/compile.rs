@@ -10,7 +10,7 @@
 //! Every grant keeps the places in the file that require it ([`Origin`]), for the provenance
 //! comments of the rendered SQL. Groups carry their members where the file lists them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::AccessModel;
 use crate::model::{
@@ -123,9 +123,20 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             .map(|r| 2 * r.consumers.len())
             .sum::<usize>();
     let mut grants = GrantSet::with_capacity_and_hasher(expected, Default::default());
+    // What entries that have ended would require: plan revokes it, saying why.
+    let mut expired = GrantSet::default();
+    // The time matters (and is told) only to a model with expiring entries.
+    let as_of = model
+        .as_of
+        .filter(|_| !crate::config::expiry::expiring(model).is_empty());
     // Origins are kept sorted as they come (most grants have one): no pass over the map after.
     let mut add = |grant: Grant, origin: &Origin| {
-        let origins = grants.entry(grant).or_default();
+        let set = if origin.expired(as_of) {
+            &mut expired
+        } else {
+            &mut grants
+        };
+        let origins = set.entry(grant).or_default();
         if let Err(at) = origins.binary_search(origin) {
             origins.insert(at, origin.clone());
         }
@@ -171,10 +182,16 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             }],
         );
     }
+    // A grant another entry still requires is not expired.
+    expired.retain(|g, _| !grants.contains_key(g));
+    let (groups, expired_members) = groups(model);
     State {
         grants,
+        expired,
+        expired_members,
+        as_of,
         forbidden,
-        groups: groups(model),
+        groups,
         schemas: model.schemas.keys().map(|s| (s.clone(), None)).collect(),
         models: model.models.keys().map(|m| (m.clone(), None)).collect(),
         named: named(model),
@@ -183,27 +200,41 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     }
 }
 
-/// The declared groups, with the members the file lists and where.
-fn groups(model: &AccessModel) -> std::collections::BTreeMap<Name, GroupState> {
-    model
+/// The declared groups, with the members the file lists and where; and the members whose
+/// entries have ended (by group and user), with where they are listed.
+type Groups = (
+    BTreeMap<Name, GroupState>,
+    BTreeMap<(Name, Name), crate::model::Origins>,
+);
+
+fn groups(model: &AccessModel) -> Groups {
+    let mut ended = BTreeMap::new();
+    let groups = model
         .groups
         .iter()
         .map(|(group, decl)| {
-            let origin = |at| Origin {
-                rule: decl.rule.clone(),
-                at,
-            };
             let state = GroupState {
                 members: decl.members.as_ref().map(|list| {
-                    list.iter()
-                        .map(|(user, at)| (user.clone(), smallvec::smallvec![origin(*at)]))
-                        .collect()
+                    let mut members = BTreeMap::new();
+                    for m in list {
+                        let o = m.origin();
+                        if o.expired(model.as_of) {
+                            ended.insert((group.clone(), m.user.clone()), smallvec::smallvec![o]);
+                        } else {
+                            members.insert(m.user.clone(), smallvec::smallvec![o]);
+                        }
+                    }
+                    members
                 }),
-                declared: Some(origin(decl.at)),
+                declared: Some(Origin {
+                    rule: decl.rule.clone(),
+                    at: decl.at,
+                }),
             };
             (group.clone(), state)
         })
-        .collect()
+        .collect();
+    (groups, ended)
 }
 
 /// Every grantee the model names: declared groups and those its rules name.

@@ -36,6 +36,10 @@ pub struct SavedPlan {
     pub mlgrant_version: String,
     /// When it was made, UTC.
     pub created_at: String,
+    /// The time its expiring entries were judged at (`2027-01-31T00:00:00Z`); absent in
+    /// plans of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
     pub cluster: Cluster,
     /// The model file as given, and the SHA-256 of its text.
     pub model_file: String,
@@ -150,6 +154,7 @@ impl SavedPlan {
             version: VERSION,
             mlgrant_version: env!("CARGO_PKG_VERSION").to_owned(),
             created_at,
+            as_of: model.as_of.map(|t| t.to_string()),
             cluster,
             model_file: model.source.name.clone(),
             model_digest: sha256(model.source.text.as_bytes()),

@@ -150,11 +150,15 @@ pub struct Settings {
     /// Revert a run (`mlgrant revert RUN`): the plan is the run's inverse (`ledger::inverse`)
     /// rather than the model's sync; everything else is apply's.
     pub revert: Option<crate::ledger::Revert>,
+    /// Apply only what entries that have ended call for (`apply --only-expired`): their
+    /// revokes and member drops; recorded with outcome `expired`.
+    pub only_expired: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            only_expired: false,
             batch_size: 1000,
             retries: 3,
             lock_timeout: Duration::from_secs(60),

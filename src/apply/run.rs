@@ -181,6 +181,9 @@ impl Runner<'_> {
     /// The plan for `cluster`: the model's sync, or the inverse of the run to revert.
     fn plan_for(&self, cluster: &State) -> Result<Plan, ApplyError> {
         match &self.settings.revert {
+            None if self.settings.only_expired => {
+                Ok(sync(self.model, cluster)?.only(crate::diff::is_expiry))
+            }
             None => Ok(sync(self.model, cluster)?),
             Some(r) => crate::ledger::inverse(r, cluster).map_err(ApplyError::StaleRevert),
         }
@@ -398,6 +401,8 @@ impl Runner<'_> {
         run.plan_file_digest = self.settings.saved.as_ref().map(|(_, d)| d.clone());
         if self.settings.revert.is_some() {
             run.outcome = "reverted";
+        } else if self.settings.only_expired {
+            run.outcome = "expired";
         }
         let mut closing = audit::record(&run, &plan, &statements, &heard);
         if rehearse {

@@ -108,10 +108,11 @@ enum LockWait {
 impl apply::Prompt for Asker<'_> {
     fn confirm(&mut self, plan: &Plan) -> bool {
         let header = format!(
-            "mlgrant apply {} to {}: {}",
+            "mlgrant apply {} to {}: {}, {}",
             self.model.source.name,
             self.describe,
-            plan.size()
+            plan.size(),
+            super::clock::label()
         );
         let files = [self.model.source.name.as_str()];
         let terminal = std::io::stderr().is_terminal();
@@ -200,7 +201,7 @@ pub(super) fn apply_cmd(
             "apply asks before it changes anything: pass --yes when stdin is not a terminal (or apply a reviewed plan with --plan FILE)",
         ));
     }
-    let model = config::load(path)?;
+    let model = super::clock::load(path)?;
     super::commands::warn(&model);
     let model_text = model.source.text.clone();
     let target = target(cluster)?;

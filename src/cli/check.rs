@@ -43,9 +43,16 @@ pub(super) fn model_warnings(model: &AccessModel) -> Vec<crate::plan::Warning> {
         .collect()
 }
 
-pub(super) fn check(path: &Path, format: CheckFormat) -> Result<(Done, usize), Failure> {
+pub(super) fn check(
+    path: &Path,
+    format: CheckFormat,
+    expiring_within: i64,
+) -> Result<(Done, usize), Failure> {
     let model = match config::load(path) {
-        Ok(model) => model,
+        Ok(mut model) => {
+            super::clock::stamp(&mut model, expiring_within);
+            model
+        }
         // The JSON and GitHub forms are the product: they go to stdout, with exit code 1.
         Err(ConfigError::Invalid(d)) if format != CheckFormat::Text => {
             let out = match format {
@@ -74,6 +81,16 @@ pub(super) fn check(path: &Path, format: CheckFormat) -> Result<(Done, usize), F
         statements,
         plural(statements),
     );
+    let ending = crate::config::expiry::expiring(&model).len();
+    let summary = if ending > 0 {
+        format!(
+            "{summary}; {ending} expiring entr{}, {}",
+            if ending == 1 { "y" } else { "ies" },
+            super::clock::label()
+        )
+    } else {
+        summary
+    };
     let located: Vec<(u32, u32, String)> = warnings
         .iter()
         .map(|w| {

@@ -226,6 +226,16 @@ pub(super) fn base_args(args: &[OsString]) -> Vec<OsString> {
     out
 }
 
+/// `--as-of` with the parent's time, when it was not given: every target judges expiring
+/// entries at the same time.
+fn as_of_args() -> Vec<String> {
+    if super::clock::given() {
+        Vec::new()
+    } else {
+        vec!["--as-of".to_owned(), super::clock::now().to_string()]
+    }
+}
+
 /// The options that point a process at `t`.
 pub(super) fn target_args(t: &TargetDecl) -> Vec<String> {
     let mut out = Vec::new();
@@ -249,6 +259,7 @@ pub(super) fn process(exe: &Path, base: &[OsString], t: &TargetDecl) -> Process 
     let mut p = Process::new(exe);
     p.args(base)
         .args(target_args(t))
+        .args(as_of_args())
         .env_remove("PGHOST")
         .env_remove("PGPORT")
         .env_remove("PGSERVICE")

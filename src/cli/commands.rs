@@ -32,8 +32,10 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
         Command::Check {
             model,
             format,
+            expiring_within,
             warn,
-        } => check(&model.config, *format).map(|(done, warned)| strict(done, warned, warn)),
+        } => check(&model.config, *format, *expiring_within)
+            .map(|(done, warned)| strict(done, warned, warn)),
         Command::Completions { shell } => Ok(super::docs::completions(*shell).into()),
         Command::Man => super::docs::man().map(Into::into),
         Command::Compile {
@@ -51,7 +53,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
         } => {
             let (old_model, new_model) = match (files.as_slice(), git) {
                 ([old, new], None) => load_both(old, new)?,
-                ([new], Some(rev)) => (from_git(rev, new)?, config::load(new)?),
+                ([new], Some(rev)) => (from_git(rev, new)?, super::clock::load(new)?),
                 ([_], None) => {
                     return Err(fail(
                         "diff needs two files (OLD NEW), or one with --git REV to compare it with its version in git",
@@ -95,6 +97,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             batch_size,
             lock_timeout,
             verbose,
+            only_expired,
         } => {
             let read_timeout = &cluster.read_timeout;
             let settings = apply::Settings {
@@ -103,6 +106,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 read_timeout: (*read_timeout > 0).then(|| Duration::from_secs(*read_timeout)),
                 ask_first: ((!yes && plan.is_none()) || *ask) && !rehearse,
                 rehearse: *rehearse,
+                only_expired: *only_expired,
                 ..apply::Settings::default()
             };
             let format = format.format.unwrap_or(if std::io::stderr().is_terminal() {
@@ -173,12 +177,15 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
 }
 
 fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<(Done, usize), Failure> {
-    let model = config::load(path)?;
+    let model = super::clock::load(path)?;
     warn(&model);
     let mut plan = Plan::grant_all(&compile::compile(&model));
     plan.warnings.splice(0..0, model_warnings(&model));
     let name = model.source.name.clone();
-    let header = format!("mlgrant compile {name}: {}, idempotent", plan.size());
+    let mut header = format!("mlgrant compile {name}: {}, idempotent", plan.size());
+    if super::clock::matters(&model) {
+        header = format!("{header}, {}", super::clock::label());
+    }
     let terminal = std::io::stdout().is_terminal();
     let warned = render::warnings(&plan).len();
     Ok((
@@ -228,7 +235,9 @@ fn from_git(rev: &str, path: &Path) -> Result<AccessModel, Failure> {
     }
     let text = String::from_utf8(text)
         .map_err(|_| fail(format!("{} is not valid UTF-8", sanitize(&label))))?;
-    Ok(config::parse(&label, &text)?)
+    let mut model = config::parse(&label, &text)?;
+    model.as_of = Some(super::clock::now());
+    Ok(model)
 }
 
 fn diff_cmd(
@@ -251,12 +260,15 @@ fn diff_cmd(
         &compile::compile_knowing(new_model, &known),
     );
     plan.warnings.splice(0..0, model_warnings(new_model));
-    let header = format!(
+    let mut header = format!(
         "mlgrant diff {} -> {}: {}",
         old_model.source.name,
         new_model.source.name,
         plan.size()
     );
+    if super::clock::matters(old_model) || super::clock::matters(new_model) {
+        header = format!("{header}, {}", super::clock::label());
+    }
     let files = [
         old_model.source.name.as_str(),
         new_model.source.name.as_str(),
@@ -401,8 +413,11 @@ pub(super) fn resolve(
 
 /// Loads two files and reports the problems of both before failing.
 fn load_both(old: &Path, new: &Path) -> Result<(AccessModel, AccessModel), Failure> {
-    match (config::load(old), config::load(new)) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
+    match (config::load(old), super::clock::load(new)) {
+        (Ok(mut a), Ok(b)) => {
+            a.as_of = Some(super::clock::now());
+            Ok((a, b))
+        }
         (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e.into()),
         (Err(a), Err(b)) => {
             let (Failure(a), Failure(b)) = (a.into(), b.into());

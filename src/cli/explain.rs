@@ -39,7 +39,7 @@ fn source(
             Ok((Some(state), None, target.describe()))
         }
         None => {
-            let model = config::load(path)?;
+            let model = super::clock::load(path)?;
             let name = model.source.name.clone();
             Ok((None, Some(model), name))
         }

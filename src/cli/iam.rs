@@ -20,7 +20,7 @@ pub(super) fn iam(
             if f == Format::Sql { "sql" } else { "markdown" }
         )));
     }
-    let model = config::load(path)?;
+    let model = super::clock::load(path)?;
     let Some(iam) = &model.iam else {
         return Err(fail(format!(
             "{} has no [iam] section: add one with account_id, role_name, region and s3_bucket (see docs/iam.md, \"From nothing to a working CREATE MODEL\")",

@@ -7,6 +7,7 @@
 mod apply;
 mod check;
 mod children;
+mod clock;
 mod commands;
 mod docs;
 mod explain;
@@ -79,6 +80,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    clock::set(cli.as_of);
     match commands::run(&cli) {
         Ok(Done { out, code }) => {
             let mut stdout = std::io::stdout().lock();

@@ -144,6 +144,10 @@ pub struct FormatArg {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The time expiring entries (`until`) are judged at, in UTC: 2027-01-31 or
+    /// 2027-01-31T12:00:00Z. Default: now. Reproduces a plan made at that time.
+    #[arg(long, global = true, value_name = "TIME", value_parser = super::clock::parse)]
+    pub as_of: Option<crate::model::Instant>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +159,10 @@ pub enum Command {
         /// text (for people), json, or github (annotations on a pull request's lines).
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
+        /// Warn about expiring entries that end this soon (90d, 12h, 2w), besides those that
+        /// have ended.
+        #[arg(long, default_value = "14d", value_name = "SPAN", value_parser = super::clock::parse_span)]
+        expiring_within: i64,
         #[command(flatten)]
         warn: WarnArg,
     },
@@ -254,6 +262,10 @@ pub enum Command {
         /// bar).
         #[arg(long)]
         verbose: bool,
+        /// Apply only what entries whose `until` has passed call for (their revokes and member
+        /// drops), nothing else: for a nightly job. Recorded with outcome `expired`.
+        #[arg(long, conflicts_with = "plan")]
+        only_expired: bool,
     },
     /// Take back what an applied run did: revoke what it granted and grant back what it revoked
     /// (from mlgrant's ledger), through apply's own path: shown and asked, under the lock,

@@ -8,7 +8,7 @@ use super::check::model_warnings;
 use super::commands::{saved_cluster, talk, target, warn};
 use super::opt::ClusterArg;
 use super::{Done, Failure, Format, fail, output};
-use crate::config::{self, AccessModel};
+use crate::config::AccessModel;
 use crate::plan::Plan;
 use crate::saved::SavedPlan;
 use crate::text::sanitize;
@@ -22,7 +22,7 @@ pub(super) fn plan(
     exit_code: bool,
     out_file: Option<&Path>,
 ) -> Result<(Done, usize), Failure> {
-    let model = config::load(path)?;
+    let model = super::clock::load(path)?;
     warn(&model);
     let target = target(cluster)?;
     let (plan, state) = talk(cluster, plan_on(&model, &target))?;
@@ -104,9 +104,10 @@ pub(super) fn plan_done(
     exit_code: bool,
 ) -> (Done, usize) {
     let header = format!(
-        "mlgrant plan {} against {describe}: {}",
+        "mlgrant plan {} against {describe}: {}, {}",
         model.source.name,
-        plan.size()
+        plan.size(),
+        super::clock::label()
     );
     let files = [model.source.name.as_str()];
     let out = output(plan, format, &header, "plan", &files, color, terminal);

@@ -77,11 +77,15 @@ fn run_many(
     let (model, stdin) = if file == Path::new("-") {
         let bytes = config::read_stdin()?;
         (
-            config::from_bytes(config::STDIN_NAME, bytes.clone())?,
+            {
+                let mut m = config::from_bytes(config::STDIN_NAME, bytes.clone())?;
+                super::clock::stamp(&mut m, super::clock::EXPIRING_WITHIN);
+                m
+            },
             Some(bytes),
         )
     } else {
-        (config::load(file)?, None)
+        (super::clock::load(file)?, None)
     };
     let chosen = choose(&model.targets, cluster, file)?;
     // Only plan and apply read the model from stdin: export, doctor and history read their

@@ -9,6 +9,7 @@
 //! reading the one file in [`load`], and never writes SQL.
 
 mod diagnostic;
+pub mod expiry;
 mod iam;
 mod iam_features;
 mod policy;
@@ -57,6 +58,10 @@ pub struct AccessModel {
     pub targets: BTreeMap<String, TargetDecl>,
     /// Warnings: where, and what (they do not make the file invalid).
     pub warnings: Vec<(Loc, String)>,
+    /// The time expiring entries are judged at: set by the command line (the clock, or
+    /// `--as-of`), `None` when no time is given (then no entry has ended). Never read from a
+    /// clock here or in compile: the same model and time always give the same state.
+    pub as_of: Option<crate::model::Instant>,
 }
 
 /// A declared group.
@@ -64,9 +69,27 @@ pub struct AccessModel {
 pub struct GroupDecl {
     pub at: Loc,
     /// `None` when the file does not manage the group's members.
-    pub members: Option<Vec<(Name, Loc)>>,
+    pub members: Option<Vec<Member>>,
     /// The members rule (`groups.NAME.members`).
     pub rule: Arc<Rule>,
+}
+
+/// A member as a group's `members` lists it.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub user: Name,
+    pub at: Loc,
+    /// The members rule, or an expiring entry's own.
+    pub rule: Arc<Rule>,
+}
+
+impl Member {
+    pub fn origin(&self) -> Origin {
+        Origin {
+            rule: self.rule.clone(),
+            at: self.at,
+        }
+    }
 }
 
 /// A grantee reference as written in a rule, with its place in the file and the rule's TOML

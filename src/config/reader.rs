@@ -176,6 +176,7 @@ impl Reader {
             policy,
             iam,
             targets,
+            as_of: None,
         }
     }
 

@@ -348,7 +348,12 @@ impl Reader {
         for r in std::mem::take(&mut self.role_schemas) {
             match schemas.iter_mut().find(|(n, _)| n.as_str() == r.schema) {
                 Some((_, rules)) => {
-                    if !rules.iam_roles.iter().any(|(a, _)| *a == r.arn) {
+                    // An expiring entry of the same role does not stand for this one, which never ends.
+                    if !rules
+                        .iam_roles
+                        .iter()
+                        .any(|(a, o)| *a == r.arn && o.until().is_none())
+                    {
                         let origin = Origin {
                             rule: Rule::new(&self.name, format!("iam.roles.{}.schemas", r.role)),
                             at: self.loc(&r.span),

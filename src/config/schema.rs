@@ -20,6 +20,31 @@ fn strings(description: &str) -> Value {
     json!({"type": "array", "items": {"type": "string"}, "description": description})
 }
 
+/// A list whose entries are strings, or expiring entries `{ KEY = "...", until = DATE, reason =
+/// "..." }` (until is a TOML date or date-time, which editors show as a string).
+fn expiring(description: &str, key: &str) -> Value {
+    json!({
+        "type": "array",
+        "description": description,
+        "items": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "description": "An entry that ends: from `until` on it requires nothing, and plan revokes what it granted.",
+                    "properties": {
+                        key: {"type": "string"},
+                        "until": {"description": "A TOML date (2027-01-31: midnight UTC, the start of that day) or date-time (2027-01-31T18:00:00Z; UTC unless an offset is written)."},
+                        "reason": {"type": "string", "minLength": 1, "maxLength": 500, "description": "Why, e.g. a ticket; shown with every statement the entry requires."},
+                    },
+                    "required": [key, "until"],
+                    "additionalProperties": false,
+                },
+            ],
+        },
+    })
+}
+
 fn string(description: &str) -> Value {
     json!({"type": "string", "description": description})
 }
@@ -56,8 +81,9 @@ const GRANTEES: &str = "Grantees: a group declared under [groups] (bare name or 
 
 fn group_key(k: &str) -> Value {
     match k {
-        "members" => strings(
+        "members" => expiring(
             "The group's users (\"alice\" or \"user:alice\"). When present, membership is synced to exactly this list (ALTER GROUP ... ADD USER / DROP USER); without it, left alone.",
+            "user",
         ),
         other => unreachable!("a group key without a description: {other}"),
     }
@@ -65,14 +91,21 @@ fn group_key(k: &str) -> Value {
 
 fn schema_key(k: &str) -> Value {
     match k {
-        "creators" => strings(&format!(
-            "Grantees that create models here: CREATE MODEL (database level) + CREATE, USAGE ON SCHEMA. {GRANTEES}"
-        )),
-        "consumers" => strings(&format!(
-            "Grantees that run every model in the schema, present and future: USAGE ON SCHEMA + EXECUTE ON MODEL. {GRANTEES}"
-        )),
-        "iam_roles" => strings(
+        "creators" => expiring(
+            &format!(
+                "Grantees that create models here: CREATE MODEL (database level) + CREATE, USAGE ON SCHEMA. {GRANTEES}"
+            ),
+            "grantee",
+        ),
+        "consumers" => expiring(
+            &format!(
+                "Grantees that run every model in the schema, present and future: USAGE ON SCHEMA + EXECUTE ON MODEL. {GRANTEES}"
+            ),
+            "grantee",
+        ),
+        "iam_roles" => expiring(
             "IAM roles this schema's creators may name in CREATE MODEL ... IAM_ROLE 'arn' (GRANT ASSUMEROLE ... FOR CREATE MODEL to each creator): role ARNs, or the NAME of an [iam.roles.NAME] section (\"default\" for [iam]'s own role).",
+            "role",
         ),
         other => unreachable!("a schema key without a description: {other}"),
     }
@@ -80,9 +113,12 @@ fn schema_key(k: &str) -> Value {
 
 fn model_key(k: &str) -> Value {
     match k {
-        "consumers" => strings(&format!(
-            "Grantees that run this model: USAGE ON SCHEMA + EXECUTE ON MODEL. {GRANTEES}"
-        )),
+        "consumers" => expiring(
+            &format!(
+                "Grantees that run this model: USAGE ON SCHEMA + EXECUTE ON MODEL. {GRANTEES}"
+            ),
+            "grantee",
+        ),
         other => unreachable!("a model key without a description: {other}"),
     }
 }

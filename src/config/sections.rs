@@ -8,7 +8,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::reader::{GROUP_KEYS, MODEL_KEYS, Reader, SCHEMA_KEYS, entries};
-use super::{Diagnostic, GroupDecl, ModelRules, Ref, SchemaRules, parse_role_arn, toml_key};
+use super::{
+    Diagnostic, GroupDecl, Member, ModelRules, Ref, SchemaRules, parse_role_arn, toml_key,
+};
 use crate::model::{
     Grantee, GranteeKind, ModelName, Name, NameKind, Origin, Rule, read_qualified, split_kind,
 };
@@ -21,13 +23,20 @@ impl Reader {
             let name = self.name(NameKind::Group, key.get_ref(), key.span());
             let at = self.loc(&key.span());
             let mut members = None;
+            let rule = Rule::new(
+                &self.name,
+                format!(
+                    "groups.{}.members",
+                    toml_key(name.as_ref().map_or(key.get_ref().as_ref(), Name::as_str))
+                ),
+            );
             if let Some(body) = self.table(value, &format!("groups.{}", toml_key(key.get_ref()))) {
                 for (k, v) in entries(body) {
                     match k.get_ref().as_ref() {
                         "members" => {
                             let mut seen = BTreeSet::new();
                             let mut list = Vec::new();
-                            for (raw, span) in self.strings(v, "members") {
+                            for (raw, span, until) in self.expiring_list(v, "members", "user") {
                                 let raw = raw.strip_prefix("user:").unwrap_or(&raw);
                                 if let Some(user) = self.name(NameKind::User, raw, span.clone()) {
                                     if !seen.insert(user.clone()) {
@@ -37,7 +46,14 @@ impl Reader {
                                             "listed again here",
                                         ));
                                     }
-                                    list.push((user, self.loc(&span)));
+                                    list.push(Member {
+                                        user,
+                                        at: self.loc(&span),
+                                        rule: match until {
+                                            Some(u) => Rule::expiring(&rule, u),
+                                            None => rule.clone(),
+                                        },
+                                    });
                                 }
                             }
                             members = Some(list);
@@ -47,10 +63,6 @@ impl Reader {
                 }
             }
             if let Some(name) = name {
-                let rule = Rule::new(
-                    &self.name,
-                    format!("groups.{}.members", toml_key(name.as_str())),
-                );
                 groups.insert(name, GroupDecl { at, members, rule });
             }
         }
@@ -86,7 +98,11 @@ impl Reader {
                             rules.consumers = self.refs(v, "consumers", &path, groups);
                         }
                         "iam_roles" => {
-                            for (arn, span) in self.strings(v, "iam_roles") {
+                            for (arn, span, until) in self.expiring_list(v, "iam_roles", "role") {
+                                let rule = match until {
+                                    Some(u) => Rule::expiring(&rules.iam_rule, u),
+                                    None => rules.iam_rule.clone(),
+                                };
                                 if arn == "default"
                                     || !arn.starts_with("arn:")
                                         && super::roles::check_role_key(&arn).is_ok()
@@ -96,7 +112,7 @@ impl Reader {
                                     rules.iam_roles.push((
                                         arn.clone(),
                                         Origin {
-                                            rule: rules.iam_rule.clone(),
+                                            rule,
                                             at: self.loc(&span),
                                         },
                                     ));
@@ -104,7 +120,7 @@ impl Reader {
                                     continue;
                                 }
                                 match parse_role_arn(&arn) {
-                                    Ok(_) => rules.iam_roles.push((arn, Origin { rule: rules.iam_rule.clone(), at: self.loc(&span) })),
+                                    Ok(_) => rules.iam_roles.push((arn, Origin { rule, at: self.loc(&span) })),
                                     Err(e) => self.push(
                                         Diagnostic::new(span, e, "not an IAM role ARN")
                                             .hint("an entry of iam_roles is a role ARN or the NAME of an [iam.roles.NAME] section"),
@@ -280,7 +296,7 @@ impl Reader {
         let rule = Rule::new(&self.name, format!("{path}.{what}"));
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for (raw, span) in self.strings(v, what) {
+        for (raw, span, until) in self.expiring_list(v, what, "grantee") {
             let Some(grantee) = self.grantee(&raw, span.clone(), groups) else {
                 continue;
             };
@@ -295,7 +311,10 @@ impl Reader {
             out.push(Ref {
                 grantee,
                 at: self.loc(&span),
-                rule: rule.clone(),
+                rule: match until {
+                    Some(u) => Rule::expiring(&rule, u),
+                    None => rule.clone(),
+                },
             });
         }
         out

@@ -16,7 +16,7 @@ pub fn directory_namespaces(model: &AccessModel) -> std::collections::BTreeMap<S
         .groups
         .values()
         .flat_map(|g| g.members.iter().flatten())
-        .map(|(name, _)| Grantee::User(name.clone()));
+        .map(|m| Grantee::User(m.user.clone()));
     for g in fence.named().iter().cloned().chain(members) {
         if let Some(ns) = g.idp_namespace() {
             out.entry(ns.to_owned()).or_insert_with(|| g.clone());

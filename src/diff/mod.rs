@@ -26,7 +26,10 @@ use crate::plan::{Change, Membership, Plan};
 use notes::Findings;
 
 mod directory;
+mod expiry;
 pub use directory::{check_directories, directory_namespaces};
+use expiry::ended;
+pub use expiry::is_expiry;
 
 /// The changes that take `current` to `desired`: grants `desired` requires and `current` lacks;
 /// revokes of what `current` holds, inside the fence, that `desired` does not require;
@@ -132,6 +135,21 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         false
     };
 
+    // The same gate, for what an ended entry granted, in grant-only mode too.
+    let may_revoke_ended = |found: &mut Findings, g: &Grant| {
+        let why = if !sees_all {
+            &mut found.unseen
+        } else if !failed_checks.is_empty() {
+            &mut found.checks_withheld
+        } else if !sees_all_models && g.privilege == Privilege::Execute {
+            &mut found.models_unseen
+        } else {
+            return true;
+        };
+        *why += 1;
+        false
+    };
+
     // What to revoke: held, not required, inside the fence, on what the login sees completely.
     let mut revokes = GrantSet::default();
     // A grantee's standing does not change from grant to grant: work it out once.
@@ -149,11 +167,24 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             .entry(&g.grantee)
             .or_insert_with(|| fence.manages_grantee(&g.grantee));
         let object_managed = fence.manages_object(g);
+        let ledger = inventory.is_some_and(|i| i.granted_by_mlgrant.contains_key(g));
+        // An entry that has ended takes back what mlgrant granted for it, grant-only or not.
+        if let Some(ended) = desired.expired.get(g)
+            && ledger
+            && !fence.revokes()
+            && !fence.is_system(&g.grantee)
+            && !matches!(fence.standing(&g.grantee), Standing::Protected(_))
+        {
+            if may_revoke_ended(&mut found, g) {
+                revokes.insert(g.clone(), ended.clone());
+            }
+            continue;
+        }
         // What mlgrant itself granted (its ledger) it takes back once no rule requires it, from
         // a grantee the model no longer names too; ASSUMEROLE FOR CREATE MODEL on a role the
         // model no longer lists included. Protected and system identities stay exempt.
         let by_ledger = !grantee_managed
-            && inventory.is_some_and(|i| i.granted_by_mlgrant.contains_key(g))
+            && ledger
             && (object_managed
                 || g.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
                 || matches!(&g.object, Object::Schema(s) if fence.mentions_schema(s)))
@@ -161,6 +192,8 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             && !matches!(fence.standing(&g.grantee), Standing::Protected(_));
         if (object_managed && grantee_managed) || by_ledger {
             if may_revoke(&mut found, g) {
+                // An ended entry's revoke carries that entry as its origin.
+                let origins = desired.expired.get(g).unwrap_or(origins);
                 revokes.insert(g.clone(), origins.clone());
             }
         } else if fence.is_system(&g.grantee) {
@@ -219,6 +252,8 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         })
         .collect();
     explain(&mut plan, fence, inventory);
+    ended(&mut plan, desired);
+    plan.as_of = desired.as_of;
     plan.unverified = Plan::build(
         Membership::default(),
         &GrantSet::default(),
@@ -337,10 +372,12 @@ fn membership(current: &State, desired: &State, found: &mut Findings) -> Members
         }
         for user in have_members.into_iter().flat_map(|h| h.keys()) {
             if !members.contains_key(user) {
-                m.drop.insert(
-                    (group.clone(), user.clone()),
-                    want.declared.iter().cloned().collect(),
-                );
+                let key = (group.clone(), user.clone());
+                let origins = match desired.expired_members.get(&key) {
+                    Some(ended) => ended.to_vec(),
+                    None => want.declared.iter().cloned().collect(),
+                };
+                m.drop.insert(key, origins);
             }
         }
     }
@@ -390,8 +427,10 @@ fn check(
 ) -> Result<(), SyncError> {
     let mut missing = Vec::new();
     let file = &model.source.name;
+    let ended = crate::config::expiry::only_ended(model);
     for grantee in fence.named() {
         match grantee {
+            _ if ended.contains(grantee) => {}
             // A directory's identities wait for their first login (diff notes them).
             Grantee::User(_) | Grantee::Role(_) if grantee.idp_namespace().is_some() => {}
             Grantee::User(_) | Grantee::Role(_) if !cluster.has(grantee) => missing.push(format!(

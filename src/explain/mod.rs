@@ -223,7 +223,7 @@ pub fn model(
                     _ => None,
                 };
                 if let Some((group, decl, members)) = members {
-                    for (user, at) in members {
+                    for crate::config::Member { user, at, .. } in members {
                         out.push(Path {
                             who: reference(&Grantee::User(user.clone())),
                             right: right(&g),
@@ -293,7 +293,7 @@ pub fn grantee(
                     .filter(|(_, d)| {
                         d.members
                             .as_ref()
-                            .is_some_and(|m| m.iter().any(|(n, _)| n == u))
+                            .is_some_and(|m| m.iter().any(|m| &m.user == u))
                     })
                     .collect(),
                 _ => Vec::new(),

@@ -13,6 +13,7 @@ mod origin;
 mod quote;
 mod run;
 mod state;
+mod time;
 
 pub(crate) use grant::split_kind;
 pub use grant::{
@@ -22,7 +23,8 @@ pub use model_state::{ModelStage, READY};
 pub use name::{
     MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, idp_namespace, read_qualified,
 };
-pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule};
+pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule, Until};
 pub use quote::{is_reserved, quote_ident, quote_literal};
 pub use run::LogEntry;
 pub use state::{Exemptions, GroupState, Inventory, LedgerEntry, State};
+pub use time::Instant;

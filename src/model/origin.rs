@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use super::Grant;
+use super::{Grant, Instant};
 
 /// A 1-based line and column (columns count characters) in a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,6 +32,27 @@ impl fmt::Display for Loc {
 pub struct Rule {
     pub file: Arc<str>,
     pub path: Arc<str>,
+    /// When the entry that gives this rule ends (an expiring entry has a rule of its own).
+    pub until: Option<Until>,
+}
+
+/// The end of an expiring entry: `{ grantee = "user:alice", until = 2027-01-31, reason = ".." }`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Until {
+    /// From this instant on the entry requires nothing.
+    pub at: Instant,
+    /// Free text (a ticket), as written.
+    pub reason: Option<Arc<str>>,
+}
+
+impl Until {
+    /// `2027-01-31, INC-1234` (the date alone when it is midnight UTC).
+    pub fn describe(&self) -> String {
+        match &self.reason {
+            Some(r) => format!("{}, {r}", self.at.short()),
+            None => self.at.short(),
+        }
+    }
 }
 
 impl Rule {
@@ -39,6 +60,16 @@ impl Rule {
         Arc::new(Rule {
             file: file.clone(),
             path: path.into(),
+            until: None,
+        })
+    }
+
+    /// The rule of one expiring entry of `rule`.
+    pub fn expiring(rule: &Rule, until: Until) -> Arc<Rule> {
+        Arc::new(Rule {
+            file: rule.file.clone(),
+            path: rule.path.clone(),
+            until: Some(until),
         })
     }
 }
@@ -59,6 +90,23 @@ impl Origin {
     /// The rule's TOML key path.
     pub fn path(&self) -> &str {
         &self.rule.path
+    }
+
+    /// When the entry ends, if it is an expiring one.
+    pub fn until(&self) -> Option<&Until> {
+        self.rule.until.as_ref()
+    }
+
+    /// Whether the entry has ended at `as_of` (never, when no time is given).
+    pub fn expired(&self, as_of: Option<Instant>) -> bool {
+        matches!((self.until(), as_of), (Some(u), Some(t)) if u.at <= t)
+    }
+
+    /// ` (until 2027-01-31, INC-1234)` for an expiring entry, else nothing.
+    pub fn until_suffix(&self) -> String {
+        self.until()
+            .map(|u| format!(" (until {})", u.describe()))
+            .unwrap_or_default()
     }
 }
 

@@ -76,6 +76,13 @@ pub struct LedgerEntry {
 pub struct State {
     /// Privileges required (a model) or held (a cluster).
     pub grants: GrantSet,
+    /// What entries of a model that have ended (`until`) would require, and no other entry
+    /// does: plan revokes what of it is held (a model only).
+    pub expired: GrantSet,
+    /// Members whose entries have ended, by (group, user), with where they are listed.
+    pub expired_members: BTreeMap<(Name, Name), Origins>,
+    /// The time the model's expiring entries were judged at (a model only).
+    pub as_of: Option<crate::model::Instant>,
     /// Privileges a model asks to have revoked wherever they are held (`[policy]
     /// revoke_public_assumerole`). Always empty for a cluster.
     pub forbidden: GrantSet,

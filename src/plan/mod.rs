@@ -96,6 +96,8 @@ pub struct Plan {
     /// and plans again; apply asks for those of a statement that fails as if the model did not
     /// exist, and tries again without the ones not found.
     pub unconfirmed: Vec<crate::model::ModelName>,
+    /// The time the model's expiring entries were judged at, when it has any.
+    pub as_of: Option<crate::model::Instant>,
     /// What a reviewer must not miss, from the model file (with its place there): shown in every
     /// format, besides what the statements themselves call for (`render::warnings`).
     pub warnings: Vec<Warning>,
@@ -178,6 +180,7 @@ impl Plan {
             withheld: 0,
             unconfirmed: Vec::new(),
             warnings: Vec::new(),
+            as_of: None,
         }
     }
 
@@ -196,12 +199,30 @@ impl Plan {
                     .insert((group.clone(), user.clone()), origins.to_vec());
             }
         }
-        Plan::build(
+        let mut plan = Plan::build(
             membership,
             &desired.forbidden,
             &desired.grants,
             desired.notes.clone(),
-        )
+        );
+        plan.as_of = desired.as_of;
+        plan
+    }
+
+    /// The plan of the steps `keep` chooses, merged again into statements; its notes and
+    /// warnings kept, its held-back changes not (they are not this plan's).
+    pub fn only(&self, keep: impl Fn(&Step) -> bool) -> Plan {
+        let steps: Vec<Step> = self.steps.iter().filter(|s| keep(s)).cloned().collect();
+        Plan {
+            statements: merge::statements(&steps),
+            steps,
+            notes: self.notes.clone(),
+            unverified: Vec::new(),
+            withheld: 0,
+            unconfirmed: Vec::new(),
+            warnings: self.warnings.clone(),
+            as_of: self.as_of,
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -68,6 +68,11 @@ struct SourceDoc<'a> {
     line: u32,
     column: u32,
     rule: &'a str,
+    /// An expiring entry's end (`2027-01-31T00:00:00Z`) and reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until_reason: Option<&'a str>,
 }
 
 fn sources<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Vec<SourceDoc<'a>> {
@@ -78,6 +83,8 @@ fn sources<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Vec<SourceDoc<'
             line: o.at.line,
             column: o.at.column,
             rule: o.path(),
+            until: o.until().map(|u| u.at.to_string()),
+            until_reason: o.until().and_then(|u| u.reason.as_deref()),
         })
         .collect()
 }
@@ -211,6 +218,9 @@ struct PlanDoc<'a> {
     version: u32,
     command: &'a str,
     files: &'a [&'a str],
+    /// The time expiring entries were judged at (only for a model that has any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
     summary: BTreeMap<&'static str, usize>,
     notes: &'a [String],
     warnings: Vec<WarningDoc>,
@@ -237,6 +247,7 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
         version: JSON_VERSION,
         command,
         files,
+        as_of: plan.as_of.map(|t| t.to_string()),
         summary: plan.counts(),
         notes: &plan.notes,
         warnings: super::warnings(plan)

@@ -125,7 +125,13 @@ pub fn merged(m: &Merged) -> String {
 }
 
 fn origin_text(o: &Origin) -> String {
-    sanitize(&format!("{}:{} {}", o.file(), o.at, o.path()))
+    sanitize(&format!(
+        "{}:{} {}{}",
+        o.file(),
+        o.at,
+        o.path(),
+        o.until_suffix()
+    ))
 }
 
 /// The provenance comments of a statement: each of its parts' sources and reasons, once each,
@@ -147,8 +153,13 @@ fn comments(plan: &Plan, st: &Statement) -> Vec<String> {
             }
             _ => None,
         };
-        let texts = step
-            .origins
+        // An ended entry's reason names its place already.
+        let shown = if crate::diff::is_expiry(step) {
+            &[][..]
+        } else {
+            &step.origins[..]
+        };
+        let texts = shown
             .iter()
             .map(|o| format!("{}{}", verb(&step.change, o), origin_text(o)))
             .chain(step.why.iter().map(|w| sanitize(w)));
@@ -278,7 +289,9 @@ pub fn text(plan: &Plan, header: &str, color: bool) -> String {
         };
         let shown = escape_controls(&statement(&step.change));
         out.push_str(&paint(code, &format!("{mark} {shown}")));
-        if let Some(o) = step.origins.first() {
+        if let (true, Some(why)) = (crate::diff::is_expiry(step), &step.why) {
+            out.push_str(&paint(DIM, &format!("  # {}", escape_controls(why))));
+        } else if let Some(o) = step.origins.first() {
             let more = match step.origins.len() {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
@@ -372,7 +385,7 @@ pub fn reason(step: &Step) -> String {
     let places: Vec<String> = step
         .origins
         .iter()
-        .map(|o| format!("{} at {}:{}", o.path(), o.file(), o.at))
+        .map(|o| format!("{} at {}:{}{}", o.path(), o.file(), o.at, o.until_suffix()))
         .collect();
     let lead = match (&step.change, verb(&step.change, first)) {
         (Change::AddMember { .. }, _) => "listed in ",

@@ -12,6 +12,7 @@ mod ci_cli;
 mod compile_cli;
 mod docs_cli;
 mod editor;
+mod expiry;
 mod hostile;
 mod iam_cli;
 mod init_cli;

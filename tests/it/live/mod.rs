@@ -7,6 +7,7 @@ mod catalog_shapes;
 mod connect_messages;
 mod directory;
 mod doctor;
+mod expiry;
 mod explain_missing;
 mod faults;
 mod fleet;

@@ -729,7 +729,7 @@ async fn hostile_names_go_through_apply_and_export_unchanged() {
         .as_ref()
         .unwrap()
         .iter()
-        .map(|(u, _)| u.as_str())
+        .map(|m| m.user.as_str())
         .collect();
     assert_eq!(members, ["IAM:Alice", "bobby\"; DROP TABLE canary; --"]);
     assert!(
