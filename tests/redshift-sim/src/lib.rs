@@ -262,7 +262,9 @@ impl Simulator {
             .serialization_error_at
             .store(options.serialization_error_at, Ordering::SeqCst);
         let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let history = Arc::new(proxy::History::new(admin_of(&backend).await?));
         let shared = Arc::new(proxy::Shared {
+            history,
             tls: tokio_rustls::TlsAcceptor::from(tls),
             settings,
             backend: target,

@@ -18,6 +18,7 @@ pub const BOOTSTRAP: &[(&str, &str)] = &[
     ("sql/identity.sql", include_str!("sql/identity.sql")),
     ("sql/model.sql", include_str!("sql/model.sql")),
     ("sql/catalog.sql", include_str!("sql/catalog.sql")),
+    ("sql/history.sql", include_str!("sql/history.sql")),
 ];
 
 /// Runs the bootstrap files in order, naming the file that failed.

@@ -7,6 +7,8 @@ use redshift_sim::{Options, Simulator};
 use tokio_postgres::error::DbError;
 use tokio_postgres::{AsyncMessage, Client, SimpleQueryMessage};
 
+#[path = "simulator/history.rs"]
+mod history;
 #[path = "simulator/strict.rs"]
 mod strict;
 

@@ -5,6 +5,7 @@
 //! and statements, adds latency, and cuts connections on request. Passwords are never logged.
 
 mod fault;
+mod history;
 mod notice;
 mod relay;
 
@@ -20,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UnixStream};
 use tokio_rustls::TlsAcceptor;
 
+pub use history::History;
 pub use relay::SERVER_VERSION;
 
 const SSL_REQUEST: i32 = 80877103;
@@ -98,6 +100,8 @@ pub struct Shared {
     pub backend: Backend,
     pub knobs: Arc<Knobs>,
     pub connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
+    /// What clients ran, for SYS_QUERY_HISTORY.
+    pub history: Arc<History>,
 }
 
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -278,7 +282,7 @@ async fn handle(mut tcp: TcpStream, shared: Arc<Shared>) -> Fallible<()> {
     if let Ok(mut list) = shared.connections.lock() {
         list.push(counters.clone());
     }
-    relay::relay(client, backend, &shared.knobs, &counters).await
+    relay::relay(client, backend, &shared.knobs, &counters, &shared.history).await
 }
 
 trait PutLen {

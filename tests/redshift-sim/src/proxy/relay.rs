@@ -13,6 +13,7 @@ use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::fault::{Faults, stand_in_messages};
+use super::history::{History, Tracker};
 use super::notice::without_simulator_context;
 use super::{Counters, Fallible, Io, Knobs};
 use crate::rewrite;
@@ -100,7 +101,10 @@ pub(super) async fn relay(
     backend: Box<dyn Io>,
     knobs: &Knobs,
     counters: &Counters,
+    history: &History,
 ) -> Fallible<()> {
+    let user = counters.user.lock().map(|u| u.clone()).unwrap_or_default();
+    let mut tracker = Tracker::default();
     let (mut client_r, mut client_w) = tokio::io::split(client);
     let (mut backend_r, mut backend_w) = tokio::io::split(backend);
     let mut from_client = BytesMut::with_capacity(8192);
@@ -123,6 +127,10 @@ pub(super) async fn relay(
                             let (sql, _) = cstring(&msg[5..]);
                             let sql = String::from_utf8_lossy(sql);
                             let rewritten = rewrite::rewrite(&sql);
+                            if super::history::reads_history(&sql) {
+                                history.flush().await;
+                            }
+                            tracker.query(rewritten.originals.clone());
                             let mut changed = rewritten.changed;
                             let mut statements = rewritten.statements;
                             let n = statements.len() as u64;
@@ -161,14 +169,20 @@ pub(super) async fn relay(
                             pending.push_back(Pending::Relay);
                         }
                         b'P' => {
+                            tracker.parse(&msg);
+                            if super::history::reads_history(&String::from_utf8_lossy(&msg)) {
+                                history.flush().await;
+                            }
                             faults.parsed(&msg);
                             out.unsplit(rewrite_parse(msg));
                         }
                         b'B' => {
+                            tracker.bind(&msg);
                             faults.bound(&msg);
                             out.unsplit(msg);
                         }
                         b'E' => {
+                            tracker.execute(&msg);
                             if budget > 0 && done + 1 > budget {
                                 counters.dropped.store(true, Ordering::Relaxed);
                                 return Ok(());
@@ -188,10 +202,12 @@ pub(super) async fn relay(
                         }
                         // A function call ends with a ReadyForQuery, as a query does.
                         b'F' => {
+                            tracker.call();
                             pending.push_back(Pending::Relay);
                             out.unsplit(msg);
                         }
                         b'S' => {
+                            tracker.sync();
                             counters.round_trips.fetch_add(1, Ordering::Relaxed);
                             delay(knobs).await;
                             pending.push_back(Pending::Relay);
@@ -214,7 +230,9 @@ pub(super) async fn relay(
                     return Ok(());
                 }
                 let mut out = BytesMut::new();
+                let mut ended = Vec::new();
                 while let Some((tag, msg)) = frame(&mut from_backend) {
+                    ended.extend(tracker.answer(tag, &msg, &user));
                     match tag {
                         b'Z' => {
                             if let Some(Pending::Cut) = pending.pop_front() {
@@ -230,6 +248,11 @@ pub(super) async fn relay(
                         _ => msg,
                     };
                     faults.relay(tag, msg, &mut out);
+                }
+                // The rows are kept before the answer reaches the client, so that its next
+                // message sees them.
+                if !ended.is_empty() && history.push(ended) {
+                    history.flush().await;
                 }
                 if !out.is_empty() {
                     client_w.write_all(&out).await?;

@@ -37,6 +37,8 @@ pub struct Rewritten {
     pub statements: Vec<String>,
     /// Whether any statement differs from the text that came in.
     pub changed: bool,
+    /// Each statement as the client wrote it (for the query history).
+    pub originals: Vec<String>,
 }
 
 impl Rewritten {
@@ -52,10 +54,12 @@ pub fn rewrite(sql: &str) -> Rewritten {
         return Rewritten {
             statements: vec![sql.to_owned()],
             changed: false,
+            originals: vec![sql.to_owned()],
         };
     };
     let offsets = Offsets::new(sql);
     let mut statements = Vec::new();
+    let mut originals = Vec::new();
     let mut changed = false;
     for piece in tokens.split(|t| t.token == Token::SemiColon) {
         let significant: Vec<&TokenWithSpan> = piece
@@ -66,6 +70,7 @@ pub fn rewrite(sql: &str) -> Rewritten {
             continue;
         };
         let original = &sql[offsets.at(first.span.start)..offsets.at(last.span.end)];
+        originals.push(original.to_owned());
         let stmt = Statement {
             sql,
             offsets: &offsets,
@@ -82,6 +87,7 @@ pub fn rewrite(sql: &str) -> Rewritten {
     Rewritten {
         statements,
         changed,
+        originals,
     }
 }
 
