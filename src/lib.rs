@@ -33,6 +33,8 @@ pub mod ledger;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod review;
 pub mod saved;
 pub mod server;
 pub mod text;
+pub mod usage;

@@ -45,6 +45,24 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
+/// Text for HTML element content and quoted attribute values, safe by construction: hidden
+/// characters shown escaped, and `&`, `<`, `>`, `"` and `'` written as character references, so
+/// that no name can open a tag, end an attribute or start a script.
+pub fn html_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in escape_controls(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A CSV field, quoted, and with a leading `'` when it starts like a formula (`=`, `+`, `-`,
 /// `@`, a tab or a carriage return: OWASP's CSV injection), so that no spreadsheet evaluates a
 /// name.

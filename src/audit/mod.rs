@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0005_ledger.sql"),
         checksum: "4ef10c06a2b139d66bb96e6d66d8a36d27237c4f18560b449564a541c61a4371",
     },
+    Migration {
+        version: 6,
+        sql: include_str!("../../migrations/0006_usage.sql"),
+        checksum: "d48f02f664f3af5c88563bca37fe2a137633b9833709aa0f59cb1785b07f8ccf",
+    },
 ];
 
 /// Why the audit schema could not be brought up to date or read.
@@ -129,12 +134,14 @@ struct Applied {
 
 /// The tables the migrations create, each with the version that creates it: once that version
 /// ran, the table must be there.
-const TABLES: [(&str, u32); 5] = [
+const TABLES: [(&str, u32); 7] = [
     ("schema_version", 1),
     ("apply_log", 1),
     ("apply_statements", 1),
     ("apply_notices", 4),
     ("ledger", 5),
+    ("usage", 6),
+    ("usage_collections", 6),
 ];
 
 impl Applied {

@@ -167,6 +167,20 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
             url,
             format,
         } => super::explain::report(config, url.as_deref(), *format),
+        Command::Usage {
+            action:
+                super::opt::UsageAction::Collect {
+                    model,
+                    cluster,
+                    format,
+                },
+        } => super::review_cmd::collect(&model.config, cluster, *format),
+        Command::Review {
+            model,
+            cluster,
+            format,
+            unused,
+        } => super::review_cmd::review(&model.config, cluster, *format, *unused),
         Command::History {
             cluster,
             format,

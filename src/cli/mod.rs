@@ -18,6 +18,7 @@ mod inspect;
 mod opt;
 mod plan_cmd;
 mod revert;
+mod review_cmd;
 mod stop;
 mod targets;
 

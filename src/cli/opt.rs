@@ -36,6 +36,15 @@ pub enum ReportFormat {
     Dot,
 }
 
+/// Output format of `review`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    Markdown,
+    Csv,
+    /// One self-contained page, sortable and filterable, for a browser.
+    Html,
+}
+
 /// Output format of `explain`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExplainFormat {
@@ -372,6 +381,27 @@ pub enum Command {
     },
     /// Print mlgrant's man page (roff) on stdout: `mlgrant man > mlgrant.1`.
     Man,
+    /// Who used which managed model: `usage collect` reads the cluster's query history since
+    /// the last collection into mlgrant's schema (a superuser login).
+    Usage {
+        #[command(subcommand)]
+        action: UsageAction,
+    },
+    /// The access review: each right the model grants (EXECUTE on a model, CREATE MODEL), its
+    /// rule (file:line), whether it is held, since when (the ledger), its last use (from `usage
+    /// collect`) and when it ends; as Markdown, CSV or one HTML page.
+    Review {
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        cluster: ClusterArg,
+        /// markdown, csv, or html (one self-contained page).
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReviewFormat,
+        /// Only rights nobody they reach has used for this long (`90d`, `12w`), or ever.
+        #[arg(long, value_name = "SPAN", value_parser = super::clock::parse_span)]
+        unused: Option<i64>,
+    },
     /// Show the audit log of applied runs, newest first, or one run with its statements.
     History {
         #[command(flatten)]
@@ -384,6 +414,21 @@ pub enum Command {
         /// How many runs to show (1 to 100000).
         #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageAction {
+    /// Read SYS_QUERY_HISTORY since the last collection: calls of the managed models'
+    /// prediction functions and CREATE MODEL, per user and model, into mlgrant.usage.
+    Collect {
+        #[command(flatten)]
+        model: ModelArg,
+        #[command(flatten)]
+        cluster: ClusterArg,
+        /// text or json.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
 }
 

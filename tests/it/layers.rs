@@ -3,7 +3,8 @@
 
 const ORDER: &[&str] = &[
     "text", "file", "model", "config", "compile", "plan", "ledger", "diff", "render", "saved",
-    "explain", "iam", "server", "connect", "catalog", "audit", "apply", "doctor", "export", "cli",
+    "explain", "iam", "server", "connect", "catalog", "audit", "usage", "review", "apply",
+    "doctor", "export", "cli",
 ];
 
 /// The `crate::X` paths a file uses, including `crate::{X, Y}` lists.

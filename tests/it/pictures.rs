@@ -88,24 +88,7 @@ mermaid.initialize({{startOnLoad: false, securityLevel: "strict"}});
         sources = serde_json::to_string(sources).unwrap(),
     );
     std::fs::write(&page, html).unwrap();
-    let o = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--allow-file-access-from-files",
-            "--virtual-time-budget=30000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs (this test needs Debian's chromium)");
+    let o = crate::util::chromium_dom(&format!("file://{}", page.display()), &profile);
     let _ = std::fs::remove_dir_all(page.parent().unwrap());
     let dom = stdout(&o);
     let start = dom.find("<pre id=\"out\">").expect("the page's output") + "<pre id=\"out\">".len();

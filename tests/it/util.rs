@@ -176,3 +176,26 @@ pub fn rendered(md: &str) -> String {
     }
     out
 }
+
+/// The DOM of `url` after its scripts ran, as Debian's headless chromium dumps it (a fresh
+/// profile in `profile`, no network beyond the page).
+pub fn chromium_dom(url: &str, profile: &std::path::Path) -> std::process::Output {
+    std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(url)
+        .output()
+        .expect("chromium runs (this test needs Debian's chromium)")
+}

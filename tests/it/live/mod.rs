@@ -22,6 +22,7 @@ mod secrets;
 mod sync_cli;
 mod targets;
 mod trust;
+mod usage;
 mod warnings;
 
 use std::path::PathBuf;
