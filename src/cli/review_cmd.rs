@@ -78,6 +78,7 @@ pub(super) fn collect(
 fn describe(c: &usage::Collected, json: bool, cluster: &str) -> String {
     if json {
         let v = serde_json::json!({
+            "format": "mlgrant.usage-collect",
             "version": 1,
             "cluster": cluster,
             "functions": c.functions,
