@@ -101,7 +101,8 @@ pub enum AuditError {
     Missing(&'static str),
 }
 
-fn state_of(e: &tokio_postgres::Error) -> (String, String) {
+/// A failed statement's SQLSTATE and message (no SQLSTATE for a lost connection).
+pub(crate) fn state_of(e: &tokio_postgres::Error) -> (String, String) {
     match WireError::from(e) {
         WireError::Server(ServerError {
             sqlstate, message, ..

@@ -16,10 +16,9 @@
 
 use std::time::Duration;
 
-use futures_util::{StreamExt, pin_mut};
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
-use super::CatalogError;
+use super::{CatalogError, Row};
 use crate::model::{ModelName, State};
 use crate::server::WireError;
 
@@ -40,6 +39,21 @@ pub async fn ask(
     models: &[ModelName],
     bound: Option<Duration>,
 ) -> Result<Answers, CatalogError> {
+    Ok(show(client, models, bound)
+        .await?
+        .into_iter()
+        .map(|(m, shown)| (m, shown.err()))
+        .collect())
+}
+
+/// What SHOW MODEL showed of each of `models` (its Key and Value rows), or what the server said
+/// of one it did not find: [`PER_MESSAGE`] statements a message, each message bounded by
+/// `bound`; a refusal ends its message and the next resumes after it.
+pub async fn show(
+    client: &Client,
+    models: &[ModelName],
+    bound: Option<Duration>,
+) -> Result<Vec<(ModelName, Result<Vec<Row>, String>)>, CatalogError> {
     let mut answers = Vec::with_capacity(models.len());
     let mut rest = models;
     while !rest.is_empty() {
@@ -49,51 +63,33 @@ pub async fn ask(
             .map(|m| format!("SHOW MODEL {}", m.key()))
             .collect();
         let sql = sql.join(";\n");
-        let asked = one_message(client, &sql);
-        let (found, refusal) = match bound {
-            None => asked.await?,
+        let asked = super::sets_until_error(client, &sql);
+        let (sets, refusal) = match bound {
+            None => asked.await,
             Some(limit) => tokio::time::timeout(limit, asked).await.map_err(|_| {
                 CatalogError::Connection(format!(
                     "the server did not answer SHOW MODEL within {} s (--read-timeout)",
                     limit.as_secs()
                 ))
-            })??,
+            })?,
+        }
+        .map_err(|e| CatalogError::from(WireError::from(e)))?;
+        let found = sets.len().min(chunk.len());
+        answers.extend(chunk.iter().cloned().zip(sets.into_iter().map(Ok)));
+        let refusal = match refusal.map(WireError::from) {
+            None => None,
+            Some(WireError::Server(s)) => Some(s.to_string()),
+            Some(WireError::Connection(m)) => return Err(CatalogError::Connection(m)),
         };
-        let found = found.min(chunk.len());
-        answers.extend(chunk[..found].iter().map(|m| (m.clone(), None)));
         match refusal {
             Some(why) if found < chunk.len() => {
-                answers.push((chunk[found].clone(), Some(why)));
+                answers.push((chunk[found].clone(), Err(why)));
                 rest = &rest[found + 1..];
             }
             _ => rest = &rest[chunk.len()..],
         }
     }
     Ok(answers)
-}
-
-/// Sends one message; how many statements completed, and what the server said of the one that
-/// failed (if one did).
-async fn one_message(client: &Client, sql: &str) -> Result<(usize, Option<String>), CatalogError> {
-    let stream = client
-        .simple_query_raw(sql)
-        .await
-        .map_err(|e| CatalogError::from(WireError::from(e)))?;
-    pin_mut!(stream);
-    let mut done = 0;
-    while let Some(message) = stream.next().await {
-        match message {
-            Ok(SimpleQueryMessage::CommandComplete(_)) => done += 1,
-            Ok(_) => {}
-            Err(e) => {
-                return match WireError::from(e) {
-                    WireError::Server(s) => Ok((done, Some(s.to_string()))),
-                    WireError::Connection(m) => Err(CatalogError::Connection(m)),
-                };
-            }
-        }
-    }
-    Ok((done, None))
 }
 
 /// Records the answers in `state`: a model found is confirmed; one not found stays held back,

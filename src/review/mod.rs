@@ -9,9 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compile::compile_with_models;
 use crate::config::AccessModel;
-use crate::model::{
-    Grantee, Instant, ModelName, Name, Object, Origins, Privilege, State, quote_ident,
-};
+use crate::model::{Grantee, Instant, ModelName, Name, Object, Origins, Privilege, State};
 use crate::usage::{Key, Kind, Use};
 
 mod html;
@@ -57,15 +55,6 @@ pub struct Input<'a> {
     pub as_of: Instant,
     /// `--unused`, in seconds.
     pub unused: Option<i64>,
-}
-
-fn reference(g: &Grantee) -> String {
-    match g {
-        Grantee::Group(n) => quote_ident(n.as_str()),
-        Grantee::User(n) => format!("user:{}", quote_ident(n.as_str())),
-        Grantee::Role(n) => format!("role:{}", quote_ident(n.as_str())),
-        Grantee::Public => "public".to_owned(),
-    }
 }
 
 /// The users each role reaches, nested roles included.
@@ -193,7 +182,7 @@ pub fn rights(input: &Input) -> Vec<Right> {
             right: grant.right(),
             schema: schema.to_owned(),
             model: model.to_owned(),
-            grantee: reference(&grant.grantee),
+            grantee: grant.grantee.to_string(),
             rule: rules(origins),
             held: input.cluster.grants.contains_key(grant),
             since,

@@ -22,16 +22,13 @@ mod tally;
 pub use calls::{Functions, Used, used};
 pub use tally::{merge, tally};
 
-use crate::catalog::{Row, sets_until_error};
+use crate::catalog::{CatalogError, Row, sets_until_error};
 use crate::model::{ModelName, quote_literal};
-use crate::server::{ServerError, WireError};
 
 /// History rows read in one collection, at most.
 pub const LIMIT: usize = 100_000;
 /// Collections remembered in `mlgrant.usage_collections`.
 const KEEP_COLLECTIONS: usize = 1000;
-/// SHOW MODEL statements in one message.
-const PER_MESSAGE: usize = 200;
 
 /// Why usage could not be collected or read.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +46,7 @@ pub enum UsageError {
 }
 
 fn server(what: &'static str, e: &tokio_postgres::Error) -> UsageError {
-    let (sqlstate, message) = match WireError::from(e) {
-        WireError::Server(ServerError {
-            sqlstate, message, ..
-        }) => (sqlstate, message),
-        WireError::Connection(c) => (String::new(), c),
-    };
+    let (sqlstate, message) = crate::audit::state_of(e);
     UsageError::Server {
         what,
         sqlstate,
@@ -126,41 +118,23 @@ pub(crate) fn text(row: &Row, i: usize) -> String {
 }
 
 /// The prediction function of each of `models`, by SHOW MODEL (DG r_SHOW_MODEL: its "Function
-/// Name" row), outside any transaction: a model that is not found ends its message and the next
-/// resumes after it.
+/// Name" row), outside any transaction (`catalog::confirm::show`); the models it gave none for.
 pub async fn functions(
     client: &Client,
     models: &[ModelName],
-) -> Result<(Functions, Vec<String>), UsageError> {
+) -> Result<(Functions, Vec<String>), CatalogError> {
     let mut found = Functions::default();
     let mut unanswered = Vec::new();
-    let mut rest = models;
-    while !rest.is_empty() {
-        let chunk = &rest[..rest.len().min(PER_MESSAGE)];
-        let sql: Vec<String> = chunk
-            .iter()
-            .map(|m| format!("SHOW MODEL {}", m.key()))
-            .collect();
-        let (sets, failed) = sets_until_error(client, &sql.join(";\n"))
-            .await
-            .map_err(|e| server("SHOW MODEL", &e))?;
-        for (m, set) in chunk.iter().zip(&sets) {
-            let f = set
-                .iter()
+    for (m, shown) in crate::catalog::confirm::show(client, models, None).await? {
+        let function = shown.ok().and_then(|rows| {
+            rows.iter()
                 .find(|r| text(r, 0) == "Function Name")
                 .map(|r| text(r, 1))
-                .filter(|f| !f.is_empty());
-            match f {
-                Some(f) => found.add(m.schema.as_str(), m.model.as_str(), &f),
-                None => unanswered.push(m.key()),
-            }
-        }
-        let done = sets.len().min(chunk.len());
-        if failed.is_some() && done < chunk.len() {
-            unanswered.push(chunk[done].key());
-            rest = &rest[done + 1..];
-        } else {
-            rest = &rest[chunk.len()..];
+                .filter(|f| !f.is_empty())
+        });
+        match function {
+            Some(f) => found.add(m.schema.as_str(), m.model.as_str(), &f),
+            None => unanswered.push(m.key()),
         }
     }
     Ok((found, unanswered))

@@ -4,7 +4,7 @@
 //! reproduces both plans; in grant-only mode what mlgrant granted for an ended entry is taken
 //! back (its ledger), and a hand grant is not.
 
-use super::{Cluster, err, out};
+use super::{Cluster, day, err, out};
 
 const SETUP: &str = "
     CREATE SCHEMA ml;
@@ -16,15 +16,6 @@ const SETUP: &str = "
     CREATE MODEL ml.churn FROM (SELECT state, churn FROM ml.activity)
       TARGET churn FUNCTION churn_fn(varchar) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');
 ";
-
-/// A day in UTC, `days` from today (by the clock of this test, as mlgrant's).
-fn day(days: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    mlgrant::model::Instant::from_unix(now - now.rem_euclid(86_400) + days * 86_400).date()
-}
 
 fn model(yesterday: &str, tomorrow: &str, mode: &str) -> String {
     format!(

@@ -70,6 +70,15 @@ pub async fn model_past_the_front(
     door.batch_execute("RESET ROLE").await.unwrap();
 }
 
+/// A day in UTC, `days` from today (by the clock of this test, as mlgrant's).
+pub fn day(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    mlgrant::model::Instant::from_unix(now - now.rem_euclid(86_400) + days * 86_400).date()
+}
+
 /// A connection as the simulator's superuser.
 pub async fn admin(sim: &Simulator) -> Client {
     connect_as(sim, "awsuser", sim.password()).await

@@ -2,7 +2,7 @@
 //! records each use once, `review --unused 90d --as-of` lists the rights nobody used, and the
 //! HTML page, opened in headless chromium, shows the CSV's rows (and filters them).
 
-use super::{Cluster, connect_as, err, out};
+use super::{Cluster, connect_as, day, err, out};
 
 const SETUP: &str = "
     CREATE SCHEMA ml;
@@ -17,14 +17,6 @@ const SETUP: &str = "
     CREATE MODEL ml.ltv FROM (SELECT state, churn FROM ml.activity)
       TARGET churn FUNCTION ltv_fn(varchar) IAM_ROLE default SETTINGS (S3_BUCKET 'bucket');
 ";
-
-fn day(days: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    mlgrant::model::Instant::from_unix(now - now.rem_euclid(86_400) + days * 86_400).date()
-}
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
     text.lines()

@@ -53,34 +53,17 @@ fn query_type(text: &str) -> &'static str {
     }
 }
 
-/// Whether a client's message reads the history: the rows waiting must be written first.
-pub fn reads_history(sql: &str) -> bool {
-    let lower = sql.to_ascii_lowercase();
-    lower.contains("sys_query_history") || lower.contains("sys_query_text")
+/// Whether a client's message may read the history (it names a `sys_query_*` view): the rows
+/// waiting must be written first.
+pub fn reads_history(sql: &[u8]) -> bool {
+    sql.windows(10)
+        .any(|w| w.eq_ignore_ascii_case(b"sys_query_"))
 }
 
-fn utc(t: SystemTime) -> String {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let days = secs.div_euclid(86_400);
-    let s = secs.rem_euclid(86_400);
-    // Civil date from days since 1970 (H. Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:06}",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60,
-        d.subsec_micros()
-    )
+/// Microseconds since 1970, as the front's door takes times.
+fn micros(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 impl History {
@@ -122,13 +105,13 @@ impl History {
             .iter()
             .map(|r| if r.ok { "success" } else { "failed" })
             .collect();
-        let starts: Vec<String> = batch.iter().map(|r| utc(r.start)).collect();
-        let ends: Vec<String> = batch.iter().map(|r| utc(r.end)).collect();
+        let starts: Vec<i64> = batch.iter().map(|r| micros(r.start)).collect();
+        let ends: Vec<i64> = batch.iter().map(|r| micros(r.end)).collect();
         let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
         let _ = self
             .client
             .execute(
-                "CALL mlsim.log_queries($1, $2, $3, $4, $5::text[]::timestamp[], $6::text[]::timestamp[], $7)",
+                "CALL mlsim.log_queries($1, $2, $3, $4, $5, $6, $7)",
                 &[&users, &sessions, &types, &statuses, &starts, &ends, &texts],
             )
             .await;
@@ -146,10 +129,11 @@ mod tests {
         assert_eq!(query_type("create table t as select 1"), "CTAS");
         assert_eq!(query_type("GRANT USAGE ON SCHEMA s TO u"), "UTILITY");
         assert_eq!(
-            utc(SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(86_400_000_001)),
-            "1970-01-02 00:00:00.000001"
+            micros(SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(86_400_000_001)),
+            86_400_000_001
         );
-        assert!(reads_history("SELECT * FROM pg_catalog.SYS_QUERY_HISTORY"));
+        assert!(reads_history(b"SELECT * FROM pg_catalog.SYS_QUERY_HISTORY"));
+        assert!(!reads_history(b"SELECT 1"));
     }
 }
 

@@ -127,10 +127,10 @@ pub(super) async fn relay(
                             let (sql, _) = cstring(&msg[5..]);
                             let sql = String::from_utf8_lossy(sql);
                             let rewritten = rewrite::rewrite(&sql);
-                            if super::history::reads_history(&sql) {
+                            if super::history::reads_history(sql.as_bytes()) {
                                 history.flush().await;
                             }
-                            tracker.query(rewritten.originals.clone());
+                            tracker.query(rewritten.originals);
                             let mut changed = rewritten.changed;
                             let mut statements = rewritten.statements;
                             let n = statements.len() as u64;
@@ -170,7 +170,7 @@ pub(super) async fn relay(
                         }
                         b'P' => {
                             tracker.parse(&msg);
-                            if super::history::reads_history(&String::from_utf8_lossy(&msg)) {
+                            if super::history::reads_history(&msg) {
                                 history.flush().await;
                             }
                             faults.parsed(&msg);

@@ -69,13 +69,15 @@ WHERE (SELECT mlsim.is_superuser())
 GRANT SELECT ON pg_catalog.sys_query_history, pg_catalog.sys_query_text TO PUBLIC;
 RESET allow_system_table_mods;
 
--- The front's door: rows in, as arrays (one statement each).
+-- The front's door: rows in, as arrays (one statement each); times in microseconds since 1970.
 CREATE PROCEDURE mlsim.log_queries(users text[], sessions int[], types text[], statuses text[],
-                                   starts timestamp[], ends timestamp[], texts text[])
+                                   starts bigint[], ends bigint[], texts text[])
 LANGUAGE sql AS $$
     INSERT INTO mlsim.query_log (user_id, session_id, database_name, query_type, status,
                                  start_time, end_time, query_text)
-    SELECT (SELECT oid FROM pg_roles WHERE rolname = u), s, current_database(), t, st, b, e, x
+    SELECT (SELECT oid FROM pg_roles WHERE rolname = u), s, current_database(), t, st,
+           to_timestamp(b / 1000000.0) AT TIME ZONE 'UTC',
+           to_timestamp(e / 1000000.0) AT TIME ZONE 'UTC', x
     FROM unnest(users, sessions, types, statuses, starts, ends, texts) AS r(u, s, t, st, b, e, x)
 $$;
 REVOKE ALL ON PROCEDURE mlsim.log_queries FROM PUBLIC;
