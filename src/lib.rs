@@ -38,3 +38,4 @@ pub mod saved;
 pub mod server;
 pub mod text;
 pub mod usage;
+pub mod watch;

@@ -153,12 +153,16 @@ pub struct Settings {
     /// Apply only what entries that have ended call for (`apply --only-expired`): their
     /// revokes and member drops; recorded with outcome `expired`.
     pub only_expired: bool,
+    /// Apply only what `mlgrant watch` may (`diff::watched`): EXECUTE on models that hold none
+    /// of the grants the model requires on them; recorded with outcome `watch`.
+    pub watch: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             only_expired: false,
+            watch: false,
             batch_size: 1000,
             retries: 3,
             lock_timeout: Duration::from_secs(60),

@@ -181,6 +181,7 @@ impl Runner<'_> {
     /// The plan for `cluster`: the model's sync, or the inverse of the run to revert.
     fn plan_for(&self, cluster: &State) -> Result<Plan, ApplyError> {
         match &self.settings.revert {
+            None if self.settings.watch => Ok(crate::diff::watched(self.model, cluster)?.applies),
             None if self.settings.only_expired => {
                 Ok(sync(self.model, cluster)?.only(crate::diff::is_expiry))
             }
@@ -403,6 +404,8 @@ impl Runner<'_> {
             run.outcome = "reverted";
         } else if self.settings.only_expired {
             run.outcome = "expired";
+        } else if self.settings.watch {
+            run.outcome = "watch";
         }
         let mut closing = audit::record(&run, &plan, &statements, &heard);
         if rehearse {

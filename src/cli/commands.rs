@@ -123,6 +123,7 @@ pub(super) fn run(cli: &Cli) -> Result<Done, Failure> {
                 *verbose,
             )
         }
+        Command::Watch(args) => super::watch_cmd::watch(args, cli.as_of),
         Command::Export { cluster, partial } => super::inspect::export_cmd(cluster, *partial),
         Command::Init {
             config,

@@ -21,6 +21,7 @@ mod revert;
 mod review_cmd;
 mod stop;
 mod targets;
+mod watch_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;

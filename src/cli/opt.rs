@@ -402,6 +402,10 @@ pub enum Command {
         #[arg(long, value_name = "SPAN", value_parser = super::clock::parse_span)]
         unused: Option<i64>,
     },
+    /// Keep new and recreated models reachable: poll the model inventory every interval and
+    /// apply only the EXECUTE grants the model requires on models holding none of them
+    /// (audited, outcome `watch`); report all other drift as JSON lines, never apply it.
+    Watch(super::watch_cmd::WatchArgs),
     /// Show the audit log of applied runs, newest first, or one run with its statements.
     History {
         #[command(flatten)]

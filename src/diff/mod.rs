@@ -30,6 +30,8 @@ mod expiry;
 pub use directory::{check_directories, directory_namespaces};
 use expiry::ended;
 pub use expiry::is_expiry;
+mod watched;
+pub use watched::{Watched, watched};
 
 /// The changes that take `current` to `desired`: grants `desired` requires and `current` lacks;
 /// revokes of what `current` holds, inside the fence, that `desired` does not require;
@@ -411,11 +413,20 @@ pub enum SyncError {
 /// are an error (mlgrant creates groups only), as is a declared group whose name a user or role
 /// of the cluster holds.
 pub fn sync(model: &AccessModel, cluster: &State) -> Result<Plan, SyncError> {
+    sync_to(model, cluster, &desired_on(model, cluster))
+}
+
+/// What `model` requires on the cluster whose state is `cluster` (its models known).
+fn desired_on(model: &AccessModel, cluster: &State) -> State {
     let existing: BTreeSet<ModelName> = cluster.models.keys().cloned().collect();
-    let desired = compile_with_models(model, &existing);
+    compile_with_models(model, &existing)
+}
+
+/// [`sync`] with the required state made already.
+fn sync_to(model: &AccessModel, cluster: &State, desired: &State) -> Result<Plan, SyncError> {
     let fence = Fence::of(model);
-    check(model, &fence, cluster, &desired)?;
-    Ok(diff(cluster, &desired, &fence, &cluster.exemptions()))
+    check(model, &fence, cluster, desired)?;
+    Ok(diff(cluster, desired, &fence, &cluster.exemptions()))
 }
 
 /// What the cluster must have before a plan can be made.

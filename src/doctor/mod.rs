@@ -110,6 +110,21 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
 /// Runs every check against the cluster behind `client`; `notices` carries what the server
 /// says to each trial.
 pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
+    let (mut checks, read) = read_only(client).await;
+    match &read {
+        Some(state) if state.cluster.as_ref().is_some_and(|i| i.superuser) => {
+            checks.extend(trials::run(client, notices, state).await)
+        }
+        Some(_) => checks.extend(trials::skipped_all(
+            "only a superuser may create the scratch group, user, role and schema the trials grant to, and grant ASSUMEROLE (DG r_GRANT-usage-notes); run doctor as a superuser",
+        )),
+        None => checks.extend(trials::skipped_all("the catalog could not be read")),
+    }
+    checks
+}
+
+/// The checks that only read (no trial), and the catalog as they read it, when it could be.
+pub async fn read_only(client: &Client) -> (Vec<Check>, Option<crate::model::State>) {
     let mut checks = Vec::new();
     checks.push(match value(client, "SELECT version()").await {
         Ok(Some(v)) if v.contains("Redshift") => Check::pass("redshift", v),
@@ -121,8 +136,6 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
         Err(e) => Check::fail("redshift", e, "the server did not answer version()"),
     });
     let state = catalog::read(client, "", 0).await;
-    let mut superuser = false;
-    let mut read = None;
     match &state {
         Ok(state) => {
             checks.push(Check::pass(
@@ -132,9 +145,7 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
                     catalog::QUERIES.len()
                 ),
             ));
-            read = Some(state);
             let inv = state.cluster.as_ref();
-            superuser = inv.is_some_and(|i| i.superuser);
             let login = inv.map_or("", |i| i.current_user.as_str());
             checks.push(Check::pass(
                 "visibility",
@@ -211,14 +222,7 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
             "apply refuses this cluster until the audit schema is mlgrant's own (or its owner is named in [policy] audit_owner)",
         ),
     });
-    match read {
-        Some(state) if superuser => checks.extend(trials::run(client, notices, state).await),
-        Some(_) => checks.extend(trials::skipped_all(
-            "only a superuser may create the scratch group, user, role and schema the trials grant to, and grant ASSUMEROLE (DG r_GRANT-usage-notes); run doctor as a superuser",
-        )),
-        None => checks.extend(trials::skipped_all("the catalog could not be read")),
-    }
-    checks
+    (checks, state.ok())
 }
 
 /// Whether every model's state is one mlgrant knows (DG r_SVV_ML_MODEL_INFO documents two; a

@@ -4,7 +4,7 @@
 const ORDER: &[&str] = &[
     "text", "file", "model", "config", "compile", "plan", "ledger", "diff", "render", "saved",
     "explain", "iam", "server", "connect", "catalog", "audit", "usage", "review", "apply",
-    "doctor", "export", "cli",
+    "doctor", "watch", "export", "cli",
 ];
 
 /// The `crate::X` paths a file uses, including `crate::{X, Y}` lists.

@@ -24,6 +24,7 @@ mod targets;
 mod trust;
 mod usage;
 mod warnings;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

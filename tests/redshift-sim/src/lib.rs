@@ -153,6 +153,10 @@ pub struct Simulator {
     knobs: Arc<Knobs>,
     connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
     server: tokio::task::JoinHandle<()>,
+    /// What the front serves with, kept to start it again (`restart_front`).
+    shared: Arc<proxy::Shared>,
+    /// Bumped to end every open client connection (`stop_front`).
+    cut: tokio::sync::watch::Sender<u64>,
     backend: Backend,
     /// Our own PostgreSQL, when we started one (dropped last: it removes the files).
     _cluster: Option<postgres::Cluster>,
@@ -262,6 +266,7 @@ impl Simulator {
             .serialization_error_at
             .store(options.serialization_error_at, Ordering::SeqCst);
         let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (cut, cuts) = tokio::sync::watch::channel(0u64);
         let history = Arc::new(proxy::History::new(admin_of(&backend).await?));
         let shared = Arc::new(proxy::Shared {
             history,
@@ -270,8 +275,9 @@ impl Simulator {
             backend: target,
             knobs: knobs.clone(),
             connections: connections.clone(),
+            cuts,
         });
-        let server = tokio::spawn(proxy::serve(listener, shared));
+        let server = tokio::spawn(proxy::serve(listener, shared.clone()));
         Ok(Simulator {
             addr,
             password: options.password,
@@ -279,6 +285,8 @@ impl Simulator {
             knobs,
             connections,
             server,
+            shared,
+            cut,
             backend: sim_backend,
             _cluster: cluster,
             _scratch: scratch,
@@ -374,6 +382,24 @@ impl Simulator {
     /// Cut client connections after this many statements (per connection; 0: never).
     pub fn set_drop_after(&self, statements: u64) {
         self.knobs.drop_after.store(statements, Ordering::Relaxed);
+    }
+
+    /// Stops the front as a cluster going away does: the port refuses connections, and every
+    /// open client connection ends (its PostgreSQL session, and any open transaction, with it).
+    /// PostgreSQL and its data stay.
+    pub async fn stop_front(&mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+        self.cut.send_modify(|g| *g += 1);
+    }
+
+    /// Starts the front again on the same port, after [`Simulator::stop_front`].
+    pub async fn restart_front(&mut self) -> Result<(), SimError> {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|e| SimError::Io(format!("listening on {} again", self.addr), e))?;
+        self.server = tokio::spawn(proxy::serve(listener, self.shared.clone()));
+        Ok(())
     }
 
     /// Statements received so far across all connections, as `Options::serialization_error_at`

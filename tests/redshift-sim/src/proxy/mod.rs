@@ -102,6 +102,8 @@ pub struct Shared {
     pub connections: Arc<std::sync::Mutex<Vec<Arc<Counters>>>>,
     /// What clients ran, for SYS_QUERY_HISTORY.
     pub history: Arc<History>,
+    /// Changes when every open client connection is to end (the front stopped).
+    pub cuts: tokio::sync::watch::Receiver<u64>,
 }
 
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -111,8 +113,13 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         };
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
+        let mut cuts = shared.cuts.clone();
+        let at = *cuts.borrow_and_update();
         tokio::spawn(async move {
-            let _ = handle(stream, shared).await;
+            tokio::select! {
+                _ = handle(stream, shared) => {}
+                _ = cuts.wait_for(|g| *g != at) => {}
+            }
         });
     }
 }

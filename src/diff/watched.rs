@@ -1,0 +1,82 @@
+//! What `mlgrant watch` applies on its own, decided from the model file and the cluster alone
+//! (no memory of earlier rounds, so `--once`, a restart and a long-running watch agree):
+//! EXECUTE on a model that holds none of the EXECUTE grants the file requires on it. That is a
+//! model just created, one dropped and created again under its name (DROP MODEL drops its
+//! grants), or one that has just become ready (grants on a model that is not ready wait, as in
+//! plan). A model holding some of its required grants but not all has drifted: watch reports
+//! it and leaves it to a reviewed apply. A hand-made revoke of every required grant on a model
+//! looks exactly like a recreation, and is treated as one.
+//!
+//! Never anything else: no revoke, no group, no member, no schema right, no CREATE MODEL, no
+//! ASSUMEROLE, and no grant to a group the plan would have to create first.
+
+use std::collections::BTreeSet;
+
+use super::{SyncError, desired_on, sync_to};
+use crate::config::AccessModel;
+use crate::model::{Grantee, ModelName, Name, Object, Privilege, State};
+use crate::plan::{Change, Plan, Step};
+
+/// The full plan, and the part of it watch applies.
+#[derive(Debug)]
+pub struct Watched {
+    pub full: Plan,
+    pub applies: Plan,
+}
+
+impl Watched {
+    /// The steps of the full plan that watch does not apply: what it reports.
+    pub fn reported(&self) -> impl Iterator<Item = &Step> {
+        self.full
+            .steps
+            .iter()
+            .filter(|s| !self.applies.steps.iter().any(|a| a.change == s.change))
+    }
+}
+
+/// The models of `cluster` on which `desired` requires EXECUTE and the cluster holds none of
+/// those grants.
+fn fresh<'a>(desired: &'a State, cluster: &State) -> BTreeSet<&'a ModelName> {
+    let mut required = BTreeSet::new();
+    let mut held = BTreeSet::new();
+    for grant in desired.grants.keys() {
+        if let (Object::Model(m), Privilege::Execute) = (&grant.object, grant.privilege) {
+            required.insert(m);
+            if cluster.grants.contains_key(grant) {
+                held.insert(m);
+            }
+        }
+    }
+    required
+        .into_iter()
+        .filter(|m| cluster.models.contains_key(*m) && !held.contains(m))
+        .collect()
+}
+
+/// The plan that makes the cluster match `model`, and the part of it watch applies.
+pub fn watched(model: &AccessModel, cluster: &State) -> Result<Watched, SyncError> {
+    let desired = desired_on(model, cluster);
+    let full = sync_to(model, cluster, &desired)?;
+    let fresh = fresh(&desired, cluster);
+    let created: BTreeSet<&Name> = full
+        .steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::CreateGroup { group } => Some(group),
+            _ => None,
+        })
+        .collect();
+    let applies = full.only(|s| match &s.change {
+        Change::Grant {
+            privileges,
+            object: Object::Model(m),
+            grantee,
+        } => {
+            privileges.iter().all(|p| *p == Privilege::Execute)
+                && fresh.contains(m)
+                && !matches!(grantee, Grantee::Group(g) if created.contains(g))
+        }
+        _ => false,
+    });
+    Ok(Watched { full, applies })
+}

@@ -1,0 +1,211 @@
+//! What the watch says: one JSON line per event on stdout (the document `mlgrant.watch`,
+//! version 1, see docs/watch.md), a line for people on stderr, and, for a finding
+//! (`drift`), the command of `--on-drift` run with that line on its stdin.
+//!
+//! A finding is said once when it appears, and again only after it went away and came back:
+//! the findings kept are those of the last round, so memory is bounded by one plan.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::text::escape_controls;
+
+/// How long a `--on-drift` command may run before it is killed.
+pub const HOOK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One event: its kind, the words for people, and its fields.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub kind: &'static str,
+    pub says: String,
+    pub fields: Map<String, Value>,
+}
+
+impl Event {
+    pub fn new(kind: &'static str, says: impl Into<String>) -> Event {
+        Event {
+            kind,
+            says: says.into(),
+            fields: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Event {
+        self.fields.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// The JSON line, without its time: what tells one finding from another.
+    fn key(&self) -> String {
+        json!({ "event": self.kind, "fields": self.fields }).to_string()
+    }
+
+    /// The JSON line: `format`, `version`, `at`, `target`, `event`, then the fields. serde_json
+    /// escapes every control character, so no name can break a line.
+    pub fn line(&self, at: &str, target: &str) -> String {
+        let mut doc = Map::new();
+        doc.insert("format".into(), "mlgrant.watch".into());
+        doc.insert("version".into(), 1.into());
+        doc.insert("at".into(), at.into());
+        doc.insert("target".into(), target.into());
+        doc.insert("event".into(), self.kind.into());
+        doc.insert("message".into(), self.says.clone().into());
+        for (k, v) in &self.fields {
+            doc.insert(k.clone(), v.clone());
+        }
+        Value::Object(doc).to_string()
+    }
+}
+
+/// Where events go.
+pub struct Sink {
+    pub target: String,
+    /// `--on-drift`: a shell command run for each new finding.
+    pub on_drift: Option<String>,
+    /// The findings of the last round (their keys).
+    reported: BTreeSet<String>,
+}
+
+impl Sink {
+    pub fn new(target: String, on_drift: Option<String>) -> Sink {
+        Sink {
+            target,
+            on_drift,
+            reported: BTreeSet::new(),
+        }
+    }
+
+    /// Says `event` now: the JSON line on stdout, the words on stderr.
+    pub fn say(&self, event: &Event) {
+        let at = now();
+        let line = event.line(&at, &self.target);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+        drop(out);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{at} {}: {}",
+            event.kind,
+            escape_controls(&event.says)
+        );
+    }
+
+    /// A round's findings: those not reported in the last round are said (and given to
+    /// `--on-drift`); the rest are not said again. Returns how many were new.
+    pub async fn findings(&mut self, found: Vec<Event>) -> usize {
+        let mut now = BTreeSet::new();
+        let mut new = 0;
+        for event in found {
+            let key = event.key();
+            if !self.reported.contains(&key) && !now.contains(&key) {
+                new += 1;
+                self.say(&event);
+                if let Some(command) = &self.on_drift {
+                    let line = event.line(&self::now(), &self.target);
+                    hook(command, line).await;
+                }
+            }
+            now.insert(key);
+        }
+        self.reported = now;
+        new
+    }
+
+    /// Forgets every finding (after a model file change, each is said again against it).
+    pub fn forget(&mut self) {
+        self.reported.clear();
+    }
+}
+
+/// The current time, as events carry it.
+pub fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crate::model::Instant::from_unix(secs).to_string()
+}
+
+/// Runs `command` with `sh -c`, the finding's line on its stdin, its output on stderr (stdout
+/// carries only the watch's own lines), without PGPASSWORD, killed after [`HOOK_TIMEOUT`]. A
+/// command that fails or cannot start is said on stderr; the watch goes on.
+async fn hook(command: &str, line: String) {
+    let command = command.to_owned();
+    let ran = tokio::task::spawn_blocking(move || -> Result<(), String> {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .env_remove("PGPASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(std::io::stderr()))
+            .spawn()
+            .map_err(|e| format!("--on-drift could not start: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A command that does not read its stdin is no error.
+            let _ = writeln!(stdin, "{line}");
+        }
+        let started = std::time::Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(format!("--on-drift failed ({status})")),
+                Ok(None) if started.elapsed() > HOOK_TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "--on-drift ran longer than {} s and was stopped",
+                        HOOK_TIMEOUT.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(format!("--on-drift: {e}")),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("--on-drift: {e}")));
+    if let Err(e) = ran {
+        let _ = writeln!(std::io::stderr(), "{} warning: {e}", now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn a_line_is_one_line_of_json_whatever_the_names() {
+        let e = Event::new("drift", "REVOKE EXECUTE ON MODEL \"a\nb\u{1b}[2K\"")
+            .with("statement", "x\r\ny\u{2028}");
+        let line = e.line("2026-12-04T00:00:00Z", "t\n");
+        assert!(!line.contains('\n') && !line.contains('\r') && !line.contains('\u{1b}'));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["format"], "mlgrant.watch");
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["event"], "drift");
+        assert_eq!(v["statement"], "x\r\ny\u{2028}");
+        assert_eq!(v["target"], "t\n");
+    }
+
+    #[test]
+    fn a_finding_is_said_once_until_it_goes_away() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut sink = super::Sink::new("t".into(), None);
+        let a = Event::new("drift", "a").with("statement", "A");
+        let b = Event::new("drift", "b").with("statement", "B");
+        rt.block_on(async {
+            assert_eq!(sink.findings(vec![a.clone(), a.clone()]).await, 1);
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()]).await, 1);
+            assert_eq!(sink.findings(vec![b.clone()]).await, 0);
+            // a went away: it is new again when it comes back.
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()]).await, 1);
+        });
+    }
+}
