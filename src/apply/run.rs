@@ -289,9 +289,10 @@ impl Runner<'_> {
         })
         .await?;
         let plan = self.plan_for(&cluster)?;
-        if self.settings.saved.is_some() {
+        if self.settings.saved.is_some() || self.settings.watch {
             // A saved plan was made with the first models asked, as `plan` asks them: ask the
-            // same (outside the transaction), then the attempt is made again.
+            // same (outside the transaction), then the attempt is made again. A watch asks
+            // before it grants on a new model: found and not ready, it waits.
             let unasked = self.unasked(catalog::confirm::first(&plan.unconfirmed));
             if !unasked.is_empty() {
                 return Err(ApplyError::Unconfirmed(unasked));

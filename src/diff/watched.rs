@@ -78,5 +78,18 @@ pub fn watched(model: &AccessModel, cluster: &State) -> Result<Watched, SyncErro
         }
         _ => false,
     });
+    // Models only svv_ml_model_info shows (every new one) are asked with SHOW MODEL before a
+    // grant names them, as plan and apply ask: found and not ready, they wait.
+    let mut applies = applies;
+    applies.unconfirmed = full
+        .unconfirmed
+        .iter()
+        .filter(|m| {
+            applies.steps.iter().any(
+                |s| matches!(&s.change, Change::Grant { object: Object::Model(x), .. } if x == *m),
+            )
+        })
+        .cloned()
+        .collect();
     Ok(Watched { full, applies })
 }

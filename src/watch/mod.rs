@@ -96,6 +96,8 @@ pub struct Watch {
     file_digest: String,
     /// The last failure said, so that one that repeats is said once.
     last_failure: Option<String>,
+    /// Grants were held back by a failing guard (for `--once`'s exit code).
+    held_back: bool,
 }
 
 /// The SHA-256 of a model file, in hex, as the audit log records it (`model_digest`).
@@ -134,6 +136,7 @@ impl Watch {
             stop,
             file_digest,
             last_failure: None,
+            held_back: false,
         }
     }
 
@@ -322,7 +325,9 @@ impl Watch {
                 }
             }
             if self.settings.once {
-                return Ended::Once { failed: false };
+                return Ended::Once {
+                    failed: self.held_back,
+                };
             }
             let pause = jittered(self.settings.interval);
             self.wait(pause).await;
@@ -367,8 +372,23 @@ impl Watch {
             Ok(Err(e)) => return Err(Failed::Round(e.to_string())),
             Ok(Ok(s)) => s,
         };
-        let watched =
+        let mut state = state;
+        let mut watched =
             crate::diff::watched(&self.model, &state).map_err(|e| Failed::Round(e.to_string()))?;
+        if !watched.full.unconfirmed.is_empty() {
+            // As plan does: the first models only svv_ml_model_info shows are asked with SHOW
+            // MODEL, and the plan made again with the answers.
+            let first = catalog::confirm::first(&watched.full.unconfirmed);
+            let answers = catalog::confirm::ask(client, first, self.settings.apply.read_timeout)
+                .await
+                .map_err(|e| match e {
+                    CatalogError::Connection(m) => Failed::Lost(m),
+                    other => Failed::Round(other.to_string()),
+                })?;
+            catalog::confirm::record(&mut state, answers);
+            watched = crate::diff::watched(&self.model, &state)
+                .map_err(|e| Failed::Round(e.to_string()))?;
+        }
         let findings: Vec<Event> = watched
             .reported()
             .map(|s| {
@@ -393,6 +413,7 @@ impl Watch {
             .map(|c| format!("{}: {}", c.name, c.detail))
             .collect();
         if !failing.is_empty() {
+            self.held_back = true;
             self.failure(
                 "not_applied",
                 format!(

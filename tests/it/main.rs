@@ -26,3 +26,4 @@ mod properties;
 mod sync_fixtures;
 mod util;
 mod warnings_cli;
+mod watch_select;

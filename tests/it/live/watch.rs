@@ -114,6 +114,13 @@ impl Watcher {
         );
     }
 
+    /// Keeps the lines that came so far.
+    fn drain(&mut self) {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(serde_json::from_str(&line).unwrap());
+        }
+    }
+
     fn event(&mut self, kind: &str, secs: u64) -> Value {
         self.wait_for(kind, secs, |v| v["event"] == kind)
     }
@@ -254,6 +261,33 @@ async fn watch_grants_new_and_recreated_models_reports_drift_once_and_survives_b
     std::fs::write(&model, MODEL).unwrap();
     w.event("model_reloaded", 15);
 
+    // A model still training waits; once ready, it is granted within an interval.
+    c.admin
+        .batch_execute(&format!(
+            "{} CALL mlsim.set_model_state('demo_ml', 'slow', 'Train Model On SageMaker In Progress');",
+            create_model("slow")
+        ))
+        .await
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(executes(&c, "slow").await.is_empty());
+    w.drain();
+    assert!(
+        !w.seen
+            .iter()
+            .any(|v| v.to_string().contains("demo_ml.slow")),
+        "{:#?}",
+        w.seen
+    );
+    c.admin
+        .batch_execute("CALL mlsim.set_model_state('demo_ml', 'slow', 'Model is Ready')")
+        .await
+        .unwrap();
+    w.wait_for("slow granted once ready", 15, |v| {
+        v["event"] == "applied" && v["statements"].to_string().contains("demo_ml.slow")
+    });
+    assert_eq!(executes(&c, "slow").await, [["bi"]]);
+
     // The cluster goes away and comes back: the watch connects again and catches up.
     drop(carol);
     c.sim.stop_front().await;
@@ -275,7 +309,7 @@ async fn watch_grants_new_and_recreated_models_reports_drift_once_and_survives_b
     let outcomes = c
         .rows("SELECT outcome, count(*) FROM mlgrant.apply_log GROUP BY outcome ORDER BY 1")
         .await;
-    assert_eq!(outcomes, [["applied", "1"], ["watch", "4"]]);
+    assert_eq!(outcomes, [["applied", "1"], ["watch", "5"]]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -325,4 +359,87 @@ async fn sigterm_in_the_middle_of_a_watch_apply_lets_the_transaction_end_first()
     );
     w.event("applied", 5);
     w.event("stopped", 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_holds_back_while_a_guard_fails_then_applies_and_hands_drift_over_without_secrets() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    c.apply_and_converge(&model);
+    let carol = connect_as(&c.sim, "carol", "Carol1pass").await;
+    carol.batch_execute(&create_model("churn")).await.unwrap();
+    // Someone may write to mlgrant's schema: doctor's audit_schema_owner fails; nothing applied.
+    c.admin
+        .batch_execute("GRANT CREATE ON SCHEMA mlgrant TO carol")
+        .await
+        .unwrap();
+    let held = c.run(&["watch", "--config", &model, "--once"]);
+    assert_eq!(held.status.code(), Some(1), "{}", super::err(&held));
+    let lines: Vec<Value> = super::out(&held)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let not_applied = lines
+        .iter()
+        .find(|v| v["event"] == "not_applied")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(
+        not_applied["message"]
+            .as_str()
+            .unwrap()
+            .contains("audit_schema_owner"),
+        "{not_applied}"
+    );
+    assert!(executes(&c, "churn").await.is_empty());
+    c.admin
+        .batch_execute("REVOKE CREATE ON SCHEMA mlgrant FROM carol; GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP ops")
+        .await
+        .unwrap();
+    // ops holds a grant on churn now, but nothing the model requires: churn is still fresh.
+    let hook = c.dir.join("hook.jsonl");
+    let env = c.dir.join("env.txt");
+    let on_drift = format!("env > '{}'; cat >> '{}'", env.display(), hook.display());
+    let done = c.run(&[
+        "watch",
+        "--config",
+        &model,
+        "--once",
+        "--on-drift",
+        &on_drift,
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{}", super::err(&done));
+    let out = super::out(&done);
+    assert!(
+        out.lines().any(|l| l.contains("\"event\":\"applied\"") && l.contains("demo_ml.churn TO GROUP bi")),
+        "{out}"
+    );
+    assert_eq!(executes(&c, "churn").await, [["bi"], ["ops"]]);
+    let hooked = std::fs::read_to_string(&hook).unwrap();
+    assert!(hooked.contains("FROM GROUP ops"), "{hooked}");
+    let env = std::fs::read_to_string(&env).unwrap();
+    assert!(
+        !env.contains("PGPASSWORD") && !env.contains(c.sim.password()),
+        "{env}"
+    );
+    for o in [&held, &done] {
+        assert!(
+            !super::err(o).contains(c.sim.password()) && !super::out(o).contains(c.sim.password())
+        );
+    }
+
+    // No cluster at all: a clear error, exit 1.
+    let nowhere = Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+        .args(["watch", "--config", &model, "--once", "--url"])
+        .arg(c.sim.url().replace(&format!(":{}/", c.sim.port()), ":1/"))
+        .env("PGPASSWORD", "x")
+        .env("HOME", &c.dir)
+        .output()
+        .unwrap();
+    assert_eq!(nowhere.status.code(), Some(1));
+    assert!(
+        super::err(&nowhere).starts_with("error: "),
+        "{}",
+        super::err(&nowhere)
+    );
 }
