@@ -8,7 +8,8 @@
 //!    simulator, and against the same apply at 0 ms.
 //!
 //! `--quick` runs the live part with 1,000 models only and the fleet with 100 targets (for a
-//! smoke run); `--offline` skips the live part; `--fleet` runs the fleet alone.
+//! smoke run); `--offline` skips the live part; `--fleet` runs the fleet alone; `--watch` runs
+//! the watch figures alone (the time to EXECUTE on a new or recreated model, the idle cost).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -24,6 +25,8 @@ mod bad_files;
 mod fleet;
 #[path = "sync/peer.rs"]
 mod peer;
+#[path = "sync/watch.rs"]
+mod watch;
 
 const SCHEMAS: usize = 100;
 const GROUPS: usize = 50;
@@ -640,6 +643,10 @@ fn main() {
         .build()
         .unwrap();
     let targets = if quick { 100 } else { 1_000 };
+    if std::env::args().any(|a| a == "--watch") {
+        println!("{}", runtime.block_on(watch::watch_figures()));
+        return;
+    }
     if std::env::args().any(|a| a == "--fleet") {
         println!(
             "{}",
@@ -665,4 +672,5 @@ fn main() {
         "{}",
         runtime.block_on(fleet::plan_of_many_targets(targets, 64))
     );
+    println!("{}", runtime.block_on(watch::watch_figures()));
 }

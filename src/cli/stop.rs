@@ -15,6 +15,17 @@ pub(super) const MAY_HAVE_LANDED: &str = "interrupted while the COMMIT was on it
 /// of its own. Returns once the handlers are installed (or after 2 s if they cannot be: then
 /// the signals keep their default, which ends the process).
 pub(super) fn on_signal(then: impl FnOnce(&'static str) + Send + 'static) {
+    let mut then = Some(then);
+    on_signals(move |name| {
+        if let Some(then) = then.take() {
+            then(name);
+        }
+    });
+}
+
+/// Calls `each` with the signal's name on every SIGINT, SIGTERM and SIGHUP, on a thread of its
+/// own; returns as [`on_signal`] does.
+pub(super) fn on_signals(mut each: impl FnMut(&'static str) + Send + 'static) {
     let (ready, armed) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread()
@@ -26,24 +37,23 @@ pub(super) fn on_signal(then: impl FnOnce(&'static str) + Send + 'static) {
         };
         rt.block_on(async {
             use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut term), Ok(mut hup)) = (
+            let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
                 signal(SignalKind::terminate()),
                 signal(SignalKind::hangup()),
+                signal(SignalKind::interrupt()),
             ) else {
                 let _ = ready.send(());
                 return;
             };
-            let int = tokio::signal::ctrl_c();
-            tokio::pin!(int);
-            // Poll once so that the handler is installed before the caller goes on.
-            let _ = futures_util::poll!(&mut int);
             let _ = ready.send(());
-            let name = tokio::select! {
-                r = &mut int => if r.is_ok() { "SIGINT" } else { return },
-                _ = term.recv() => "SIGTERM",
-                _ = hup.recv() => "SIGHUP",
-            };
-            then(name);
+            loop {
+                let name = tokio::select! {
+                    _ = int.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                    _ = hup.recv() => "SIGHUP",
+                };
+                each(name);
+            }
         });
     });
     let _ = armed.recv_timeout(std::time::Duration::from_secs(2));

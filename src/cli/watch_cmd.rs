@@ -26,7 +26,8 @@ pub struct WatchArgs {
     /// change: drift on schemas, groups and members shows only in a round.
     #[arg(long, default_value = "1h", value_name = "SPAN", value_parser = span)]
     pub recheck: Duration,
-    /// One round, then exit (for cron and scheduled functions): exit 0 when it completed.
+    /// One round, then exit (for cron and scheduled functions): exit 0 when it completed, 1 when
+    /// it failed or a guard held grants back.
     #[arg(long)]
     pub once: bool,
     /// A shell command run once for each new finding (drift the watch does not apply), with
@@ -58,12 +59,17 @@ fn span(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(seconds))
 }
 
-/// Loads the model file as `check` does; a file that does not check is its error's text.
-fn load(path: &std::path::Path) -> Result<AccessModel, String> {
-    super::clock::load(path).map_err(|e| match e {
-        ConfigError::Invalid(d) => d.render(false),
-        other => crate::text::sanitize(&other.to_string()),
-    })
+/// Parses and checks the model file's bytes as `check` does; a file that does not check is
+/// its error's text.
+fn load(name: &str, bytes: Vec<u8>) -> Result<AccessModel, String> {
+    match crate::config::from_bytes(name, bytes) {
+        Ok(mut model) => {
+            super::clock::stamp(&mut model, super::clock::EXPIRING_WITHIN);
+            Ok(model)
+        }
+        Err(ConfigError::Invalid(d)) => Err(d.render(false)),
+        Err(other) => Err(crate::text::sanitize(&other.to_string())),
+    }
 }
 
 pub(super) fn watch(
@@ -74,6 +80,11 @@ pub(super) fn watch(
     if cluster.many() {
         return Err(fail(
             "watch keeps one cluster: give it --url (or the libpq variables, or --aws-cluster / --aws-workgroup) and run one watch per cluster",
+        ));
+    }
+    if as_of.is_some() && !args.once {
+        return Err(fail(
+            "--as-of fixes the time expiring entries are judged at: a watch that runs on would keep granting what has ended; use it with --once",
         ));
     }
     if args.model.config == std::path::Path::new("-") {
@@ -126,7 +137,16 @@ pub(super) fn watch(
         },
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    super::stop::on_signal(move |signal| {
+    // The first signal stops the watch between transactions; a second ends it at once (an open
+    // transaction dies with the connection, and the server rolls it back).
+    super::stop::on_signals(move |signal| {
+        if *stop.borrow() {
+            eprintln!(
+                "{} {signal} again: exiting now; a transaction not committed is rolled back",
+                crate::watch::now()
+            );
+            std::process::exit(1);
+        }
         eprintln!(
             "{} {signal}: stopping after the transaction under way, if any",
             crate::watch::now()
@@ -134,7 +154,8 @@ pub(super) fn watch(
         let _ = stop.send(true);
     });
     let sink = Sink::new(describe, args.on_drift.clone());
-    let watch = Watch::new(model, settings, sink, loader, connector, stopped);
+    let path = args.model.config.clone();
+    let watch = Watch::new(path, model, settings, sink, loader, connector, stopped);
     let ended = super::commands::runtime()?.block_on(watch.run());
     match ended {
         Ended::Stopped | Ended::Once { failed: false } => Ok(String::new().into()),

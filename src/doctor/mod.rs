@@ -110,7 +110,7 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
 /// Runs every check against the cluster behind `client`; `notices` carries what the server
 /// says to each trial.
 pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
-    let (mut checks, read) = read_only(client).await;
+    let (mut checks, read) = read_only(client, None).await;
     match &read {
         Some(state) if state.cluster.as_ref().is_some_and(|i| i.superuser) => {
             checks.extend(trials::run(client, notices, state).await)
@@ -124,7 +124,12 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
 }
 
 /// The checks that only read (no trial), and the catalog as they read it, when it could be.
-pub async fn read_only(client: &Client) -> (Vec<Check>, Option<crate::model::State>) {
+/// `audit_owner` is the login `[policy] audit_owner` trusts besides superusers (doctor itself
+/// reads no model, and passes none).
+pub async fn read_only(
+    client: &Client,
+    audit_owner: Option<&str>,
+) -> (Vec<Check>, Option<crate::model::State>) {
     let mut checks = Vec::new();
     checks.push(match value(client, "SELECT version()").await {
         Ok(Some(v)) if v.contains("Redshift") => Check::pass("redshift", v),
@@ -209,9 +214,8 @@ pub async fn read_only(client: &Client) -> (Vec<Check>, Option<crate::model::Sta
         ),
         Err(e) => Check::fail("case_sensitivity", e, "the setting could not be read"),
     });
-    // The same rule apply enforces (audit::verify_trust), without [policy] audit_owner, which
-    // doctor does not read: owners, write and create rights, triggers.
-    checks.push(match crate::audit::verify_trust(client, None).await {
+    // The same rule apply enforces (audit::verify_trust): owners, write and create rights.
+    checks.push(match crate::audit::verify_trust(client, audit_owner).await {
         Ok(()) => Check::pass(
             "audit_schema_owner",
             "no mlgrant schema yet, or one that only superusers own and may change (Redshift has no triggers, so none is looked for)",

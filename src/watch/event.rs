@@ -2,14 +2,17 @@
 //! version 1, see docs/watch.md), a line for people on stderr, and, for a finding
 //! (`drift`), the command of `--on-drift` run with that line on its stdin.
 //!
-//! A finding is said once when it appears, and again only after it went away and came back:
-//! the findings kept are those of the last round, so memory is bounded by one plan.
+//! A finding is said once when it appears, and again only after it went away and came back
+//! (its text names the rule's file:line, so an edit that moves the rule makes it a new one):
+//! the findings kept are those of the last round, so memory is bounded by one plan. A watch
+//! that starts again says the findings again.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
+use tokio::sync::watch::Receiver;
 
 use crate::text::escape_controls;
 
@@ -22,6 +25,9 @@ pub struct Event {
     pub kind: &'static str,
     pub says: String,
     pub fields: Map<String, Value>,
+    /// The words keep their line breaks on stderr (check's diagnostics of the operator's own
+    /// file); otherwise every control character is shown escaped, on one line.
+    pub lines: bool,
 }
 
 impl Event {
@@ -30,6 +36,7 @@ impl Event {
             kind,
             says: says.into(),
             fields: Map::new(),
+            lines: false,
         }
     }
 
@@ -86,17 +93,18 @@ impl Sink {
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
         drop(out);
-        let _ = writeln!(
-            std::io::stderr(),
-            "{at} {}: {}",
-            event.kind,
+        let says = if event.lines {
+            crate::text::escape_controls_keep_lines(&event.says)
+        } else {
             escape_controls(&event.says)
-        );
+        };
+        let _ = writeln!(std::io::stderr(), "{at} {}: {says}", event.kind);
     }
 
     /// A round's findings: those not reported in the last round are said (and given to
-    /// `--on-drift`); the rest are not said again. Returns how many were new.
-    pub async fn findings(&mut self, found: Vec<Event>) -> usize {
+    /// `--on-drift`, one after another, none once `stop` turns true); the rest are not said
+    /// again. Returns how many were new.
+    pub async fn findings(&mut self, found: Vec<Event>, stop: &Receiver<bool>) -> usize {
         let mut now = BTreeSet::new();
         let mut new = 0;
         for event in found {
@@ -104,20 +112,18 @@ impl Sink {
             if !self.reported.contains(&key) && !now.contains(&key) {
                 new += 1;
                 self.say(&event);
-                if let Some(command) = &self.on_drift {
+                if let Some(command) = &self.on_drift
+                    && event.kind == "drift"
+                    && !*stop.borrow()
+                {
                     let line = event.line(&self::now(), &self.target);
-                    hook(command, line).await;
+                    hook(command, line, stop.clone()).await;
                 }
             }
             now.insert(key);
         }
         self.reported = now;
         new
-    }
-
-    /// Forgets every finding (after a model file change, each is said again against it).
-    pub fn forget(&mut self) {
-        self.reported.clear();
     }
 }
 
@@ -129,17 +135,28 @@ pub fn now() -> String {
     crate::model::Instant::from_unix(secs).to_string()
 }
 
+/// Variables a `--on-drift` command never gets: the secrets mlgrant itself reads.
+const SECRETS: &[&str] = &[
+    "PGPASSWORD",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+];
+
 /// Runs `command` with `sh -c`, the finding's line on its stdin, its output on stderr (stdout
-/// carries only the watch's own lines), without PGPASSWORD, killed after [`HOOK_TIMEOUT`]. A
-/// command that fails or cannot start is said on stderr; the watch goes on.
-async fn hook(command: &str, line: String) {
+/// carries only the watch's own lines), without [`SECRETS`], killed after [`HOOK_TIMEOUT`] or
+/// when `stop` turns true. A command that fails or cannot start is said on stderr; the watch
+/// goes on.
+async fn hook(command: &str, line: String, stop: Receiver<bool>) {
     let command = command.to_owned();
     let ran = tokio::task::spawn_blocking(move || -> Result<(), String> {
         use std::process::{Command, Stdio};
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(&command)
-            .env_remove("PGPASSWORD")
+        let mut sh = Command::new("sh");
+        sh.arg("-c").arg(&command);
+        for secret in SECRETS {
+            sh.env_remove(secret);
+        }
+        let mut child = sh
             .stdin(Stdio::piped())
             .stdout(Stdio::from(std::io::stderr()))
             .spawn()
@@ -153,6 +170,11 @@ async fn hook(command: &str, line: String) {
             match child.try_wait() {
                 Ok(Some(status)) if status.success() => return Ok(()),
                 Ok(Some(status)) => return Err(format!("--on-drift failed ({status})")),
+                Ok(None) if *stop.borrow() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err("--on-drift stopped: the watch is stopping".to_owned());
+                }
                 Ok(None) if started.elapsed() > HOOK_TIMEOUT => {
                     let _ = child.kill();
                     let _ = child.wait();
@@ -198,14 +220,15 @@ mod tests {
             .build()
             .unwrap();
         let mut sink = super::Sink::new("t".into(), None);
+        let (_keep, stop) = tokio::sync::watch::channel(false);
         let a = Event::new("drift", "a").with("statement", "A");
         let b = Event::new("drift", "b").with("statement", "B");
         rt.block_on(async {
-            assert_eq!(sink.findings(vec![a.clone(), a.clone()]).await, 1);
-            assert_eq!(sink.findings(vec![a.clone(), b.clone()]).await, 1);
-            assert_eq!(sink.findings(vec![b.clone()]).await, 0);
+            assert_eq!(sink.findings(vec![a.clone(), a.clone()], &stop).await, 1);
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()], &stop).await, 1);
+            assert_eq!(sink.findings(vec![b.clone()], &stop).await, 0);
             // a went away: it is new again when it comes back.
-            assert_eq!(sink.findings(vec![a.clone(), b.clone()]).await, 1);
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()], &stop).await, 1);
         });
     }
 }

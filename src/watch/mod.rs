@@ -1,18 +1,22 @@
 //! `mlgrant watch`: keeps new and recreated models reachable. Every interval one small poll
 //! (poll.rs); when its answer changes (or the model file does, or the connection came back, or
-//! `--recheck` has passed) a round: the catalog read as plan reads it, the plan, and, of the
-//! plan, only what `diff::watched` allows (EXECUTE on models that hold none of their required
-//! grants), applied through apply's own locked, verified, audited transaction with outcome
-//! `watch`, and only when doctor's read-only checks that guard apply pass. Everything else the
-//! plan would change is reported (event.rs), never applied.
+//! `--recheck` has passed, or the last round must be tried again) a round (round.rs): the
+//! catalog read as plan reads it, the plan, and, of the plan, only what `diff::watched` allows
+//! (EXECUTE on models that hold none of their required grants), applied through apply's own
+//! locked, verified, audited transaction with outcome `watch`, and only when doctor's read-only
+//! checks that guard apply pass. Everything else the plan would change is reported (event.rs),
+//! never applied.
 //!
-//! One connection, kept; lost, it is opened again with a backoff that doubles up to a bound,
-//! each attempt said on stderr. A model file that changes is read again, and refused (the last
-//! good one kept) when it does not check. A stop (`stop` turns true: SIGTERM, SIGINT, SIGHUP)
-//! is obeyed between transactions: an apply under way runs to its COMMIT or ROLLBACK first.
+//! One connection, kept (link.rs); lost, it is opened again with a backoff that doubles up to a
+//! bound and starts again only after a round succeeds. A model file that changes is read again,
+//! and refused (the last good one kept) when it does not check. A stop (`stop` turns true:
+//! SIGTERM, SIGINT, SIGHUP) is obeyed between transactions: a poll, a read or a wait ends at
+//! once, an apply under way runs to its COMMIT or ROLLBACK first, and none starts after it.
 
 mod event;
+mod link;
 mod poll;
+mod round;
 
 pub use event::{Event, HOOK_TIMEOUT, Sink, now};
 pub use poll::{SQL as POLL_SQL, Seen, digest};
@@ -25,17 +29,15 @@ use std::time::Duration;
 use tokio::sync::watch::Receiver;
 use tokio_postgres::Client;
 
-use crate::apply::{self, ApplyError};
-use crate::catalog::{self, CatalogError};
+use crate::apply;
 use crate::config::AccessModel;
 use crate::connect::Notices;
 use crate::model::Instant;
-use crate::render;
 
 /// The read-only checks of `mlgrant doctor` that must pass before watch applies: the server is
 /// Redshift, its catalog reads whole, its catalog views are the real ones, names fold as the
-/// model assumes, and the audit schema is mlgrant's own. (model_states and assumerole_rows
-/// hold back only what they concern, in the plan itself.)
+/// model assumes, and the audit schema is mlgrant's own (or `[policy] audit_owner`'s).
+/// (model_states and assumerole_rows hold back only what they concern, in the plan itself.)
 pub const GUARDS: &[&str] = &[
     "redshift",
     "catalog",
@@ -54,22 +56,23 @@ pub struct Settings {
     pub once: bool,
     /// The apply watch runs (its `watch` is set here).
     pub apply: apply::Settings,
-    /// `--as-of`: the time expiring entries are judged at; else the clock at each round.
+    /// `--as-of` (with `--once` only): the time expiring entries are judged at; else the clock
+    /// at each round.
     pub as_of: Option<Instant>,
 }
 
 /// Opens the connection (again).
 pub type Connector =
     Box<dyn FnMut() -> Pin<Box<dyn Future<Output = Result<(Client, Notices), String>> + Send>>>;
-/// Loads and checks the model file; its error as text.
-pub type Loader = Box<dyn FnMut(&std::path::Path) -> Result<AccessModel, String>>;
+/// Parses and checks the model file's bytes (its name given); the error as text.
+pub type Loader = Box<dyn FnMut(&str, Vec<u8>) -> Result<AccessModel, String>>;
 
 /// How a watch ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ended {
     /// Asked to stop.
     Stopped,
-    /// `--once`: the round succeeded (or not).
+    /// `--once`: the round succeeded (or not, or a guard held grants back).
     Once { failed: bool },
     /// The first connection could not be made.
     CannotConnect(String),
@@ -77,27 +80,41 @@ pub enum Ended {
 
 /// Why a round did not complete.
 enum Failed {
-    /// The connection is gone: reconnect.
+    /// The connection is gone (or has a question in flight that got no answer): reconnect.
     Lost(String),
+    /// Asked to stop before the round's transaction began.
+    Stopping,
     /// Anything else: said, and tried again at the next interval.
     Round(String),
 }
 
+/// What a round asks of the next poll.
+#[derive(PartialEq, Eq)]
+enum Next {
+    /// A round only if the poll's answer changes.
+    Quiet,
+    /// A round after the next poll, whatever it answers: the round applied (a change right
+    /// after its read could bring the answer seen before it back) or grants were held back.
+    Again,
+}
+
 /// A watch.
 pub struct Watch {
-    pub path: PathBuf,
-    pub model: AccessModel,
-    pub settings: Settings,
-    pub sink: Sink,
-    pub loader: Loader,
-    pub connector: Connector,
-    pub stop: Receiver<bool>,
+    path: PathBuf,
+    model: AccessModel,
+    settings: Settings,
+    sink: Sink,
+    loader: Loader,
+    connector: Connector,
+    stop: Receiver<bool>,
     /// The SHA-256 of the model file as last read, good or not.
     file_digest: String,
     /// The last failure said, so that one that repeats is said once.
     last_failure: Option<String>,
     /// Grants were held back by a failing guard (for `--once`'s exit code).
     held_back: bool,
+    /// The wait before the next connection attempt; back to a second after a round succeeds.
+    backoff: Duration,
 }
 
 /// The SHA-256 of a model file, in hex, as the audit log records it (`model_digest`).
@@ -117,6 +134,7 @@ fn jittered(interval: Duration) -> Duration {
 
 impl Watch {
     pub fn new(
+        path: PathBuf,
         model: AccessModel,
         settings: Settings,
         sink: Sink,
@@ -124,7 +142,6 @@ impl Watch {
         connector: Connector,
         stop: Receiver<bool>,
     ) -> Watch {
-        let path = PathBuf::from(&model.source.name);
         let file_digest = sha(model.source.text.as_bytes());
         Watch {
             path,
@@ -137,20 +154,12 @@ impl Watch {
             file_digest,
             last_failure: None,
             held_back: false,
+            backoff: Duration::from_secs(1),
         }
     }
 
     fn stopped(&self) -> bool {
         *self.stop.borrow()
-    }
-
-    /// Waits `d`, or less when asked to stop; false when asked to stop.
-    async fn wait(&mut self, d: Duration) -> bool {
-        let mut stop = self.stop.clone();
-        tokio::select! {
-            _ = tokio::time::sleep(d) => !self.stopped(),
-            _ = stop.wait_for(|s| *s) => false,
-        }
     }
 
     /// A failure, said unless it is the one said last.
@@ -163,13 +172,11 @@ impl Watch {
 
     /// Reads the model file again when it changed: true when a new good model was taken.
     fn reload(&mut self) -> bool {
+        let name = crate::text::sanitize(&self.path.display().to_string());
         let bytes = match crate::file::read_bounded(&self.path, crate::config::MAX_FILE_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                let message = format!(
-                    "cannot read {}: {e}; watching with the last good model",
-                    crate::text::sanitize(&self.path.display().to_string())
-                );
+                let message = format!("cannot read {name}: {e}; watching with the last good model");
                 self.failure("model_refused", message);
                 return false;
             }
@@ -179,7 +186,7 @@ impl Watch {
             return false;
         }
         self.file_digest = digest.clone();
-        match (self.loader)(&self.path) {
+        match (self.loader)(&self.model.source.name, bytes) {
             Ok(model) => {
                 self.model = model;
                 self.last_failure = None;
@@ -188,65 +195,21 @@ impl Watch {
                         "model_reloaded",
                         "the model file changed and checks: watching it",
                     )
-                    .with("model_digest", digest.clone()),
+                    .with("model_digest", digest),
                 );
                 true
             }
             Err(e) => {
-                self.sink.say(
-                    &Event::new(
-                        "model_refused",
-                        format!(
-                            "the model file changed and does not check; watching with the last good model:\n{e}"
-                        ),
-                    )
-                    .with("model_digest", digest.clone()),
-                );
+                let mut event = Event::new(
+                    "model_refused",
+                    format!(
+                        "the model file changed and does not check; watching with the last good model:\n{e}"
+                    ),
+                )
+                .with("model_digest", digest);
+                event.lines = true;
+                self.sink.say(&event);
                 false
-            }
-        }
-    }
-
-    /// Connects, bounded by the read timeout (30 s without one).
-    async fn connect(&mut self) -> Result<(Client, Notices), String> {
-        let limit = self
-            .settings
-            .apply
-            .read_timeout
-            .unwrap_or(Duration::from_secs(30));
-        tokio::time::timeout(limit, (self.connector)())
-            .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} s", limit.as_secs())))
-    }
-
-    /// Opens the connection again after `why`, with a backoff; `None` when asked to stop.
-    async fn reconnect(&mut self, why: String) -> Option<(Client, Notices)> {
-        self.sink.say(&Event::new(
-            "disconnected",
-            format!("{why}; connecting again"),
-        ));
-        let cap =
-            (self.settings.interval * 10).clamp(Duration::from_secs(10), Duration::from_secs(600));
-        let mut delay = Duration::from_secs(1);
-        loop {
-            if !self.wait(delay).await {
-                return None;
-            }
-            match self.connect().await {
-                Ok(c) => {
-                    self.sink
-                        .say(&Event::new("connected", "connected again: catching up"));
-                    return Some(c);
-                }
-                Err(e) => {
-                    delay = (delay * 2).min(cap);
-                    eprintln!(
-                        "{} connecting failed: {}; next attempt in {} s",
-                        event::now(),
-                        crate::text::escape_controls(&e),
-                        delay.as_secs()
-                    );
-                }
             }
         }
     }
@@ -254,16 +217,21 @@ impl Watch {
     /// Watches until asked to stop (or, `--once`, for one round).
     pub async fn run(mut self) -> Ended {
         let (mut client, mut notices) = match self.connect().await {
-            Ok(c) => c,
-            Err(e) => return Ended::CannotConnect(e),
+            Some(Ok(c)) => c,
+            Some(Err(e)) => return Ended::CannotConnect(e),
+            None => return Ended::Stopped,
+        };
+        let every = if self.settings.once {
+            "one round (--once)".to_owned()
+        } else {
+            format!("every {} s", self.settings.interval.as_secs())
         };
         self.sink.say(
             &Event::new(
                 "started",
                 format!(
-                    "watching {} every {} s",
-                    crate::text::sanitize(&self.model.source.name),
-                    self.settings.interval.as_secs()
+                    "watching {}, {every}",
+                    crate::text::sanitize(&self.model.source.name)
                 ),
             )
             .with("model_digest", self.file_digest.clone())
@@ -275,16 +243,13 @@ impl Watch {
         loop {
             if self.stopped() {
                 self.sink
-                    .say(&Event::new("stopped", "stopped: no transaction was open"));
+                    .say(&Event::new("stopped", "no transaction open; exiting"));
                 return Ended::Stopped;
             }
-            if self.reload() {
-                self.sink.forget();
-                due = true;
-            }
+            due |= self.reload();
             let mut seen = None;
             if !self.settings.once {
-                match self.poll(&client).await {
+                match self.poll(&client, &notices).await {
                     Ok(s) => seen = Some(s.digest),
                     Err(Failed::Lost(why)) => {
                         let Some(c) = self.reconnect(why).await else {
@@ -294,20 +259,20 @@ impl Watch {
                         due = true;
                         continue;
                     }
+                    Err(Failed::Stopping) => continue,
                     Err(Failed::Round(e)) => self.failure("error", e),
                 }
             }
             if due || seen != last || last_round.elapsed() >= self.settings.recheck {
                 match self.round(&client, &notices).await {
-                    Ok(applied) => {
+                    Ok(next) => {
                         due = false;
-                        // After a change of its own, the next poll is followed by a round
-                        // whatever it answers: a recreation right after this round's read
-                        // gives the answer seen before it again.
-                        last = if applied { None } else { seen };
+                        last = if next == Next::Again { None } else { seen };
                         last_round = std::time::Instant::now();
                         self.last_failure = None;
+                        self.backoff = Duration::from_secs(1);
                     }
+                    Err(Failed::Stopping) => continue,
                     Err(Failed::Lost(why)) if !self.settings.once => {
                         let Some(c) = self.reconnect(why).await else {
                             continue;
@@ -331,140 +296,6 @@ impl Watch {
             }
             let pause = jittered(self.settings.interval);
             self.wait(pause).await;
-        }
-    }
-
-    async fn poll(&self, client: &Client) -> Result<Seen, Failed> {
-        let limit = self.settings.apply.read_timeout.unwrap_or(Duration::MAX);
-        match tokio::time::timeout(limit, poll::poll(client)).await {
-            Err(_) => Err(Failed::Lost(format!(
-                "the poll got no answer within {} s (--read-timeout)",
-                limit.as_secs()
-            ))),
-            Ok(Ok(s)) => Ok(s),
-            Ok(Err(_)) if client.is_closed() => Err(Failed::Lost("the connection was lost".into())),
-            Ok(Err(crate::server::WireError::Connection(m))) => Err(Failed::Lost(m)),
-            Ok(Err(crate::server::WireError::Server(s))) => Err(Failed::Round(format!(
-                "the poll failed{}: {}",
-                crate::server::sqlstate_note(&s.sqlstate),
-                s.message
-            ))),
-        }
-    }
-
-    /// One round: read, plan, report what is not watch's to apply, apply what is.
-    /// Whether it applied anything.
-    async fn round(&mut self, client: &Client, notices: &Notices) -> Result<bool, Failed> {
-        self.model.as_of = Some(self.settings.as_of.unwrap_or_else(|| {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            Instant::from_unix(secs)
-        }));
-        let limit = self.settings.apply.read_timeout.unwrap_or(Duration::MAX);
-        let state = match tokio::time::timeout(limit, catalog::read(client, "", 0)).await {
-            Err(_) => {
-                return Err(Failed::Lost(
-                    "the catalog read got no answer (--read-timeout)".into(),
-                ));
-            }
-            Ok(Err(CatalogError::Connection(m))) => return Err(Failed::Lost(m)),
-            Ok(Err(e)) => return Err(Failed::Round(e.to_string())),
-            Ok(Ok(s)) => s,
-        };
-        let mut state = state;
-        let mut watched =
-            crate::diff::watched(&self.model, &state).map_err(|e| Failed::Round(e.to_string()))?;
-        if !watched.full.unconfirmed.is_empty() {
-            // As plan does: the first models only svv_ml_model_info shows are asked with SHOW
-            // MODEL, and the plan made again with the answers.
-            let first = catalog::confirm::first(&watched.full.unconfirmed);
-            let answers = catalog::confirm::ask(client, first, self.settings.apply.read_timeout)
-                .await
-                .map_err(|e| match e {
-                    CatalogError::Connection(m) => Failed::Lost(m),
-                    other => Failed::Round(other.to_string()),
-                })?;
-            catalog::confirm::record(&mut state, answers);
-            watched = crate::diff::watched(&self.model, &state)
-                .map_err(|e| Failed::Round(e.to_string()))?;
-        }
-        let findings: Vec<Event> = watched
-            .reported()
-            .map(|s| {
-                let statement = render::statement(&s.change);
-                Event::new(
-                    "drift",
-                    format!("not applied by watch (apply it after review): {statement}"),
-                )
-                .with("action", s.change.action())
-                .with("statement", statement)
-                .with("why", render::reason(s))
-            })
-            .collect();
-        self.sink.findings(findings).await;
-        if watched.applies.is_empty() {
-            return Ok(false);
-        }
-        let (checks, _) = crate::doctor::read_only(client).await;
-        let failing: Vec<String> = checks
-            .iter()
-            .filter(|c| !c.passed && !c.skipped && GUARDS.contains(&c.name))
-            .map(|c| format!("{}: {}", c.name, c.detail))
-            .collect();
-        if !failing.is_empty() {
-            self.held_back = true;
-            self.failure(
-                "not_applied",
-                format!(
-                    "{} held back: doctor's read-only checks fail: {}",
-                    watched.applies.size(),
-                    failing.join("; ")
-                ),
-            );
-            return Ok(false);
-        }
-        let mut settings = self.settings.apply.clone();
-        settings.watch = true;
-        settings.ask_first = false;
-        let text = self.model.source.text.clone();
-        let mut yes = |_: &crate::plan::Plan| true;
-        match apply::apply(
-            client,
-            Some(notices),
-            &self.model,
-            &text,
-            &settings,
-            &mut yes,
-        )
-        .await
-        {
-            Ok(outcome) => {
-                if let Some(run) = &outcome.run {
-                    let statements: Vec<String> = outcome
-                        .plan
-                        .statements
-                        .iter()
-                        .map(|s| render::merged(&s.merged))
-                        .collect();
-                    self.sink.say(
-                        &Event::new(
-                            "applied",
-                            format!(
-                                "applied {} (run {}): {}",
-                                outcome.plan.size(),
-                                run.run_id,
-                                statements.join(" ")
-                            ),
-                        )
-                        .with("run_id", run.run_id.clone())
-                        .with("statements", statements),
-                    );
-                }
-                Ok(outcome.run.is_some())
-            }
-            Err(ApplyError::Connection { message, .. }) => Err(Failed::Lost(message)),
-            Err(e) => Err(Failed::Round(format!("apply failed: {e}"))),
         }
     }
 }

@@ -1,9 +1,9 @@
-//! The watch's cheap question, asked every interval: one message of two small queries, the
-//! model inventory with each model's state (DG r_SVV_ML_MODEL_INFO) and how many grants each
-//! model holds (DG r_SVV_ML_MODEL_PRIVILEGES). A model created, dropped, recreated (its grants
-//! gone), newly ready, or granted or revoked on by hand changes the answer; a round (a whole
-//! catalog read and plan) follows only then, on a model file that changed, after a lost
-//! connection, and every `--recheck`.
+//! The watch's cheap question, asked every interval: one message of two queries, the model
+//! inventory with each model's state (DG r_SVV_ML_MODEL_INFO) and who holds a grant on each
+//! model (DG r_SVV_ML_MODEL_PRIVILEGES), a small part of what the catalog read reads. A model
+//! created, dropped, recreated (its grants gone), newly ready, or granted or revoked on by hand
+//! changes the answer; a round (a whole catalog read and plan) follows only then, on a model
+//! file that changed, after a lost connection, and every `--recheck`.
 //!
 //! Only the answer's digest is kept, so the watch's memory does not grow with the cluster.
 
@@ -15,7 +15,7 @@ use crate::server::WireError;
 
 /// The poll, one message. svv_* views only, never joined with pg_* tables (DG
 /// c_sql-functions-leader-node).
-pub const SQL: &str = "SELECT schema_name, model_name, model_state FROM pg_catalog.svv_ml_model_info;\nSELECT namespace_name, model_name, count(*) FROM pg_catalog.svv_ml_model_privileges GROUP BY namespace_name, model_name";
+pub const SQL: &str = "SELECT schema_name, model_name, model_state FROM pg_catalog.svv_ml_model_info;\nSELECT namespace_name, model_name, identity_type, identity_name, privilege_type FROM pg_catalog.svv_ml_model_privileges";
 
 /// What the poll saw: a digest of its rows (in any order), and their count and size.
 #[derive(Clone, Debug, PartialEq, Eq)]

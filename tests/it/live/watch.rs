@@ -301,7 +301,7 @@ async fn watch_grants_new_and_recreated_models_reports_drift_once_and_survives_b
         v["event"] == "applied" && v["statements"].to_string().contains("demo_ml.late")
     });
     assert_eq!(executes(&c, "late").await, [["bi"]]);
-    // The drift is still there, and said again only because the file was read again.
+    // The drift is still there, left in place.
     assert_eq!(executes(&c, "churn").await, [["bi"], ["ops"]]);
 
     assert_eq!(w.term(), Some(0), "{}", w.stderr.lock().unwrap());

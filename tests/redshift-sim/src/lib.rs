@@ -143,6 +143,9 @@ pub struct ConnectionStats {
     pub round_trips: u64,
     pub statements: u64,
     pub dropped: bool,
+    /// Protocol bytes (inside TLS) from the client, and to it.
+    pub bytes_in: u64,
+    pub bytes_out: u64,
 }
 
 /// A running simulator; dropping it stops the front and PostgreSQL and removes their files.
@@ -368,6 +371,8 @@ impl Simulator {
                 round_trips: c.round_trips.load(Ordering::Relaxed),
                 statements: c.statements.load(Ordering::Relaxed),
                 dropped: c.dropped.load(Ordering::Relaxed),
+                bytes_in: c.bytes_in.load(Ordering::Relaxed),
+                bytes_out: c.bytes_out.load(Ordering::Relaxed),
             })
             .collect()
     }

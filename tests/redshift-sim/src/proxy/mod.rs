@@ -41,6 +41,9 @@ pub struct Counters {
     pub statements: AtomicU64,
     /// Whether the simulator cut this connection (--drop-after).
     pub dropped: AtomicBool,
+    /// Protocol bytes (inside TLS) from the client, and to it.
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
 }
 
 /// Knobs that tests may turn while the simulator runs.

@@ -115,9 +115,11 @@ pub(super) async fn relay(
     loop {
         tokio::select! {
             n = client_r.read_buf(&mut from_client), if !cutting => {
-                if n? == 0 {
+                let n = n?;
+                if n == 0 {
                     return Ok(());
                 }
+                counters.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                 let mut out = BytesMut::new();
                 while let Some((tag, msg)) = frame(&mut from_client) {
                     let budget = knobs.drop_after.load(Ordering::Relaxed);
@@ -255,6 +257,7 @@ pub(super) async fn relay(
                     history.flush().await;
                 }
                 if !out.is_empty() {
+                    counters.bytes_out.fetch_add(out.len() as u64, Ordering::Relaxed);
                     client_w.write_all(&out).await?;
                 }
             }
