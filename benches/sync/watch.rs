@@ -107,10 +107,14 @@ pub async fn watch_figures() -> String {
     let mut report = String::from("watch (simulator, --interval 1s):\n");
     let mut created = Vec::new();
     let mut recreated = Vec::new();
-    for i in 0..5 {
+    // Each change comes at another point of the interval (an echo round after each grant
+    // has passed by then): the figure is the wait for the next poll plus one round.
+    let offset = |k: u64| Duration::from_millis(1_200 + (k * 373) % 1_000);
+    for i in 0..5u64 {
         let name = format!("m{i}");
+        tokio::time::sleep(offset(2 * i)).await;
         created.push(until_granted(&admin, &create(&name), &name).await);
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(offset(2 * i + 1)).await;
         recreated.push(
             until_granted(
                 &admin,

@@ -156,6 +156,9 @@ pub struct Settings {
     /// Apply only what `mlgrant watch` may (`diff::watched`): EXECUTE on models that hold none
     /// of the grants the model requires on them; recorded with outcome `watch`.
     pub watch: bool,
+    /// What SHOW MODEL said already of models asked before this apply (a watch's round asks
+    /// them): not asked again.
+    pub confirmed: crate::catalog::confirm::Answers,
 }
 
 impl Default for Settings {
@@ -163,6 +166,7 @@ impl Default for Settings {
         Settings {
             only_expired: false,
             watch: false,
+            confirmed: Vec::new(),
             batch_size: 1000,
             retries: 3,
             lock_timeout: Duration::from_secs(60),
@@ -252,7 +256,7 @@ pub async fn apply(
         model,
         model_text,
         settings,
-        answers: Default::default(),
+        answers: std::sync::Mutex::new(settings.confirmed.clone()),
     };
     run.check_directories().await?;
     // The audit schema is checked (read-only) before anything, but migrated only once the

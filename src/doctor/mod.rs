@@ -110,7 +110,7 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
 /// Runs every check against the cluster behind `client`; `notices` carries what the server
 /// says to each trial.
 pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
-    let (mut checks, read) = read_only(client, None).await;
+    let (mut checks, read) = read_only(client, None, None).await;
     match &read {
         Some(state) if state.cluster.as_ref().is_some_and(|i| i.superuser) => {
             checks.extend(trials::run(client, notices, state).await)
@@ -125,10 +125,12 @@ pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
 
 /// The checks that only read (no trial), and the catalog as they read it, when it could be.
 /// `audit_owner` is the login `[policy] audit_owner` trusts besides superusers (doctor itself
-/// reads no model, and passes none).
+/// reads no model, and passes none). `read` is the catalog as the caller just read it, if it
+/// did: it is not read again.
 pub async fn read_only(
     client: &Client,
     audit_owner: Option<&str>,
+    read: Option<crate::model::State>,
 ) -> (Vec<Check>, Option<crate::model::State>) {
     let mut checks = Vec::new();
     checks.push(match value(client, "SELECT version()").await {
@@ -140,7 +142,10 @@ pub async fn read_only(
         ),
         Err(e) => Check::fail("redshift", e, "the server did not answer version()"),
     });
-    let state = catalog::read(client, "", 0).await;
+    let state = match read {
+        Some(state) => Ok(state),
+        None => catalog::read(client, "", 0).await,
+    };
     match &state {
         Ok(state) => {
             checks.push(Check::pass(

@@ -7,8 +7,10 @@ use tokio_postgres::Client;
 
 use super::{Event, Failed, GUARDS, Next, Watch};
 use crate::apply::{self, ApplyError};
+use crate::catalog::confirm::Answers;
 use crate::catalog::{self, CatalogError};
 use crate::connect::Notices;
+use crate::diff::Watched;
 use crate::model::{Instant, State};
 use crate::render;
 
@@ -37,8 +39,9 @@ impl Watch {
         }
     }
 
-    /// The catalog, with the first models only svv_ml_model_info shows asked with SHOW MODEL.
-    async fn read(&self, client: &Client) -> Result<(State, crate::diff::Watched), Failed> {
+    /// The catalog, with the first models only svv_ml_model_info shows asked with SHOW MODEL
+    /// (and the answers, for the apply).
+    async fn read(&self, client: &Client) -> Result<(State, Watched, Answers), Failed> {
         let mut state = self
             .step("the catalog read", catalog::read(client, "", 0))
             .await?
@@ -46,7 +49,7 @@ impl Watch {
         let watched =
             crate::diff::watched(&self.model, &state).map_err(|e| Failed::Round(e.to_string()))?;
         if watched.full.unconfirmed.is_empty() {
-            return Ok((state, watched));
+            return Ok((state, watched, Vec::new()));
         }
         let first = catalog::confirm::first(&watched.full.unconfirmed);
         let bound = self.settings.apply.read_timeout;
@@ -54,19 +57,19 @@ impl Watch {
             .step("SHOW MODEL", catalog::confirm::ask(client, first, bound))
             .await?
             .map_err(lost_or_round)?;
-        catalog::confirm::record(&mut state, answers);
+        catalog::confirm::record(&mut state, answers.clone());
         let watched =
             crate::diff::watched(&self.model, &state).map_err(|e| Failed::Round(e.to_string()))?;
-        Ok((state, watched))
+        Ok((state, watched, answers))
     }
 
-    /// The guards that fail, as `name: detail`.
-    async fn failing_guards(&self, client: &Client) -> Result<Vec<String>, Failed> {
+    /// The guards that fail, as `name: detail`, on the catalog just read.
+    async fn failing_guards(&self, client: &Client, state: State) -> Result<Vec<String>, Failed> {
         let owner = self.settings.apply.audit_owner.clone();
         let (checks, _) = self
             .step(
                 "doctor's read-only checks",
-                crate::doctor::read_only(client, owner.as_deref()),
+                crate::doctor::read_only(client, owner.as_deref(), Some(state)),
             )
             .await?;
         if client.is_closed() {
@@ -93,12 +96,12 @@ impl Watch {
                 .map_or(0, |d| d.as_secs() as i64);
             Instant::from_unix(secs)
         }));
-        let (_, watched) = self.read(client).await?;
+        let (state, watched, answers) = self.read(client).await?;
         let mut next = Next::Quiet;
         if !watched.applies.is_empty() {
-            let failing = self.failing_guards(client).await?;
+            let failing = self.failing_guards(client, state).await?;
             if failing.is_empty() {
-                next = self.apply(client, notices).await?;
+                next = self.apply(client, notices, answers).await?;
             } else {
                 self.held_back = true;
                 next = Next::Again;
@@ -136,11 +139,17 @@ impl Watch {
     }
 
     /// The apply of what watch may apply, unless a stop came first.
-    async fn apply(&mut self, client: &Client, notices: &Notices) -> Result<Next, Failed> {
+    async fn apply(
+        &mut self,
+        client: &Client,
+        notices: &Notices,
+        confirmed: Answers,
+    ) -> Result<Next, Failed> {
         if self.stopped() {
             return Err(Failed::Stopping);
         }
         let mut settings = self.settings.apply.clone();
+        settings.confirmed = confirmed;
         settings.watch = true;
         settings.ask_first = false;
         let text = self.model.source.text.clone();
