@@ -169,7 +169,7 @@ async fn one(
     outcome
 }
 
-fn iam_of(t: &TargetDecl) -> connect::IamLogin {
+pub(super) fn iam_of(t: &TargetDecl) -> connect::IamLogin {
     connect::IamLogin {
         cluster: t.aws_cluster.clone(),
         workgroup: t.aws_workgroup.clone(),
@@ -180,7 +180,7 @@ fn iam_of(t: &TargetDecl) -> connect::IamLogin {
 
 /// Where `t` is: its url and the environment, without the environment's host, port, service
 /// and database (the target's `database` stands for PGDATABASE), as a target's process has it.
-fn target_of(t: &TargetDecl) -> Result<connect::Target, Failure> {
+pub(super) fn target_of(t: &TargetDecl) -> Result<connect::Target, Failure> {
     resolve(t.url.as_deref(), &iam_of(t), |k| match k {
         "PGHOST" | "PGPORT" | "PGSERVICE" => None,
         "PGDATABASE" => t.database.clone(),

@@ -170,7 +170,7 @@ fn run_many(
 }
 
 /// The targets asked for, in name order; an unknown name is an error with a did-you-mean.
-fn choose<'m>(
+pub(super) fn choose<'m>(
     targets: &'m BTreeMap<String, TargetDecl>,
     cluster: &ClusterArg,
     file: &Path,

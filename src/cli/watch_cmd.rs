@@ -72,16 +72,81 @@ fn load(name: &str, bytes: Vec<u8>) -> Result<AccessModel, String> {
     }
 }
 
+/// One cluster to watch: what its events are named by, where it is, how to log in.
+struct Place {
+    name: String,
+    target: connect::Target,
+    iam: connect::IamLogin,
+    /// The target's credentials are fresh (commands::target logged in already).
+    logged_in: bool,
+}
+
+/// The clusters: `--url` (or the environment, or IAM login), or the model's targets.
+fn places(args: &WatchArgs, model: &AccessModel) -> Result<Vec<Place>, Failure> {
+    let cluster = &args.cluster;
+    if !cluster.many() {
+        let target = super::commands::target(cluster)?;
+        let iam = connect::IamLogin {
+            cluster: cluster.aws_cluster.clone(),
+            workgroup: cluster.aws_workgroup.clone(),
+            region: cluster.aws_region.clone(),
+            db_user: cluster.db_user.clone(),
+        };
+        return Ok(vec![Place {
+            name: target.describe(),
+            target,
+            iam,
+            logged_in: true,
+        }]);
+    }
+    let chosen = super::targets::choose(&model.targets, cluster, &args.model.config)?;
+    let mut out = Vec::new();
+    for t in chosen {
+        let target = super::fleet::target_of(t)?;
+        for w in &target.warnings {
+            eprintln!("{}: warning: {}", t.name, crate::text::sanitize(w));
+        }
+        out.push(Place {
+            name: t.name.clone(),
+            target,
+            iam: super::fleet::iam_of(t),
+            logged_in: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Opens a connection to `place`; with IAM login, fresh credentials each time.
+fn connector(place: Place) -> Connector {
+    let Place {
+        target,
+        iam,
+        mut logged_in,
+        ..
+    } = place;
+    Box::new(move || {
+        let mut target = target.clone();
+        let iam = iam.clone();
+        let login = iam.is_set() && !std::mem::take(&mut logged_in);
+        Box::pin(async move {
+            if login {
+                let host_given = target.host_given;
+                connect::iam_login(&mut target, &iam, host_given)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            connect::connect_with_notices(&target)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
+}
+
 pub(super) fn watch(
     args: &WatchArgs,
     as_of: Option<crate::model::Instant>,
 ) -> Result<Done, Failure> {
     let cluster = &args.cluster;
-    if cluster.many() {
-        return Err(fail(
-            "watch keeps one cluster: give it --url (or the libpq variables, or --aws-cluster / --aws-workgroup) and run one watch per cluster",
-        ));
-    }
     if as_of.is_some() && !args.once {
         return Err(fail(
             "--as-of fixes the time expiring entries are judged at: a watch that runs on would keep granting what has ended; use it with --once",
@@ -92,32 +157,14 @@ pub(super) fn watch(
             "watch reads its model file again when it changes: give it a file, not `-`",
         ));
     }
+    if cluster.targets_from.is_some() {
+        return Err(fail(
+            "watch reads its targets from --config, the model it watches; --targets-from is for export, doctor and history",
+        ));
+    }
     let model = super::clock::load(&args.model.config)?;
     super::commands::warn(&model);
-    let target = super::commands::target(cluster)?;
-    let iam = connect::IamLogin {
-        cluster: cluster.aws_cluster.clone(),
-        workgroup: cluster.aws_workgroup.clone(),
-        region: cluster.aws_region.clone(),
-        db_user: cluster.db_user.clone(),
-    };
-    let describe = target.describe();
-    let connector: Connector = Box::new(move || {
-        let mut target = target.clone();
-        let iam = iam.clone();
-        Box::pin(async move {
-            if iam.is_set() {
-                let host_given = target.host_given;
-                connect::iam_login(&mut target, &iam, host_given)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            connect::connect_with_notices(&target)
-                .await
-                .map_err(|e| e.to_string())
-        })
-    });
-    let loader: Loader = Box::new(load);
+    let places = places(args, &model)?;
     let read_timeout = cluster.read_timeout;
     let settings = Settings {
         interval: args.interval,
@@ -137,8 +184,8 @@ pub(super) fn watch(
         },
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    // The first signal stops the watch between transactions; a second ends it at once (an open
-    // transaction dies with the connection, and the server rolls it back).
+    // The first signal stops every watch between transactions; a second ends the process at
+    // once (an open transaction dies with its connection, and the server rolls it back).
     super::stop::on_signals(move |signal| {
         if *stop.borrow() {
             eprintln!(
@@ -153,13 +200,60 @@ pub(super) fn watch(
         );
         let _ = stop.send(true);
     });
-    let sink = Sink::new(describe, args.on_drift.clone());
-    let path = args.model.config.clone();
-    let watch = Watch::new(path, model, settings, sink, loader, connector, stopped);
-    let ended = super::commands::runtime()?.block_on(watch.run());
-    match ended {
-        Ended::Stopped | Ended::Once { failed: false } => Ok(String::new().into()),
-        Ended::Once { failed: true } => Err(Failure(String::new())),
-        Ended::CannotConnect(e) => Err(fail(e)),
+    // Every cluster a watch of its own, all on one runtime, each with its own connection.
+    let mut names = Vec::new();
+    let mut watches = Vec::new();
+    let mut first = Some(model);
+    for place in places {
+        // Each watch keeps its own model (the file read again for each after the first).
+        let model = match first.take() {
+            Some(m) => m,
+            None => super::clock::load(&args.model.config)?,
+        };
+        names.push(place.name.clone());
+        let sink = Sink::new(place.name.clone(), args.on_drift.clone());
+        watches.push(
+            Watch::new(
+                args.model.config.clone(),
+                model,
+                settings.clone(),
+                sink,
+                Box::new(load) as Loader,
+                connector(place),
+                stopped.clone(),
+            )
+            .run(),
+        );
     }
+    let many = names.len() > 1;
+    let ended = super::commands::runtime()?.block_on(futures_util::future::join_all(watches));
+    let mut failed = String::new();
+    let mut bad = false;
+    for (name, ended) in names.iter().zip(ended) {
+        let prefix = if many {
+            format!("{name}: ")
+        } else {
+            String::new()
+        };
+        match ended {
+            Ended::Stopped | Ended::Once { failed: false } => {}
+            Ended::Once { failed: true } => {
+                bad = true;
+                if many {
+                    failed.push_str(&format!("{prefix}the round failed or held grants back\n"));
+                }
+            }
+            Ended::CannotConnect(e) => {
+                bad = true;
+                failed.push_str(&format!(
+                    "error: {prefix}{}\n",
+                    crate::text::escape_controls(&e)
+                ));
+            }
+        }
+    }
+    if bad {
+        return Err(Failure(failed));
+    }
+    Ok(String::new().into())
 }

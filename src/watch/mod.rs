@@ -47,6 +47,7 @@ pub const GUARDS: &[&str] = &[
 ];
 
 /// How to watch.
+#[derive(Clone)]
 pub struct Settings {
     pub interval: Duration,
     /// A whole round at least this often, even when the poll sees nothing change (drift on

@@ -443,3 +443,109 @@ async fn once_holds_back_while_a_guard_fails_then_applies_and_hands_drift_over_w
         super::err(&nowhere)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_on_every_target_watches_each_cluster_on_its_own_connection_and_names_it() {
+    use redshift_sim::{Options, Simulator};
+    const PASSWORD: &str = "Same1password";
+    let options = || Options {
+        password: PASSWORD.to_owned(),
+        ..Options::default()
+    };
+    let (a, b) = (
+        Simulator::start(options()).await.unwrap(),
+        Simulator::start(options()).await.unwrap(),
+    );
+    for (sim, model) in [(&a, "churn"), (&b, "upsell")] {
+        let admin = connect_as(sim, "awsuser", PASSWORD).await;
+        admin
+            .batch_execute(&format!(
+                "CREATE SCHEMA demo_ml; CREATE GROUP bi; CREATE TABLE demo_ml.activity (state varchar(2), churn int); {}",
+                create_model(model)
+            ))
+            .await
+            .unwrap();
+    }
+    let dir = crate::util::scratch("watch", "targets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("mlgrant.toml");
+    std::fs::write(
+        &model,
+        format!(
+            "version = 1\n[groups.bi]\n[schemas.demo_ml]\nconsumers = [\"bi\"]\n\n[targets.a]\nurl = \"{}\"\n[targets.b]\nurl = \"{}\"\n",
+            a.url(),
+            b.url()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(args)
+            .env("PGPASSWORD", PASSWORD)
+            .env("HOME", &dir)
+            .env_remove("PGHOST")
+            .env_remove("PGUSER")
+            .output()
+            .unwrap()
+    };
+    let config = model.to_str().unwrap();
+    // A first apply on each makes the audit schema and the grants; a recreation drops them.
+    let first = run(&["apply", "--config", config, "--all-targets", "--yes"]);
+    assert_eq!(first.status.code(), Some(0), "{}", super::err(&first));
+    for (sim, m) in [(&a, "churn"), (&b, "upsell")] {
+        let admin = connect_as(sim, "awsuser", PASSWORD).await;
+        admin
+            .batch_execute(&format!("DROP MODEL demo_ml.{m}; {}", create_model(m)))
+            .await
+            .unwrap();
+    }
+    let o = run(&["watch", "--config", config, "--all-targets", "--once"]);
+    assert_eq!(o.status.code(), Some(0), "{}", super::err(&o));
+    let lines: Vec<Value> = super::out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (target, m) in [("a", "churn"), ("b", "upsell")] {
+        let applied = lines
+            .iter()
+            .find(|v| v["event"] == "applied" && v["target"] == target)
+            .unwrap_or_else(|| panic!("{lines:#?}"));
+        assert!(
+            applied["statements"]
+                .to_string()
+                .contains(&format!("demo_ml.{m} TO GROUP bi")),
+            "{applied}"
+        );
+    }
+    for (sim, m) in [(&a, "churn"), (&b, "upsell")] {
+        let admin = connect_as(sim, "awsuser", PASSWORD).await;
+        let held = super::rows(
+            &admin,
+            &format!("SELECT identity_name FROM svv_ml_model_privileges WHERE model_name = '{m}'"),
+        )
+        .await;
+        assert_eq!(held, [["bi"]]);
+    }
+    // One target that cannot be reached fails the run, named; the other is still watched.
+    std::fs::write(
+        &model,
+        format!(
+            "version = 1\n[groups.bi]\n[schemas.demo_ml]\nconsumers = [\"bi\"]\n\n[targets.a]\nurl = \"{}\"\n[targets.down]\nurl = \"postgres://awsuser@127.0.0.1:1/dev?sslmode=require\"\n",
+            a.url()
+        ),
+    )
+    .unwrap();
+    let o = run(&["watch", "--config", config, "--all-targets", "--once"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        super::err(&o).contains("error: down: "),
+        "{}",
+        super::err(&o)
+    );
+    assert!(
+        super::out(&o).contains("\"target\":\"a\""),
+        "{}",
+        super::out(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
