@@ -170,6 +170,7 @@ pub(super) fn watch(
         interval: args.interval,
         recheck: args.recheck,
         once: args.once,
+        retry_first: places.len() > 1,
         as_of,
         apply: apply::Settings {
             lock_timeout: Duration::from_secs(args.lock_timeout),

@@ -55,6 +55,9 @@ pub struct Settings {
     pub recheck: Duration,
     /// One round, then end (`--once`).
     pub once: bool,
+    /// A first connection that fails is tried again as a lost one is (one of several
+    /// targets); otherwise it ends the watch.
+    pub retry_first: bool,
     /// The apply watch runs (its `watch` is set here).
     pub apply: apply::Settings,
     /// `--as-of` (with `--once` only): the time expiring entries are judged at; else the clock
@@ -219,6 +222,12 @@ impl Watch {
     pub async fn run(mut self) -> Ended {
         let (mut client, mut notices) = match self.connect().await {
             Some(Ok(c)) => c,
+            Some(Err(e)) if self.settings.retry_first && !self.settings.once => {
+                match self.reconnect(format!("cannot connect: {e}")).await {
+                    Some(c) => c,
+                    None => return Ended::Stopped,
+                }
+            }
             Some(Err(e)) => return Ended::CannotConnect(e),
             None => return Ended::Stopped,
         };
