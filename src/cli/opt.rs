@@ -81,7 +81,7 @@ pub struct ClusterArg {
     /// read; the password comes from the URL, PGPASSWORD or ~/.pgpass.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
-    /// Seconds to wait for the server's answer to any one message (apply) or to the whole
+    /// Seconds to wait for the server's answer to any one message (apply, watch) or to the whole
     /// command (plan, export, doctor, history); 0 waits forever.
     #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub read_timeout: u64,

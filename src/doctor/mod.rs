@@ -22,6 +22,7 @@
 //! each is reported as not run, and why.
 
 mod assumerole;
+mod history;
 mod session;
 mod trials;
 
@@ -111,6 +112,7 @@ async fn rows(client: &Client, sql: &str) -> Result<Vec<catalog::Row>, String> {
 /// says to each trial.
 pub async fn run(client: &Client, notices: Option<&Notices>) -> Vec<Check> {
     let (mut checks, read) = read_only(client, None, None).await;
+    checks.push(history::check(client).await);
     match &read {
         Some(state) if state.cluster.as_ref().is_some_and(|i| i.superuser) => {
             checks.extend(trials::run(client, notices, state).await)

@@ -215,7 +215,7 @@ async fn collect_in(
     // The history after the watermark and the users, in one message (DG SYS_QUERY_HISTORY,
     // pg_user).
     let history = format!(
-        "SELECT query_id, user_id, status, end_time, query_text FROM sys_query_history WHERE query_id > {watermark} ORDER BY query_id LIMIT {LIMIT};\nSELECT usesysid, usename FROM pg_catalog.pg_user"
+        "SELECT query_id, user_id, status, end_time, query_text FROM pg_catalog.sys_query_history WHERE query_id > {watermark} ORDER BY query_id LIMIT {LIMIT};\nSELECT usesysid, usename FROM pg_catalog.pg_user"
     );
     let (sets, failed) = sets_until_error(client, &history)
         .await

@@ -41,6 +41,7 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
         "catalog_schema",
         "case_sensitivity",
         "audit_schema_owner",
+        "query_history",
     ]
     .into_iter()
     .chain(mlgrant::doctor::TRIALS.iter().map(|(name, _)| *name))
@@ -50,6 +51,14 @@ async fn doctor_passes_on_the_simulator_and_names_each_broken_assumption() {
             "{expected} missing from {names:?}"
         );
     }
+    // The history shows doctor's own two statements in order.
+    let history = &doc["checks"].as_array().unwrap()
+        [names.iter().position(|n| *n == "query_history").unwrap()];
+    assert_eq!(history["passed"], true, "{history}");
+    assert!(
+        history["detail"].as_str().unwrap().contains(" then "),
+        "{history}"
+    );
     // No model on a new cluster: the EXECUTE trial says it had nothing to run on, and passes.
     let execute = &doc["checks"].as_array().unwrap()
         [names.iter().position(|n| *n == "execute_on_model").unwrap()];
