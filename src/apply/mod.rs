@@ -159,6 +159,9 @@ pub struct Settings {
     /// What SHOW MODEL said already of models asked before this apply (a watch's round asks
     /// them): not asked again.
     pub confirmed: crate::catalog::confirm::Answers,
+    /// A stop (a watch's signal): no transaction begins once it is true, and the apply ends
+    /// with `Cancelled` (a transaction under way runs to its end).
+    pub stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Default for Settings {
@@ -167,6 +170,7 @@ impl Default for Settings {
             only_expired: false,
             watch: false,
             confirmed: Vec::new(),
+            stop: None,
             batch_size: 1000,
             retries: 3,
             lock_timeout: Duration::from_secs(60),
@@ -258,6 +262,10 @@ pub async fn apply(
         settings,
         answers: std::sync::Mutex::new(settings.confirmed.clone()),
     };
+    let stopping = || settings.stop.as_ref().is_some_and(|s| *s.borrow());
+    if stopping() {
+        return Err(ApplyError::Cancelled);
+    }
     run.check_directories().await?;
     // The audit schema is checked (read-only) before anything, but migrated only once the
     // question is answered yes (or inside a rehearsal's transaction): declining changes nothing.
@@ -307,6 +315,9 @@ pub async fn apply(
     let mut attempts = 0;
     let mut confirmations = 0;
     loop {
+        if stopping() {
+            return Err(ApplyError::Cancelled);
+        }
         attempts += 1;
         match run.attempt(approved.as_deref(), &migrations, prompt).await {
             Ok(done) => return Ok(outcome(done.plan, done.run, attempts, done.heard)),

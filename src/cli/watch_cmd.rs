@@ -204,6 +204,7 @@ pub(super) fn watch(
     // Every cluster a watch of its own, all on one runtime, each with its own connection.
     let mut names = Vec::new();
     let mut watches = Vec::new();
+    let many = places.len() > 1;
     let mut first = Some(model);
     for place in places {
         // Each watch keeps its own model (the file read again for each after the first).
@@ -212,7 +213,8 @@ pub(super) fn watch(
             None => super::clock::load(&args.model.config)?,
         };
         names.push(place.name.clone());
-        let sink = Sink::new(place.name.clone(), args.on_drift.clone());
+        let mut sink = Sink::new(place.name.clone(), args.on_drift.clone(), stopped.clone());
+        sink.named = many;
         watches.push(
             Watch::new(
                 args.model.config.clone(),
@@ -226,7 +228,6 @@ pub(super) fn watch(
             .run(),
         );
     }
-    let many = names.len() > 1;
     let ended = super::commands::runtime()?.block_on(futures_util::future::join_all(watches));
     let mut failed = String::new();
     let mut bad = false;

@@ -9,15 +9,11 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use tokio::sync::watch::Receiver;
 
 use crate::text::escape_controls;
-
-/// How long a `--on-drift` command may run before it is killed.
-pub const HOOK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One event: its kind, the words for people, and its fields.
 #[derive(Clone, Debug)]
@@ -70,8 +66,10 @@ impl Event {
 /// Where events go.
 pub struct Sink {
     pub target: String,
-    /// `--on-drift`: a shell command run for each new finding.
-    pub on_drift: Option<String>,
+    /// Whether stderr lines name the target (one of several watched).
+    pub named: bool,
+    /// `--on-drift`: a shell command run for each new finding, off the round's path.
+    hooks: Option<super::hook::Hooks>,
     /// The findings of the last round (their keys).
     reported: BTreeSet<String>,
     /// Whether events are written (off in unit tests).
@@ -79,10 +77,11 @@ pub struct Sink {
 }
 
 impl Sink {
-    pub fn new(target: String, on_drift: Option<String>) -> Sink {
+    pub fn new(target: String, on_drift: Option<String>, stop: Receiver<bool>) -> Sink {
         Sink {
             target,
-            on_drift,
+            named: false,
+            hooks: on_drift.map(|c| super::hook::Hooks::new(c, stop)),
             reported: BTreeSet::new(),
             echo: true,
         }
@@ -104,13 +103,47 @@ impl Sink {
         } else {
             escape_controls(&event.says)
         };
-        let _ = writeln!(std::io::stderr(), "{at} {}: {says}", event.kind);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{at} {}{}: {says}",
+            self.who(),
+            event.kind
+        );
     }
 
-    /// A round's findings: those not reported in the last round are said (and given to
-    /// `--on-drift`, one after another, none once `stop` turns true); the rest are not said
-    /// again. Returns how many were new.
-    pub async fn findings(&mut self, found: Vec<Event>, stop: &Receiver<bool>) -> usize {
+    /// `[target] ` when several are watched.
+    fn who(&self) -> String {
+        if self.named {
+            format!("[{}] ", escape_controls(&self.target))
+        } else {
+            String::new()
+        }
+    }
+
+    /// A line on stderr only (a failed connection attempt, a hook that failed).
+    pub fn note(&self, text: &str) {
+        if self.echo {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {}{}",
+                now(),
+                self.who(),
+                escape_controls(text)
+            );
+        }
+    }
+
+    /// Waits for the `--on-drift` commands handed over (a stop kills the one running).
+    pub async fn finish(&mut self) {
+        if let Some(hooks) = self.hooks.take() {
+            hooks.finish().await;
+        }
+    }
+
+    /// A round's findings: those not reported in the last round are said (and a drift handed
+    /// to `--on-drift`, which runs them one after another off the round's path); the rest are
+    /// not said again. Returns how many were new.
+    pub fn findings(&mut self, found: Vec<Event>) -> usize {
         let mut now = BTreeSet::new();
         let mut new = 0;
         for event in found {
@@ -118,12 +151,13 @@ impl Sink {
             if !self.reported.contains(&key) && !now.contains(&key) {
                 new += 1;
                 self.say(&event);
-                if let Some(command) = &self.on_drift
-                    && event.kind == "drift"
-                    && !*stop.borrow()
+                if event.kind == "drift"
+                    && let Some(hooks) = &mut self.hooks
                 {
                     let line = event.line(&self::now(), &self.target);
-                    hook(command, line, stop.clone()).await;
+                    if let Err(why) = hooks.hand(line) {
+                        self.note(&why);
+                    }
                 }
             }
             now.insert(key);
@@ -139,66 +173,6 @@ pub fn now() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     crate::model::Instant::from_unix(secs).to_string()
-}
-
-/// Variables a `--on-drift` command never gets: the secrets mlgrant itself reads.
-const SECRETS: &[&str] = &[
-    "PGPASSWORD",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-];
-
-/// Runs `command` with `sh -c`, the finding's line on its stdin, its output on stderr (stdout
-/// carries only the watch's own lines), without [`SECRETS`], killed after [`HOOK_TIMEOUT`] or
-/// when `stop` turns true. A command that fails or cannot start is said on stderr; the watch
-/// goes on.
-async fn hook(command: &str, line: String, stop: Receiver<bool>) {
-    let command = command.to_owned();
-    let ran = tokio::task::spawn_blocking(move || -> Result<(), String> {
-        use std::process::{Command, Stdio};
-        let mut sh = Command::new("sh");
-        sh.arg("-c").arg(&command);
-        for secret in SECRETS {
-            sh.env_remove(secret);
-        }
-        let mut child = sh
-            .stdin(Stdio::piped())
-            .stdout(Stdio::from(std::io::stderr()))
-            .spawn()
-            .map_err(|e| format!("--on-drift could not start: {e}"))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            // A command that does not read its stdin is no error.
-            let _ = writeln!(stdin, "{line}");
-        }
-        let started = std::time::Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) if status.success() => return Ok(()),
-                Ok(Some(status)) => return Err(format!("--on-drift failed ({status})")),
-                Ok(None) if *stop.borrow() => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err("--on-drift stopped: the watch is stopping".to_owned());
-                }
-                Ok(None) if started.elapsed() > HOOK_TIMEOUT => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!(
-                        "--on-drift ran longer than {} s and was stopped",
-                        HOOK_TIMEOUT.as_secs()
-                    ));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(format!("--on-drift: {e}")),
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|e| Err(format!("--on-drift: {e}")));
-    if let Err(e) = ran {
-        let _ = writeln!(std::io::stderr(), "{} warning: {e}", now());
-    }
 }
 
 #[cfg(test)]
@@ -225,17 +199,17 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let mut sink = super::Sink::new("t".into(), None);
-        sink.echo = false;
         let (_keep, stop) = tokio::sync::watch::channel(false);
+        let mut sink = super::Sink::new("t".into(), None, stop);
+        sink.echo = false;
         let a = Event::new("drift", "a").with("statement", "A");
         let b = Event::new("drift", "b").with("statement", "B");
         rt.block_on(async {
-            assert_eq!(sink.findings(vec![a.clone(), a.clone()], &stop).await, 1);
-            assert_eq!(sink.findings(vec![a.clone(), b.clone()], &stop).await, 1);
-            assert_eq!(sink.findings(vec![b.clone()], &stop).await, 0);
+            assert_eq!(sink.findings(vec![a.clone(), a.clone()]), 1);
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()]), 1);
+            assert_eq!(sink.findings(vec![b.clone()]), 0);
             // a went away: it is new again when it comes back.
-            assert_eq!(sink.findings(vec![a.clone(), b.clone()], &stop).await, 1);
+            assert_eq!(sink.findings(vec![a.clone(), b.clone()]), 1);
         });
     }
 }

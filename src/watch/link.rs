@@ -70,12 +70,10 @@ impl Watch {
                     return Some(c);
                 }
                 Err(e) => {
-                    eprintln!(
-                        "{} connecting failed: {}; next attempt in {} s",
-                        super::now(),
-                        crate::text::escape_controls(&e),
+                    self.sink.note(&format!(
+                        "connecting failed: {e}; next attempt in {} s",
                         self.backoff.as_secs()
-                    );
+                    ));
                 }
             }
         }

@@ -14,13 +14,16 @@
 //! once, an apply under way runs to its COMMIT or ROLLBACK first, and none starts after it.
 
 mod event;
+mod hook;
 mod link;
 mod poll;
 mod round;
 
-pub use event::{Event, HOOK_TIMEOUT, Sink, now};
+pub use event::{Event, Sink, now};
+pub use hook::HOOK_TIMEOUT;
 pub use poll::{SQL as POLL_SQL, Seen, digest};
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -113,8 +116,9 @@ pub struct Watch {
     stop: Receiver<bool>,
     /// The SHA-256 of the model file as last read, good or not.
     file_digest: String,
-    /// The last failure said, so that one that repeats is said once.
-    last_failure: Option<String>,
+    /// The failure last said of each source (`poll`, `round`, `guard`, `file`), so that one
+    /// that repeats is said once; cleared when that source succeeds.
+    failures: BTreeMap<&'static str, String>,
     /// Grants were held back by a failing guard (for `--once`'s exit code).
     held_back: bool,
     /// The wait before the next connection attempt; back to a second after a round succeeds.
@@ -156,7 +160,7 @@ impl Watch {
             connector,
             stop,
             file_digest,
-            last_failure: None,
+            failures: BTreeMap::new(),
             held_back: false,
             backoff: Duration::from_secs(1),
         }
@@ -166,12 +170,17 @@ impl Watch {
         *self.stop.borrow()
     }
 
-    /// A failure, said unless it is the one said last.
-    fn failure(&mut self, kind: &'static str, message: String) {
-        if self.last_failure.as_deref() != Some(message.as_str()) {
+    /// A failure of `source`, said unless it is the one said last of it.
+    fn failure(&mut self, source: &'static str, kind: &'static str, message: String) {
+        if self.failures.get(source) != Some(&message) {
             self.sink.say(&Event::new(kind, message.clone()));
-            self.last_failure = Some(message);
+            self.failures.insert(source, message);
         }
+    }
+
+    /// `source` succeeded: its next failure is said again.
+    fn cleared(&mut self, source: &'static str) {
+        self.failures.remove(source);
     }
 
     /// Reads the model file again when it changed: true when a new good model was taken.
@@ -181,10 +190,11 @@ impl Watch {
             Ok(b) => b,
             Err(e) => {
                 let message = format!("cannot read {name}: {e}; watching with the last good model");
-                self.failure("model_refused", message);
+                self.failure("file", "model_refused", message);
                 return false;
             }
         };
+        self.cleared("file");
         let digest = sha(&bytes);
         if digest == self.file_digest {
             return false;
@@ -192,8 +202,13 @@ impl Watch {
         self.file_digest = digest.clone();
         match (self.loader)(&self.model.source.name, bytes) {
             Ok(model) => {
+                // What the settings take from the model follows it.
+                self.settings.apply.audit_owner = model
+                    .policy
+                    .audit_owner
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned());
                 self.model = model;
-                self.last_failure = None;
                 self.sink.say(
                     &Event::new(
                         "model_reloaded",
@@ -218,8 +233,19 @@ impl Watch {
         }
     }
 
-    /// Watches until asked to stop (or, `--once`, for one round).
+    /// Watches until asked to stop (or, `--once`, for one round); then waits for the
+    /// `--on-drift` commands handed over.
     pub async fn run(mut self) -> Ended {
+        let ended = self.watch().await;
+        if ended == Ended::Stopped {
+            self.sink
+                .say(&Event::new("stopped", "no transaction open; exiting"));
+        }
+        self.sink.finish().await;
+        ended
+    }
+
+    async fn watch(&mut self) -> Ended {
         let (mut client, mut notices) = match self.connect().await {
             Some(Ok(c)) => c,
             Some(Err(e)) if self.settings.retry_first && !self.settings.once => {
@@ -252,15 +278,16 @@ impl Watch {
         let mut due = true;
         loop {
             if self.stopped() {
-                self.sink
-                    .say(&Event::new("stopped", "no transaction open; exiting"));
                 return Ended::Stopped;
             }
             due |= self.reload();
             let mut seen = None;
             if !self.settings.once {
                 match self.poll(&client, &notices).await {
-                    Ok(s) => seen = Some(s.digest),
+                    Ok(s) => {
+                        seen = Some(s.digest);
+                        self.cleared("poll");
+                    }
                     Err(Failed::Lost(why)) => {
                         let Some(c) = self.reconnect(why).await else {
                             continue;
@@ -270,7 +297,7 @@ impl Watch {
                         continue;
                     }
                     Err(Failed::Stopping) => continue,
-                    Err(Failed::Round(e)) => self.failure("error", e),
+                    Err(Failed::Round(e)) => self.failure("poll", "error", e),
                 }
             }
             if due || seen != last || last_round.elapsed() >= self.settings.recheck {
@@ -279,7 +306,7 @@ impl Watch {
                         due = false;
                         last = if next == Next::Again { None } else { seen };
                         last_round = std::time::Instant::now();
-                        self.last_failure = None;
+                        self.cleared("round");
                         self.backoff = Duration::from_secs(1);
                     }
                     Err(Failed::Stopping) => continue,
@@ -292,7 +319,7 @@ impl Watch {
                         continue;
                     }
                     Err(Failed::Lost(e) | Failed::Round(e)) => {
-                        self.failure("error", e);
+                        self.failure("round", "error", e);
                         if self.settings.once {
                             return Ended::Once { failed: true };
                         }

@@ -1,7 +1,7 @@
 //! One round of the watch: the catalog read (new models asked with SHOW MODEL, as plan asks
 //! them), the plan, doctor's read-only guards, the apply of what `diff::watched` allows, and
-//! then the findings: every other change of the plan, and its warnings. The apply comes before
-//! the findings, so that a slow `--on-drift` command never delays a grant.
+//! then the findings: every other change of the plan, and its warnings (their `--on-drift`
+//! commands run off the round's path, hook.rs).
 
 use tokio_postgres::Client;
 
@@ -101,11 +101,13 @@ impl Watch {
         if !watched.applies.is_empty() {
             let failing = self.failing_guards(client, state).await?;
             if failing.is_empty() {
+                self.cleared("guard");
                 next = self.apply(client, notices, answers).await?;
             } else {
                 self.held_back = true;
                 next = Next::Again;
                 self.failure(
+                    "guard",
                     "not_applied",
                     format!(
                         "{} held back: doctor's read-only checks fail: {}",
@@ -128,13 +130,36 @@ impl Watch {
                 .with("why", render::reason(s))
             })
             .collect();
-        findings.extend(watched.full.warnings.iter().map(|w| {
-            let place =
-                w.at.map(|at| format!("{}:{at}: ", w.file))
-                    .unwrap_or_default();
-            Event::new("warning", format!("{place}{}", w.message))
-        }));
-        self.sink.findings(findings, &self.stop).await;
+        // The plan's warnings, as plan shows them: the model file's, the catalog's, and a model
+        // in a state no page documents.
+        let file = &self.model.source.name;
+        let warnings = self
+            .model
+            .warnings
+            .iter()
+            .map(|(at, message)| crate::plan::Warning {
+                file: file.clone(),
+                at: Some(*at),
+                message: message.clone(),
+            })
+            .map(|w| w.located())
+            .chain(
+                watched
+                    .full
+                    .warnings
+                    .iter()
+                    .map(crate::plan::Warning::located),
+            )
+            .chain(
+                watched
+                    .full
+                    .notes
+                    .iter()
+                    .filter(|n| n.starts_with("UNKNOWN MODEL STATE"))
+                    .cloned(),
+            );
+        findings.extend(warnings.map(|w| Event::new("warning", w.clone()).with("warning", w)));
+        self.sink.findings(findings);
         Ok(next)
     }
 
@@ -150,6 +175,7 @@ impl Watch {
         }
         let mut settings = self.settings.apply.clone();
         settings.confirmed = confirmed;
+        settings.stop = Some(self.stop.clone());
         settings.watch = true;
         settings.ask_first = false;
         let text = self.model.source.text.clone();
@@ -194,6 +220,7 @@ impl Watch {
             Err(e @ (ApplyError::Connection { .. } | ApplyError::NoAnswer { .. })) => {
                 Err(Failed::Lost(e.to_string()))
             }
+            Err(ApplyError::Cancelled) => Err(Failed::Stopping),
             Err(e) => Err(Failed::Round(format!("apply failed: {e}"))),
         }
     }

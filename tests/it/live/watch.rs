@@ -549,3 +549,71 @@ async fn once_on_every_target_watches_each_cluster_on_its_own_connection_and_nam
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_on_drift_command_delays_no_grant_and_dies_with_the_watch() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    c.apply_and_converge(&model);
+    let carol = connect_as(&c.sim, "carol", "Carol1pass").await;
+    carol.batch_execute(&create_model("churn")).await.unwrap();
+    c.apply_and_converge(&model);
+    c.admin
+        .batch_execute("GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP ops")
+        .await
+        .unwrap();
+    let pidfile = c.dir.join("hook.pid");
+    let on_drift = format!("sleep 29 & echo $! > '{}'; wait", pidfile.display());
+    let mut w = Watcher::start(
+        &c,
+        &[
+            "--config",
+            &model,
+            "--interval",
+            "1s",
+            "--on-drift",
+            &on_drift,
+        ],
+    );
+    w.event("drift", 20);
+    // The command hangs; a new model is granted all the same, within a few intervals.
+    carol.batch_execute(&create_model("upsell")).await.unwrap();
+    let asked = Instant::now();
+    w.wait_for("upsell granted", 10, |v| {
+        v["event"] == "applied" && v["statements"].to_string().contains("upsell")
+    });
+    assert!(asked.elapsed() < Duration::from_secs(10));
+    let end = Instant::now() + Duration::from_secs(10);
+    while !pidfile.exists() {
+        assert!(Instant::now() < end, "the command never ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let stopping = Instant::now();
+    assert_eq!(w.term(), Some(0), "{}", w.stderr.lock().unwrap());
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        stopping.elapsed()
+    );
+    // The command's whole process group went with it: no sleep left behind.
+    let end = Instant::now() + Duration::from_secs(5);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or("").trim().chars().next();
+        if stat.is_empty() || state == Some('Z') {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "the hook's child {pid} outlived the watch: {stat}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
