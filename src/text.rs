@@ -198,7 +198,16 @@ mod batch_tests {
 /// the same value for a program, inert text in a terminal or a CI log. JSON's structure is
 /// ASCII, so such a character can only stand inside a string, where the escape is valid.
 pub fn json_pretty<T: serde::Serialize>(doc: &T) -> String {
-    let s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    json_inert(serde_json::to_string_pretty(doc).unwrap_or_default())
+}
+
+/// A JSON document on one line, escaped as [`json_pretty`] escapes: for line-per-event streams.
+pub fn json_line<T: serde::Serialize>(doc: &T) -> String {
+    json_inert(serde_json::to_string(doc).unwrap_or_default())
+}
+
+/// `s`, JSON text, with every hidden character written as a `\uXXXX` escape.
+fn json_inert(s: String) -> String {
     if !s.chars().any(|c| !c.is_ascii() && is_hidden(c)) {
         return s;
     }

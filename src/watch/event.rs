@@ -46,8 +46,9 @@ impl Event {
         json!({ "event": self.kind, "fields": self.fields }).to_string()
     }
 
-    /// The JSON line: `format`, `version`, `at`, `target`, `event`, then the fields. serde_json
-    /// escapes every control character, so no name can break a line.
+    /// The JSON line: `format`, `version`, `at`, `target`, `event`, then the fields. Every
+    /// control character is escaped (serde_json), and every other hidden one (bidi controls,
+    /// zero-width characters, `text::json_line`), so no name can break a line or hide in it.
     pub fn line(&self, at: &str, target: &str) -> String {
         let mut doc = Map::new();
         doc.insert("format".into(), "mlgrant.watch".into());
@@ -59,7 +60,7 @@ impl Event {
         for (k, v) in &self.fields {
             doc.insert(k.clone(), v.clone());
         }
-        Value::Object(doc).to_string()
+        crate::text::json_line(&Value::Object(doc))
     }
 }
 
@@ -182,14 +183,18 @@ mod tests {
     #[test]
     fn a_line_is_one_line_of_json_whatever_the_names() {
         let e = Event::new("drift", "REVOKE EXECUTE ON MODEL \"a\nb\u{1b}[2K\"")
-            .with("statement", "x\r\ny\u{2028}");
+            .with("statement", "x\r\ny\u{2028}\u{202e}z\u{200b}");
         let line = e.line("2026-12-04T00:00:00Z", "t\n");
         assert!(!line.contains('\n') && !line.contains('\r') && !line.contains('\u{1b}'));
+        assert!(
+            !line.contains('\u{202e}') && !line.contains('\u{200b}') && !line.contains('\u{2028}'),
+            "{line}"
+        );
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["format"], "mlgrant.watch");
         assert_eq!(v["version"], 1);
         assert_eq!(v["event"], "drift");
-        assert_eq!(v["statement"], "x\r\ny\u{2028}");
+        assert_eq!(v["statement"], "x\r\ny\u{2028}\u{202e}z\u{200b}");
         assert_eq!(v["target"], "t\n");
     }
 
