@@ -91,6 +91,19 @@ impl Watcher {
         }
     }
 
+    /// A watch of `model` every second, with `--on-drift COMMAND`.
+    fn each_second(c: &Cluster, model: &str, on_drift: &str) -> Watcher {
+        let args = [
+            "--config",
+            model,
+            "--interval",
+            "1s",
+            "--on-drift",
+            on_drift,
+        ];
+        Watcher::start(c, &args)
+    }
+
     /// The next line (within `secs`) for which `pred` holds; every line read is kept.
     fn wait_for(&mut self, what: &str, secs: u64, pred: impl Fn(&Value) -> bool) -> Value {
         let end = Instant::now() + Duration::from_secs(secs);
@@ -163,17 +176,7 @@ async fn watch_grants_new_and_recreated_models_reports_drift_once_and_survives_b
     c.apply_and_converge(&model);
     let hook = c.dir.join("hook.jsonl");
     let on_drift = format!("cat >> '{}'", hook.display());
-    let mut w = Watcher::start(
-        &c,
-        &[
-            "--config",
-            &model,
-            "--interval",
-            "1s",
-            "--on-drift",
-            &on_drift,
-        ],
-    );
+    let mut w = Watcher::each_second(&c, &model, &on_drift);
     let started = w.event("started", 20);
     assert_eq!(started["interval_seconds"], 1);
 
@@ -565,17 +568,7 @@ async fn a_hanging_on_drift_command_delays_no_grant_and_dies_with_the_watch() {
         .unwrap();
     let pidfile = c.dir.join("hook.pid");
     let on_drift = format!("sleep 29 & echo $! > '{}'; wait", pidfile.display());
-    let mut w = Watcher::start(
-        &c,
-        &[
-            "--config",
-            &model,
-            "--interval",
-            "1s",
-            "--on-drift",
-            &on_drift,
-        ],
-    );
+    let mut w = Watcher::each_second(&c, &model, &on_drift);
     w.event("drift", 20);
     // The command hangs; a new model is granted all the same, within a few intervals.
     carol.batch_execute(&create_model("upsell")).await.unwrap();
