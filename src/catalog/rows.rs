@@ -220,7 +220,8 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
         inv.not_ready = models.not_ready;
         inv.ambiguous = models.ambiguous;
         inv.unconfirmed = models.unconfirmed.into_iter().map(|m| (m, None)).collect();
-        inv.name_warnings = models.notes;
+        // After the warnings of users, groups, schemas and roles, not in their place.
+        inv.name_warnings.extend(models.notes);
     }
     inv.granted_by_mlgrant = crate::ledger::read(rows(all, "ledger")?);
     let rows_of_grants: usize = [
