@@ -23,6 +23,7 @@ mod merge;
 mod outputs;
 mod pictures;
 mod properties;
+mod review_hostile;
 mod sync_fixtures;
 mod util;
 mod warnings_cli;
