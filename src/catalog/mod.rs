@@ -77,22 +77,35 @@ pub fn sql() -> String {
 
 /// Splits simple-query messages into result sets (one per statement), as rows of text.
 pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
-    let mut sets = Vec::new();
-    let mut current = Vec::new();
+    let mut sets = Sets::default();
     for m in messages {
+        sets.take(m);
+    }
+    sets.done
+}
+
+/// Result sets as messages arrive: each row is turned into text and its message dropped at
+/// once, so a large catalog is never held twice (as messages and as rows).
+#[derive(Default)]
+struct Sets {
+    done: Vec<Vec<Row>>,
+    current: Vec<Row>,
+}
+
+impl Sets {
+    fn take(&mut self, m: SimpleQueryMessage) {
         match m {
-            SimpleQueryMessage::Row(row) => {
-                current.push(
-                    (0..row.len())
-                        .map(|i| row.get(i).map(str::to_owned))
-                        .collect(),
-                );
+            SimpleQueryMessage::Row(row) => self.current.push(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_owned))
+                    .collect(),
+            ),
+            SimpleQueryMessage::CommandComplete(_) => {
+                self.done.push(std::mem::take(&mut self.current))
             }
-            SimpleQueryMessage::CommandComplete(_) => sets.push(std::mem::take(&mut current)),
             _ => {}
         }
     }
-    sets
 }
 
 /// The result sets of a multi-statement message up to the first failing statement, and that
@@ -104,18 +117,18 @@ pub async fn sets_until_error(
 ) -> Result<(Vec<Vec<Row>>, Option<tokio_postgres::Error>), tokio_postgres::Error> {
     let stream = client.simple_query_raw(sql).await?;
     futures_util::pin_mut!(stream);
-    let mut messages = Vec::new();
+    let mut sets = Sets::default();
     let mut failed = None;
     while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
         match m {
-            Ok(m) => messages.push(m),
+            Ok(m) => sets.take(m),
             Err(e) => {
                 failed = Some(e);
                 break;
             }
         }
     }
-    Ok((result_sets(messages), failed))
+    Ok((sets.done, failed))
 }
 
 /// Whether a read takes in mlgrant's own ledger (`mlgrant.ledger`), sent after the catalog's
@@ -161,12 +174,14 @@ pub async fn read_rows(
     if found != expected && found != expected + usize::from(ledger == Ledger::Read) {
         return Err(CatalogError::Sets { expected, found });
     }
+    // Moved, never copied: at 100,000 models the rows are tens of megabytes.
+    let mut sets = sets.into_iter().skip(statements);
     let mut rows: Rows = QUERIES
         .iter()
-        .zip(sets.iter().skip(statements))
-        .map(|(q, r)| (q.name.to_owned(), r.clone()))
+        .zip(sets.by_ref())
+        .map(|(q, r)| (q.name.to_owned(), r))
         .collect();
-    if let Some(ledger_rows) = sets.into_iter().nth(expected) {
+    if let Some(ledger_rows) = sets.next() {
         rows.insert(rows::LEDGER.name.to_owned(), ledger_rows);
     }
     Ok(rows)
