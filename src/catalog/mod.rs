@@ -90,11 +90,22 @@ pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
 struct Sets {
     done: Vec<Vec<Row>>,
     current: Vec<Row>,
+    /// The result set whose values are blank padded (svv_ml_model_info's char(128) columns):
+    /// its trailing blanks are left out as each value is copied out of its message, which every
+    /// reader of it strips anyway (inventory.rs), so no padded copy is ever made.
+    padded: Option<usize>,
 }
 
 impl Sets {
     fn take(&mut self, m: SimpleQueryMessage) {
         match m {
+            SimpleQueryMessage::Row(row) if self.padded == Some(self.done.len()) => self
+                .current
+                .push(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(|v| v.trim_end_matches(' ').to_owned()))
+                        .collect(),
+                ),
             SimpleQueryMessage::Row(row) => self.current.push(
                 (0..row.len())
                     .map(|i| row.get(i).map(str::to_owned))
@@ -115,9 +126,21 @@ pub async fn sets_until_error(
     client: &Client,
     sql: &str,
 ) -> Result<(Vec<Vec<Row>>, Option<tokio_postgres::Error>), tokio_postgres::Error> {
+    sets_padded(client, sql, None).await
+}
+
+/// [`sets_until_error`], with the result set numbered `padded` read without its blank padding.
+async fn sets_padded(
+    client: &Client,
+    sql: &str,
+    padded: Option<usize>,
+) -> Result<(Vec<Vec<Row>>, Option<tokio_postgres::Error>), tokio_postgres::Error> {
     let stream = client.simple_query_raw(sql).await?;
     futures_util::pin_mut!(stream);
-    let mut sets = Sets::default();
+    let mut sets = Sets {
+        padded,
+        ..Sets::default()
+    };
     let mut failed = None;
     while let Some(m) = futures_util::StreamExt::next(&mut stream).await {
         match m {
@@ -157,7 +180,8 @@ pub async fn read_rows(
         sql.push('\n');
         sql.push_str(rows::LEDGER.sql);
     }
-    let (sets, failed) = sets_until_error(client, &sql)
+    let models = QUERIES.iter().position(|q| q.name == "models");
+    let (sets, failed) = sets_padded(client, &sql, models.map(|i| statements + i))
         .await
         .map_err(|e| CatalogError::from(WireError::from(e)))?;
     let expected = statements + QUERIES.len();
