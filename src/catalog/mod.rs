@@ -99,13 +99,13 @@ struct Sets {
 impl Sets {
     fn take(&mut self, m: SimpleQueryMessage) {
         match m {
-            SimpleQueryMessage::Row(row) if self.padded == Some(self.done.len()) => self
-                .current
-                .push(
+            SimpleQueryMessage::Row(row) if self.padded == Some(self.done.len()) => {
+                self.current.push(
                     (0..row.len())
                         .map(|i| row.get(i).map(|v| v.trim_end_matches(' ').to_owned()))
                         .collect(),
-                ),
+                )
+            }
             SimpleQueryMessage::Row(row) => self.current.push(
                 (0..row.len())
                     .map(|i| row.get(i).map(str::to_owned))
