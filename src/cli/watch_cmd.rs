@@ -61,12 +61,10 @@ fn span(text: &str) -> Result<Duration, String> {
 
 /// Parses and checks the model file's bytes as `check` does; a file that does not check is
 /// its error's text.
+/// Not stamped with the time: each round judges the entries' ends at its own.
 fn load(name: &str, bytes: Vec<u8>) -> Result<AccessModel, String> {
     match crate::config::from_bytes(name, bytes) {
-        Ok(mut model) => {
-            super::clock::stamp(&mut model, super::clock::EXPIRING_WITHIN);
-            Ok(model)
-        }
+        Ok(model) => Ok(model),
         Err(ConfigError::Invalid(d)) => Err(d.render(false)),
         Err(other) => Err(crate::text::sanitize(&other.to_string())),
     }
@@ -162,7 +160,9 @@ pub(super) fn watch(
             "watch reads its targets from --config, the model it watches; --targets-from is for export, doctor and history",
         ));
     }
-    let model = super::clock::load(&args.model.config)?;
+    // Not stamped with the time either (the rounds judge expiring entries at theirs); the
+    // file's own warnings are said now, and its entries' ends at the first round.
+    let model = crate::config::load(&args.model.config)?;
     super::commands::warn(&model);
     let places = places(args, &model)?;
     let read_timeout = cluster.read_timeout;
@@ -172,6 +172,7 @@ pub(super) fn watch(
         once: args.once,
         retry_first: places.len() > 1,
         as_of,
+        expiring_within: super::clock::EXPIRING_WITHIN,
         apply: apply::Settings {
             lock_timeout: Duration::from_secs(args.lock_timeout),
             read_timeout: (read_timeout > 0).then(|| Duration::from_secs(read_timeout)),
@@ -210,7 +211,7 @@ pub(super) fn watch(
         // Each watch keeps its own model (the file read again for each after the first).
         let model = match first.take() {
             Some(m) => m,
-            None => super::clock::load(&args.model.config)?,
+            None => crate::config::load(&args.model.config)?,
         };
         names.push(place.name.clone());
         let mut sink = Sink::new(place.name.clone(), args.on_drift.clone(), stopped.clone());

@@ -66,6 +66,10 @@ pub struct Settings {
     /// `--as-of` (with `--once` only): the time expiring entries are judged at; else the clock
     /// at each round.
     pub as_of: Option<Instant>,
+    /// How far ahead an entry's end is worth a warning (seconds), judged at each round. The
+    /// models the watch is given carry their file's own warnings only (the loader does not
+    /// stamp them), so that these never go stale.
+    pub expiring_within: i64,
 }
 
 /// Opens the connection (again).

@@ -90,12 +90,13 @@ impl Watch {
         client: &Client,
         notices: &Notices,
     ) -> Result<Next, Failed> {
-        self.model.as_of = Some(self.settings.as_of.unwrap_or_else(|| {
+        let now = self.settings.as_of.unwrap_or_else(|| {
             let secs = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64);
             Instant::from_unix(secs)
-        }));
+        });
+        self.model.as_of = Some(now);
         let (state, watched, answers) = self.read(client).await?;
         let mut next = Next::Quiet;
         if !watched.applies.is_empty() {
@@ -133,10 +134,13 @@ impl Watch {
         // The plan's warnings, as plan shows them: the model file's, the catalog's, and a model
         // in a state no page documents.
         let file = &self.model.source.name;
+        let ending =
+            crate::config::expiry::warnings(&self.model, now, self.settings.expiring_within);
         let warnings = self
             .model
             .warnings
             .iter()
+            .chain(ending.iter())
             .map(|(at, message)| crate::plan::Warning {
                 file: file.clone(),
                 at: Some(*at),

@@ -610,3 +610,32 @@ async fn a_hanging_on_drift_command_delays_no_grant_and_dies_with_the_watch() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_about_to_end_is_a_warning_judged_at_the_round_s_time() {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let ending = super::day(3);
+    let text = MODEL.replace(
+        r#"consumers = ["bi"]"#,
+        &format!(
+            r#"consumers = ["bi", {{ grantee = "user:dave", until = {ending}, reason = "INC-7" }}]"#
+        ),
+    );
+    let model = c.model("mlgrant.toml", &text);
+    c.apply_and_converge(&model);
+    let o = c.run(&["watch", "--config", &model, "--once"]);
+    assert_eq!(o.status.code(), Some(0), "{}", super::err(&o));
+    let warnings: Vec<Value> = super::out(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["event"] == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", super::out(&o));
+    let said = warnings[0]["warning"].as_str().unwrap();
+    assert!(
+        said.contains(&format!("expires on {ending} (INC-7), in 3 days"))
+            && said.starts_with(&model),
+        "{said}"
+    );
+}
