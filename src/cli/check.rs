@@ -32,15 +32,7 @@ pub(super) fn strict_failure(asked: bool, warned: usize, code: i32) -> Option<St
 
 /// The model file's warnings, each with its place, as a plan carries them.
 pub(super) fn model_warnings(model: &AccessModel) -> Vec<crate::plan::Warning> {
-    model
-        .warnings
-        .iter()
-        .map(|(at, message)| crate::plan::Warning {
-            file: model.source.name.clone(),
-            at: Some(*at),
-            message: message.clone(),
-        })
-        .collect()
+    crate::plan::Warning::in_file(&model.source.name, &model.warnings).collect()
 }
 
 pub(super) fn check(

@@ -392,12 +392,7 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// The connection target from --url and the environment; warnings go to stderr.
 pub(super) fn target(cluster: &ClusterArg) -> Result<connect::Target, Failure> {
-    let iam = connect::IamLogin {
-        cluster: cluster.aws_cluster.clone(),
-        workgroup: cluster.aws_workgroup.clone(),
-        region: cluster.aws_region.clone(),
-        db_user: cluster.db_user.clone(),
-    };
+    let iam = cluster.iam();
     let mut target = resolve(cluster.url.as_deref(), &iam, |k| std::env::var(k).ok())?;
     for w in &target.warnings {
         eprintln!("warning: {w}");

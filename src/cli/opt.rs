@@ -132,6 +132,16 @@ impl ClusterArg {
         }
     }
 
+    /// The IAM login asked for (none set when there is none).
+    pub fn iam(&self) -> crate::connect::IamLogin {
+        crate::connect::IamLogin {
+            cluster: self.aws_cluster.clone(),
+            workgroup: self.aws_workgroup.clone(),
+            region: self.aws_region.clone(),
+            db_user: self.db_user.clone(),
+        }
+    }
+
     /// Whether targets of the model were asked for.
     pub fn many(&self) -> bool {
         self.all_targets || !self.targets.is_empty()

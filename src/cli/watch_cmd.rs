@@ -41,22 +41,18 @@ pub struct WatchArgs {
 
 /// `30s`, `5m`, `1h`, `1d`: at least a second, at most a week.
 fn span(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}` is not a span such as 30s, 5m or 1h"))?;
-    let seconds = match unit {
-        "s" | "" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        "d" => n.saturating_mul(86_400),
-        _ => return Err(format!("`{text}`: the unit is s, m, h or d")),
-    };
+    let seconds = crate::model::Instant::parse_span_in(
+        text,
+        &[("", 1), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)],
+        "seconds (30s), minutes (5m), hours (1h) or days (1d)",
+    )?;
     if !(1..=7 * 86_400).contains(&seconds) {
-        return Err(format!("`{text}`: between 1s and 7d"));
+        return Err(format!(
+            "`{}`: between 1s and 7d",
+            crate::text::sanitize(text)
+        ));
     }
-    Ok(Duration::from_secs(seconds))
+    Ok(Duration::from_secs(seconds as u64))
 }
 
 /// Parses and checks the model file's bytes as `check` does; a file that does not check is
@@ -84,12 +80,7 @@ fn places(args: &WatchArgs, model: &AccessModel) -> Result<Vec<Place>, Failure> 
     let cluster = &args.cluster;
     if !cluster.many() {
         let target = super::commands::target(cluster)?;
-        let iam = connect::IamLogin {
-            cluster: cluster.aws_cluster.clone(),
-            workgroup: cluster.aws_workgroup.clone(),
-            region: cluster.aws_region.clone(),
-            db_user: cluster.db_user.clone(),
-        };
+        let iam = cluster.iam();
         return Ok(vec![Place {
             name: target.describe(),
             target,

@@ -22,6 +22,8 @@ use crate::plan::{Change, Plan, Step};
 pub struct Watched {
     pub full: Plan,
     pub applies: Plan,
+    /// For each step of `full`, whether it is in `applies`.
+    applied: Vec<bool>,
 }
 
 impl Watched {
@@ -30,7 +32,9 @@ impl Watched {
         self.full
             .steps
             .iter()
-            .filter(|s| !self.applies.steps.iter().any(|a| a.change == s.change))
+            .zip(&self.applied)
+            .filter(|(_, applied)| !**applied)
+            .map(|(s, _)| s)
     }
 }
 
@@ -66,7 +70,7 @@ pub fn watched(model: &AccessModel, cluster: &State) -> Result<Watched, SyncErro
             _ => None,
         })
         .collect();
-    let applies = full.only(|s| match &s.change {
+    let watch_applies = |s: &Step| match &s.change {
         Change::Grant {
             privileges,
             object: Object::Model(m),
@@ -77,19 +81,32 @@ pub fn watched(model: &AccessModel, cluster: &State) -> Result<Watched, SyncErro
                 && !matches!(grantee, Grantee::Group(g) if created.contains(g))
         }
         _ => false,
-    });
+    };
+    let applied: Vec<bool> = full.steps.iter().map(watch_applies).collect();
+    let mut applies = full.only(watch_applies);
     // Models only svv_ml_model_info shows (every new one) are asked with SHOW MODEL before a
     // grant names them, as plan and apply ask: found and not ready, they wait.
-    let mut applies = applies;
-    applies.unconfirmed = full
+    let granted_on: BTreeSet<&ModelName> = applies
+        .steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::Grant {
+                object: Object::Model(m),
+                ..
+            } => Some(m),
+            _ => None,
+        })
+        .collect();
+    let unconfirmed = full
         .unconfirmed
         .iter()
-        .filter(|m| {
-            applies.steps.iter().any(
-                |s| matches!(&s.change, Change::Grant { object: Object::Model(x), .. } if x == *m),
-            )
-        })
+        .filter(|m| granted_on.contains(m))
         .cloned()
         .collect();
-    Ok(Watched { full, applies })
+    applies.unconfirmed = unconfirmed;
+    Ok(Watched {
+        full,
+        applies,
+        applied,
+    })
 }

@@ -178,30 +178,26 @@ impl Instant {
     /// Reads a duration as `--unused` and `--expiring-within` take it: `90d`, `12h`, `2w`, or
     /// a number of days alone; in seconds.
     pub fn parse_span(text: &str) -> Result<i64, String> {
+        Instant::parse_span_in(
+            text,
+            &[("", 86_400), ("d", 86_400), ("h", 3600), ("w", 7 * 86_400)],
+            "days (90d), hours (12h) or weeks (2w)",
+        )
+    }
+
+    /// A number of at most 100,000 and one of `units` (its seconds; `""` for none), as
+    /// seconds; `hint` names the units in the error.
+    pub fn parse_span_in(text: &str, units: &[(&str, i64)], hint: &str) -> Result<i64, String> {
         let t = text.trim();
         let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-        let n: i64 = digits
-            .parse()
-            .ok()
-            .filter(|n| *n <= 100_000)
-            .ok_or_else(|| {
-                format!(
-                    "`{}` is not a duration: write a number of days (90d), hours (12h) or weeks (2w)",
-                    crate::text::sanitize(text)
-                )
-            })?;
-        let unit = match unit {
-            "" | "d" => 86_400,
-            "h" => 3600,
-            "w" => 7 * 86_400,
-            _ => {
-                return Err(format!(
-                    "`{}` is not a duration: write a number of days (90d), hours (12h) or weeks (2w)",
-                    crate::text::sanitize(text)
-                ));
-            }
-        };
-        Ok(n * unit)
+        let n = digits.parse::<i64>().ok().filter(|n| *n <= 100_000);
+        match (n, units.iter().find(|(u, _)| *u == unit)) {
+            (Some(n), Some((_, seconds))) => Ok(n * seconds),
+            _ => Err(format!(
+                "`{}` is not a duration: write a number of {hint}",
+                crate::text::sanitize(text)
+            )),
+        }
     }
 }
 

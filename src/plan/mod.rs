@@ -112,6 +112,18 @@ pub struct Warning {
 }
 
 impl Warning {
+    /// Warnings of the model file `file`, each with its place.
+    pub fn in_file<'a>(
+        file: &'a str,
+        found: impl IntoIterator<Item = &'a (crate::model::Loc, String)> + 'a,
+    ) -> impl Iterator<Item = Warning> + 'a {
+        found.into_iter().map(move |(at, message)| Warning {
+            file: file.to_owned(),
+            at: Some(*at),
+            message: message.clone(),
+        })
+    }
+
     /// `file:line:column: message` (or `message` alone when it has no place).
     pub fn located(&self) -> String {
         match &self.at {

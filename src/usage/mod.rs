@@ -54,6 +54,21 @@ fn server(what: &'static str, e: &tokio_postgres::Error) -> UsageError {
     }
 }
 
+/// Every result set of `sql`, or the first failure as `what` failing.
+async fn all_sets(
+    client: &Client,
+    sql: &str,
+    what: &'static str,
+) -> Result<Vec<Vec<Row>>, UsageError> {
+    let (sets, failed) = sets_until_error(client, sql)
+        .await
+        .map_err(|e| server(what, &e))?;
+    match failed {
+        Some(e) => Err(server(what, &e)),
+        None => Ok(sets),
+    }
+}
+
 /// What kind of use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -199,12 +214,7 @@ async fn collect_in(
     let first = format!(
         "BEGIN;\nLOCK mlgrant.usage_collections;\nSELECT coalesce(max(last_query_id), 0) FROM mlgrant.usage_collections;\n{READ_USAGE}"
     );
-    let (sets, failed) = sets_until_error(client, &first)
-        .await
-        .map_err(|e| server("reading mlgrant.usage", &e))?;
-    if let Some(e) = failed {
-        return Err(server("reading mlgrant.usage", &e));
-    }
+    let sets = all_sets(client, &first, "reading mlgrant.usage").await?;
     let watermark: i64 = sets
         .get(2)
         .and_then(|s| s.first())
@@ -217,12 +227,7 @@ async fn collect_in(
     let history = format!(
         "SELECT query_id, user_id, status, end_time, query_text FROM pg_catalog.sys_query_history WHERE query_id > {watermark} ORDER BY query_id LIMIT {LIMIT};\nSELECT usesysid, usename FROM pg_catalog.pg_user"
     );
-    let (sets, failed) = sets_until_error(client, &history)
-        .await
-        .map_err(|e| server("reading sys_query_history", &e))?;
-    if let Some(e) = failed {
-        return Err(server("reading sys_query_history", &e));
-    }
+    let sets = all_sets(client, &history, "reading sys_query_history").await?;
     let rows = sets.first().map_or(&[][..], Vec::as_slice);
     collected.more = rows.len() >= LIMIT;
     let users: BTreeMap<String, String> = sets

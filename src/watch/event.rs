@@ -168,12 +168,17 @@ impl Sink {
     }
 }
 
-/// The current time, as events carry it.
-pub fn now() -> String {
+/// The clock, to the second: the watch's own (each round judges expiring entries at it).
+pub fn clock() -> crate::model::Instant {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    crate::model::Instant::from_unix(secs).to_string()
+    crate::model::Instant::from_unix(secs)
+}
+
+/// The current time, as events carry it.
+pub fn now() -> String {
+    clock().to_string()
 }
 
 #[cfg(test)]

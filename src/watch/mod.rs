@@ -129,11 +129,6 @@ pub struct Watch {
     backoff: Duration,
 }
 
-/// The SHA-256 of a model file, in hex, as the audit log records it (`model_digest`).
-fn sha(bytes: &[u8]) -> String {
-    crate::audit::digest(bytes)
-}
-
 /// The interval, give or take a tenth (so that many watches do not poll in step).
 fn jittered(interval: Duration) -> Duration {
     let nanos = std::time::SystemTime::now()
@@ -154,7 +149,8 @@ impl Watch {
         connector: Connector,
         stop: Receiver<bool>,
     ) -> Watch {
-        let file_digest = sha(model.source.text.as_bytes());
+        // The SHA-256 of the file, in hex, as the audit log records it (`model_digest`).
+        let file_digest = crate::audit::digest(model.source.text.as_bytes());
         Watch {
             path,
             model,
@@ -199,7 +195,7 @@ impl Watch {
             }
         };
         self.cleared("file");
-        let digest = sha(&bytes);
+        let digest = crate::audit::digest(&bytes);
         if digest == self.file_digest {
             return false;
         }

@@ -11,7 +11,8 @@ use crate::catalog::confirm::Answers;
 use crate::catalog::{self, CatalogError};
 use crate::connect::Notices;
 use crate::diff::Watched;
-use crate::model::{Instant, State};
+use crate::model::State;
+use crate::plan::Warning;
 use crate::render;
 
 fn lost_or_round(e: CatalogError) -> Failed {
@@ -90,12 +91,7 @@ impl Watch {
         client: &Client,
         notices: &Notices,
     ) -> Result<Next, Failed> {
-        let now = self.settings.as_of.unwrap_or_else(|| {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            Instant::from_unix(secs)
-        });
+        let now = self.settings.as_of.unwrap_or_else(super::event::clock);
         self.model.as_of = Some(now);
         let (state, watched, answers) = self.read(client).await?;
         let mut next = Next::Quiet;
@@ -133,27 +129,12 @@ impl Watch {
             .collect();
         // The plan's warnings, as plan shows them: the model file's, the catalog's, and a model
         // in a state no page documents.
-        let file = &self.model.source.name;
         let ending =
             crate::config::expiry::warnings(&self.model, now, self.settings.expiring_within);
-        let warnings = self
-            .model
-            .warnings
-            .iter()
-            .chain(ending.iter())
-            .map(|(at, message)| crate::plan::Warning {
-                file: file.clone(),
-                at: Some(*at),
-                message: message.clone(),
-            })
+        let file = &self.model.source.name;
+        let warnings = Warning::in_file(file, self.model.warnings.iter().chain(&ending))
             .map(|w| w.located())
-            .chain(
-                watched
-                    .full
-                    .warnings
-                    .iter()
-                    .map(crate::plan::Warning::located),
-            )
+            .chain(watched.full.warnings.iter().map(Warning::located))
             .chain(
                 watched
                     .full
@@ -182,14 +163,13 @@ impl Watch {
         settings.stop = Some(self.stop.clone());
         settings.watch = true;
         settings.ask_first = false;
-        let text = self.model.source.text.clone();
         let mut yes = |_: &crate::plan::Plan| true;
         // Not ended by a stop: it runs to its COMMIT or ROLLBACK, each wait bounded.
         let done = apply::apply(
             client,
             Some(notices),
             &self.model,
-            &text,
+            &self.model.source.text,
             &settings,
             &mut yes,
         )

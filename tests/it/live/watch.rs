@@ -160,6 +160,18 @@ impl Drop for Watcher {
     }
 }
 
+/// A cluster with the model applied, then carol's model `churn`, on which nobody holds a grant
+/// yet; and carol's connection.
+async fn with_churn() -> (Cluster, String, tokio_postgres::Client) {
+    let c = Cluster::start().await;
+    c.admin.batch_execute(SETUP).await.unwrap();
+    let model = c.model("mlgrant.toml", MODEL);
+    c.apply_and_converge(&model);
+    let carol = connect_as(&c.sim, "carol", "Carol1pass").await;
+    carol.batch_execute(&create_model("churn")).await.unwrap();
+    (c, model, carol)
+}
+
 async fn executes(c: &Cluster, model: &str) -> Vec<Vec<String>> {
     c.rows(&format!(
         "SELECT identity_name FROM svv_ml_model_privileges WHERE model_name = '{model}' ORDER BY 1"
@@ -366,12 +378,7 @@ async fn sigterm_in_the_middle_of_a_watch_apply_lets_the_transaction_end_first()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_holds_back_while_a_guard_fails_then_applies_and_hands_drift_over_without_secrets() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let model = c.model("mlgrant.toml", MODEL);
-    c.apply_and_converge(&model);
-    let carol = connect_as(&c.sim, "carol", "Carol1pass").await;
-    carol.batch_execute(&create_model("churn")).await.unwrap();
+    let (c, model, _carol) = with_churn().await;
     // Someone may write to mlgrant's schema: doctor's audit_schema_owner fails; nothing applied.
     c.admin
         .batch_execute("GRANT CREATE ON SCHEMA mlgrant TO carol")
@@ -555,12 +562,7 @@ async fn once_on_every_target_watches_each_cluster_on_its_own_connection_and_nam
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_on_drift_command_delays_no_grant_and_dies_with_the_watch() {
-    let c = Cluster::start().await;
-    c.admin.batch_execute(SETUP).await.unwrap();
-    let model = c.model("mlgrant.toml", MODEL);
-    c.apply_and_converge(&model);
-    let carol = connect_as(&c.sim, "carol", "Carol1pass").await;
-    carol.batch_execute(&create_model("churn")).await.unwrap();
+    let (c, model, carol) = with_churn().await;
     c.apply_and_converge(&model);
     c.admin
         .batch_execute("GRANT EXECUTE ON MODEL demo_ml.churn TO GROUP ops")
