@@ -151,7 +151,7 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
         for (arn, o) in &rules.iam_roles {
             for r in &rules.creators {
                 add(
-                    Grant::assume_role(arn.clone(), IamCommand::CreateModel, r.grantee.clone()),
+                    Grant::assume_role(arn, IamCommand::CreateModel, r.grantee.clone()),
                     o,
                 );
             }

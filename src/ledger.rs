@@ -45,7 +45,7 @@ fn columns(g: &Grant) -> [Option<String>; 6] {
             Some(m.schema.as_str().to_owned()),
             Some(m.model.as_str().to_owned()),
         ),
-        Object::IamRole(arn) => ("iam_role", None, Some(arn.clone())),
+        Object::IamRole(arn) => ("iam_role", None, Some(arn.as_str().to_owned())),
     };
     [
         Some(privilege_text(g.privilege)),
@@ -69,7 +69,7 @@ fn grant_of(c: &[Option<String>]) -> Option<Grant> {
             schema: Name::from_catalog(&text(2)?),
             model: Name::from_catalog(&text(3)?),
         }),
-        "iam_role" => Object::IamRole(text(3)?),
+        "iam_role" => Object::IamRole(Name::from_catalog(&text(3)?)),
         _ => return None,
     };
     let grantee = match text(4)?.trim_end() {
@@ -260,7 +260,7 @@ mod tests {
                 grantee: Grantee::User(Name::from_catalog("IAM:frank")),
             },
             Grant {
-                object: Object::IamRole("default".into()),
+                object: Object::IamRole(Name::from_catalog("default")),
                 privilege: Privilege::AssumeRole(IamCommand::ExternalFunction),
                 grantee: Grantee::Public,
             },

@@ -303,7 +303,7 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
             IamCommand::parse(command),
             grantee(&row[2], &row[3]),
         ) {
-            (Some(role), Some(command), Some(g)) => hold(Grant::assume_role(role, command, g)),
+            (Some(role), Some(command), Some(g)) => hold(Grant::assume_role(&role, command, g)),
             _ => {
                 unrecognised.insert(format!(
                     "{} FOR {} held by {} {}",

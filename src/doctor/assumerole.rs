@@ -33,7 +33,7 @@ pub(super) async fn assumerole(
     let create = render::statement(&Change::CreateGroup {
         group: scratch.group.clone(),
     });
-    let role = |arn: &str| Object::IamRole(arn.to_owned());
+    let role = |arn: &str| Object::IamRole(crate::model::Name::from_catalog(arn));
     let statement = |on: bool, objects: Vec<Object>| {
         render::merged(&Merged::Privileges {
             grant: on,
@@ -60,7 +60,7 @@ pub(super) async fn assumerole(
             && let Some(state) = s.read(name).await
         {
             let arn = match &objects[0] {
-                Object::IamRole(a) => a.clone(),
+                Object::IamRole(a) => a.as_str().to_owned(),
                 _ => String::new(),
             };
             let reads = holds(&state, &arn);
@@ -178,7 +178,7 @@ pub(super) async fn public_default(
     let seen = ["ALL", "default"].iter().any(|arn| {
         held(
             &state,
-            &Object::IamRole((*arn).to_owned()),
+            &Object::IamRole(crate::model::Name::from_catalog(arn)),
             Privilege::AssumeRole(IamCommand::CreateModel),
             &public,
         )

@@ -169,8 +169,9 @@ impl fmt::Display for ModelName {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Object {
     Database,
-    /// An IAM role for ASSUMEROLE: its ARN, or `ALL` / `default`.
-    IamRole(String),
+    /// An IAM role for ASSUMEROLE: its ARN, or `ALL` / `default` (interned as names are: a
+    /// grant stays a few integers).
+    IamRole(Name),
     Schema(Name),
     Model(ModelName),
 }
@@ -179,7 +180,7 @@ impl Object {
     fn sort_key(&self) -> (u8, Option<&str>, Option<&str>) {
         match self {
             Object::Database => (0, None, None),
-            Object::IamRole(arn) => (1, Some(arn), None),
+            Object::IamRole(arn) => (1, Some(arn.as_str()), None),
             Object::Schema(s) => (2, Some(s.as_str()), None),
             Object::Model(m) => (2, Some(m.schema.as_str()), Some(m.model.as_str())),
         }
@@ -262,9 +263,9 @@ impl Grant {
         }
     }
 
-    pub fn assume_role(arn: impl Into<String>, command: IamCommand, grantee: Grantee) -> Grant {
+    pub fn assume_role(arn: &str, command: IamCommand, grantee: Grantee) -> Grant {
         Grant {
-            object: Object::IamRole(arn.into()),
+            object: Object::IamRole(Name::from_catalog(arn)),
             privilege: Privilege::AssumeRole(command),
             grantee,
         }

@@ -7,6 +7,7 @@
 //! mlgrant module but [`crate::text`].
 
 mod grant;
+mod intern;
 mod model_state;
 mod name;
 mod origin;

@@ -71,44 +71,37 @@ impl fmt::Display for NameError {
 
 impl std::error::Error for NameError {}
 
-/// A validated identifier, exactly as the catalog stores it. Interned: every name with the same
-/// text is one allocation, kept for the life of the process, so that the million grants of a
-/// large plan copy, hash and compare names as pointers (text order is kept for sorting).
-#[derive(Clone, Debug, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Name(&'static str);
+/// A validated identifier, exactly as the catalog stores it. Interned: a name is the id of its
+/// text in the one table of names (`intern`), so that the million grants of a large plan copy,
+/// hash and compare names as 4-byte integers. Names sort by their text.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Name(u32);
 
-impl std::hash::Hash for Name {
-    /// The interned text's address: equal names share it.
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.0.as_ptr() as usize).hash(state);
+impl Ord for Name {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self.0 == other.0 {
+            return std::cmp::Ordering::Equal;
+        }
+        self.as_str().cmp(other.as_str())
     }
 }
 
-impl PartialEq for Name {
-    /// Interned: the same text is the same allocation (consistent with Hash and Ord).
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.0, other.0)
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
-/// The one table of names. It only grows, by the distinct names of the files and catalogs a run
-/// reads, which are bounded by those inputs' size limits; its texts live as long as the process.
-fn intern(raw: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static NAMES: OnceLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
-        OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(name) = names.get(raw) {
-        return name;
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Name").field(&self.as_str()).finish()
     }
-    let name: &'static str = Box::leak(Box::<str>::from(raw));
-    names.insert(name);
-    name
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 impl Name {
@@ -116,23 +109,23 @@ impl Name {
     /// r_CREATE_USER) and returns it as a name.
     pub fn new(kind: NameKind, raw: &str) -> Result<Name, NameError> {
         check(kind, raw)?;
-        Ok(Name(intern(raw)))
+        Ok(Name(super::intern::id(raw)))
     }
 
     /// A name read from the cluster's catalog: what the catalog stores is the name, so the
     /// file-side rules (case, reserved forms) do not apply.
     pub fn from_catalog(raw: &str) -> Name {
-        Name(intern(raw))
+        Name(super::intern::id(raw))
     }
 
     pub fn as_str(&self) -> &str {
-        self.0
+        super::intern::text(self.0)
     }
 }
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.as_str())
     }
 }
 

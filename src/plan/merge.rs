@@ -28,7 +28,7 @@ pub const MAX_LIST_BYTES: usize = 30_000;
 fn object_bytes(o: &Object) -> usize {
     2 + match o {
         Object::Database => 0,
-        Object::IamRole(arn) => arn.len() + 2 + arn.matches('\'').count(),
+        Object::IamRole(arn) => arn.as_str().len() + 2 + arn.as_str().matches('\'').count(),
         Object::Schema(s) => quote_ident(s.as_str()).len(),
         Object::Model(m) => m.key().len(),
     }
@@ -149,8 +149,8 @@ enum Kind {
 fn kind(object: &Object) -> Kind {
     match object {
         Object::Database => Kind::Database,
-        Object::IamRole(a) if a == "ALL" => Kind::AllRoles,
-        Object::IamRole(a) if a == "default" => Kind::DefaultRole,
+        Object::IamRole(a) if a.as_str() == "ALL" => Kind::AllRoles,
+        Object::IamRole(a) if a.as_str() == "default" => Kind::DefaultRole,
         Object::IamRole(_) => Kind::Arn,
         Object::Schema(_) => Kind::Schema,
         Object::Model(_) => Kind::Model,

@@ -27,7 +27,7 @@ impl<'a> ObjectDoc<'a> {
     fn of(object: &'a Object) -> ObjectDoc<'a> {
         match object {
             Object::Database => ObjectDoc::Database,
-            Object::IamRole(arn) => ObjectDoc::IamRole { arn },
+            Object::IamRole(arn) => ObjectDoc::IamRole { arn: arn.as_str() },
             Object::Schema(schema) => ObjectDoc::Schema { schema },
             Object::Model(m) => ObjectDoc::Model {
                 schema: &m.schema,

@@ -35,7 +35,7 @@ fn objects_sql(objects: &[Object]) -> String {
         Some(Object::IamRole(_)) => format!(
             " ON {}",
             list(&|o| match o {
-                Object::IamRole(arn) => iam_role_sql(arn),
+                Object::IamRole(arn) => iam_role_sql(arn.as_str()),
                 _ => String::new(),
             })
         ),

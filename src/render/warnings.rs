@@ -34,7 +34,7 @@ pub fn warnings(plan: &Plan) -> Vec<Warning> {
         let sql = statement(&step.change);
         let sql = sql.trim_end_matches(';');
         if revoke
-            && matches!(object, Object::IamRole(a) if a == "ALL")
+            && matches!(object, Object::IamRole(a) if a.as_str() == "ALL")
             && *grantee == Grantee::Public
             && privileges.contains(&Privilege::AssumeRole(IamCommand::All))
         {
