@@ -8,7 +8,7 @@
 //!    simulator, and against the same apply at 0 ms.
 //!
 //! `--quick` runs the live part with 1,000 models only and the fleet with 100 targets (for a
-//! smoke run); `--offline` skips the live part; `--fleet` runs the fleet alone; `--watch` runs
+//! smoke run); `--core` runs the offline 1M-grant case alone (for a profiler); `--offline` skips the live part; `--fleet` runs the fleet alone; `--watch` runs
 //! the watch figures alone (the time to EXECUTE on a new or recreated model, the idle cost).
 
 use std::collections::BTreeSet;
@@ -655,6 +655,9 @@ fn main() {
         return;
     }
     println!("{}", offline());
+    if std::env::args().any(|a| a == "--core") {
+        return;
+    }
     println!("{}", export_case());
     println!("{}", parse_50mb());
     println!("{}", check_bad_files());

@@ -386,6 +386,13 @@ mod tests {
     use crate::model::NameKind;
 
     #[test]
+    fn a_grant_is_a_few_integers() {
+        // Names are 4-byte ids: a million grants of a large plan are 24 MB of keys.
+        assert_eq!(std::mem::size_of::<Name>(), 4);
+        assert_eq!(std::mem::size_of::<Grant>(), 24);
+    }
+
+    #[test]
     fn globs() {
         assert!(glob_match("ml_*", "ml_team"));
         assert!(glob_match("ml_*", "ml_"));
