@@ -122,22 +122,21 @@ fn offline() -> String {
     // managed users the model does not give them.
     let required =
         mlgrant::compile::compile_with_models(&model, &cluster.models.keys().cloned().collect());
-    // Sized once, as the catalog reader sizes it from the number of rows.
-    let mut held =
-        GrantSet::with_capacity_and_hasher(required.grants.len() + 10_000, Default::default());
+    // Listed as the catalog reader lists its rows, made a set once.
+    let mut held = Vec::with_capacity(required.grants.len() + 10_000);
     let ordered: BTreeSet<&Grant> = required.grants.keys().collect();
     for (i, g) in ordered.into_iter().enumerate() {
         if i % 100 != 0 {
-            held.insert(g.clone(), Default::default());
+            held.push((g.clone(), Default::default()));
         }
     }
     for (i, m) in cluster.models.keys().enumerate() {
-        held.insert(
+        held.push((
             Grant::execute(m.clone(), Grantee::User(n(&format!("x{}", i % 10)))),
             Default::default(),
-        );
+        ));
     }
-    cluster.grants = held;
+    cluster.grants = GrantSet::from_unsorted(held);
     let facts = required.grants.len();
     drop(required);
 
@@ -195,25 +194,25 @@ fn export_case() -> String {
             },
         );
     }
-    let mut held = GrantSet::default();
+    let mut held = Vec::new();
     for s in 0..schemas {
         let schema = n(&format!("s{s:03}"));
         cluster.schemas.insert(schema.clone(), Some(n("awsuser")));
         let creator = group(s % 10);
-        held.insert(Grant::create_model(creator.clone()), Default::default());
-        held.insert(
+        held.push((Grant::create_model(creator.clone()), Default::default()));
+        held.push((
             Grant::schema_create(schema.clone(), creator.clone()),
             Default::default(),
-        );
-        held.insert(
+        ));
+        held.push((
             Grant::schema_usage(schema.clone(), creator),
             Default::default(),
-        );
+        ));
         for g in 10..groups {
-            held.insert(
+            held.push((
                 Grant::schema_usage(schema.clone(), group(g)),
                 Default::default(),
-            );
+            ));
         }
         for m in 0..models_per_schema {
             let model = ModelName {
@@ -222,11 +221,11 @@ fn export_case() -> String {
             };
             cluster.models.insert(model.clone(), Some(n("awsuser")));
             for g in 10..groups {
-                held.insert(Grant::execute(model.clone(), group(g)), Default::default());
+                held.push((Grant::execute(model.clone(), group(g)), Default::default()));
             }
         }
     }
-    cluster.grants = held;
+    cluster.grants = GrantSet::from_unsorted(held);
     let t = Instant::now();
     let text = mlgrant::export::export(&cluster, "bench", false).expect("export");
     let took = t.elapsed();

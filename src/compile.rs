@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::AccessModel;
 use crate::model::{
-    FastMap, Grant, GrantSet, Grantee, GroupState, IamCommand, ModelName, Name, Origin, Rule, State,
+    FastMap, Grant, GrantSet, Grantee, GroupState, IamCommand, ModelName, Name, Origin, Origins,
+    Rule, State,
 };
 
 /// Compiles offline: "every model in schema S" covers the models the file itself names in S.
@@ -105,8 +106,10 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
     for m in existing.iter().chain(model.models.keys()) {
         by_schema.entry(&m.schema).or_default().push(m);
     }
+    // In the order of grants' keys (names' ids), so that what compile makes is nearly in the
+    // set's order and its one sort is close to a pass.
     for list in by_schema.values_mut() {
-        list.sort();
+        list.sort_by_key(|m| (m.model.id(), m.schema.id()));
         list.dedup();
     }
     let expected: usize = model
@@ -122,24 +125,21 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             .values()
             .map(|r| 2 * r.consumers.len())
             .sum::<usize>();
-    let mut grants = GrantSet::with_capacity_and_hasher(expected, Default::default());
+    let mut grants: Vec<(Grant, Origins)> = Vec::with_capacity(expected);
     // What entries that have ended would require: plan revokes it, saying why.
-    let mut expired = GrantSet::default();
+    let mut expired = Vec::new();
     // The time matters (and is told) only to a model with expiring entries.
     let as_of = model
         .as_of
         .filter(|_| !crate::config::expiry::expiring(model).is_empty());
-    // Origins are kept sorted as they come (most grants have one): no pass over the map after.
+    // Listed as they come; the sets merge a grant's origins.
     let mut add = |grant: Grant, origin: &Origin| {
-        let set = if origin.expired(as_of) {
+        let list = if origin.expired(as_of) {
             &mut expired
         } else {
             &mut grants
         };
-        let origins = set.entry(grant).or_default();
-        if let Err(at) = origins.binary_search(origin) {
-            origins.insert(at, origin.clone());
-        }
+        list.push((grant, smallvec::smallvec![origin.clone()]));
     };
     for (schema, rules) in &model.schemas {
         for r in &rules.creators {
@@ -156,12 +156,37 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
                 );
             }
         }
-        let in_schema: &[&ModelName] = by_schema.get(schema).map_or(&[], Vec::as_slice);
         for r in &rules.consumers {
-            let o = r.origin();
-            add(Grant::schema_usage(schema.clone(), r.grantee.clone()), &o);
-            for m in in_schema {
-                add(Grant::execute((*m).clone(), r.grantee.clone()), &o);
+            add(
+                Grant::schema_usage(schema.clone(), r.grantee.clone()),
+                &r.origin(),
+            );
+        }
+    }
+    // EXECUTE on every model of a schema, the bulk of a large model, object by object in the
+    // keys' order: schemas by id, then models by id, then consumers by grantee key.
+    let mut schemas: Vec<_> = model.schemas.iter().collect();
+    schemas.sort_by_key(|(s, _)| s.id());
+    for (schema, rules) in schemas {
+        let in_schema: &[&ModelName] = by_schema.get(schema).map_or(&[], Vec::as_slice);
+        if in_schema.is_empty() {
+            continue;
+        }
+        let mut consumers: Vec<_> = rules
+            .consumers
+            .iter()
+            .map(|r| {
+                (
+                    crate::model::grantee_key(&r.grantee),
+                    &r.grantee,
+                    r.origin(),
+                )
+            })
+            .collect();
+        consumers.sort_by_key(|c| c.0);
+        for m in in_schema {
+            for (_, grantee, o) in &consumers {
+                add(Grant::execute((*m).clone(), (*grantee).clone()), o);
             }
         }
     }
@@ -182,6 +207,8 @@ pub fn compile_with_models(model: &AccessModel, existing: &BTreeSet<ModelName>) 
             }],
         );
     }
+    let grants = GrantSet::from_unsorted(grants);
+    let mut expired = GrantSet::from_unsorted(expired);
     // A grant another entry still requires is not expired.
     expired.retain(|g, _| !grants.contains_key(g));
     let (groups, expired_members) = groups(model);

@@ -195,7 +195,7 @@ pub fn export(cluster: &State, source: &str, partial: bool) -> Result<String, Ex
             !exemptions.covers(g)
                 && !fence.is_system(&g.grantee)
                 && fence.manages_object(g)
-                && !desired.grants.contains_key(*g)
+                && !desired.grants.contains_key(g)
         })
         .collect();
     unexpressed.sort();

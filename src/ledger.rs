@@ -204,7 +204,7 @@ pub fn inverse(r: &Revert, cluster: &crate::model::State) -> Result<Plan, Vec<St
         }
     }
     let mut stale = Vec::new();
-    let (mut grants, mut revokes) = (GrantSet::default(), GrantSet::default());
+    let (mut grants, mut revokes) = (Vec::new(), Vec::new());
     for (g, granted) in mine {
         if let Some(run) = later.get(&g)
             && !r.force
@@ -219,14 +219,18 @@ pub fn inverse(r: &Revert, cluster: &crate::model::State) -> Result<Plan, Vec<St
         }
         let held = cluster.may_hold(&g);
         if granted && held {
-            revokes.insert(g, Origins::new());
+            revokes.push((g, Origins::new()));
         } else if !granted && !held {
-            grants.insert(g, Origins::new());
+            grants.push((g, Origins::new()));
         }
     }
     if !stale.is_empty() {
         return Err(stale);
     }
+    let (grants, revokes) = (
+        GrantSet::from_unsorted(grants),
+        GrantSet::from_unsorted(revokes),
+    );
     let mut plan = Plan::build(Default::default(), &revokes, &grants, Vec::new());
     for step in &mut plan.steps {
         step.why = Some(format!("reverts run {}", crate::text::sanitize(&r.run_id)));

@@ -234,9 +234,10 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
     .iter()
     .map(|q| all.get(*q).map_or(0, Vec::len))
     .sum();
-    let mut grants = GrantSet::with_capacity_and_hasher(rows_of_grants, Default::default());
+    // Listed as the rows come, made a set (sorted, each grant once) at the end.
+    let mut grants = Vec::with_capacity(rows_of_grants);
     let mut hold = |g: Grant| {
-        grants.insert(g, Origins::new());
+        grants.push((g, Origins::new()));
     };
     for row in model_privileges {
         if text(&row[2]) != "EXECUTE" {
@@ -247,8 +248,6 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
                 schema: name(&row[0]),
                 model: name(&row[1]),
             };
-            // Share the inventory's names: equal grants then compare by pointer.
-            let m = s.models.get_key_value(&m).map_or(m, |(k, _)| k.clone());
             hold(Grant::execute(m, g));
         }
     }
@@ -326,7 +325,7 @@ pub(super) fn state(all: &Rows) -> Result<State, CatalogError> {
     }
     inv.sees_all = inv.superuser || access_system_table;
     inv.sees_all_models = inv.superuser;
-    s.grants = grants;
+    s.grants = GrantSet::from_unsorted(grants);
     s.cluster = Some(inv);
     Ok(s)
 }

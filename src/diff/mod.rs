@@ -20,7 +20,7 @@ use crate::compile::compile_with_models;
 use crate::config::AccessModel;
 use crate::model::{
     Exemptions, FastMap, FastSet, Grant, GrantSet, Grantee, IamCommand, Inventory, ModelName, Name,
-    Object, Privilege, State, quote_ident,
+    Object, Privilege, Side, State, quote_ident,
 };
 use crate::plan::{Change, Membership, Plan};
 use notes::Findings;
@@ -76,49 +76,6 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         }
     };
 
-    // What to grant: required, not held, on objects that exist, not to exempt grantees. A
-    // login that does not see every grant cannot confirm a grant to anyone but itself.
-    let mut grants = GrantSet::default();
-    let mut unverified = GrantSet::default();
-    // The cluster's models and schemas, hashed (interned names hash as pointers).
-    let models: FastSet<&ModelName> = current.models.keys().collect();
-    let schemas: FastSet<&Name> = current.schemas.keys().collect();
-    for (g, origins) in &desired.grants {
-        if live {
-            match &g.object {
-                Object::Model(m) if waits(m, &mut found) => continue,
-                Object::Model(m) if !models.contains(m) => {
-                    found.skipped_models.insert(m);
-                    continue;
-                }
-                Object::Schema(s) if !schemas.contains(s) => {
-                    found.skipped_schemas.insert(s);
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        // A directory's role or user appears at its first member's login: until then its
-        // grants wait (it is never created here).
-        if live && g.grantee.idp_namespace().is_some() && !current.has(&g.grantee) {
-            *found.directory_waits.entry(g.grantee.clone()).or_default() += 1;
-            continue;
-        }
-        if exemptions.covers(g) {
-            let entry = found.exempt.entry(&g.grantee).or_default();
-            entry.0 = exemptions.is_superuser(&g.grantee);
-            entry.1.insert(&g.object);
-            continue;
-        }
-        if !current.grants.contains_key(g) {
-            if sees_all || login.as_ref() == Some(&g.grantee) {
-                grants.insert(g.clone(), origins.clone());
-            } else {
-                unverified.insert(g.clone(), origins.clone());
-            }
-        }
-    }
-
     // Whether a revoke the fence allows may go now; when it may not, why is counted in `found`.
     // The one gate for every revoke, required-no-longer and opted-in alike.
     let may_revoke = |found: &mut Findings, g: &Grant| {
@@ -152,66 +109,123 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
         false
     };
 
+    // What to grant: required, not held, on objects that exist, not to exempt grantees. A
+    // login that does not see every grant cannot confirm a grant to anyone but itself.
+    let mut grants = GrantSet::default();
+    let mut unverified = GrantSet::default();
     // What to revoke: held, not required, inside the fence, on what the login sees completely.
     let mut revokes = GrantSet::default();
+    // The cluster's models and schemas, hashed (names are integers).
+    let models: FastSet<&ModelName> = current.models.keys().collect();
+    let schemas: FastSet<&Name> = current.schemas.keys().collect();
     // A grantee's standing does not change from grant to grant: work it out once.
     let mut managed: FastMap<&Grantee, bool> = FastMap::default();
-    for (g, origins) in &current.grants {
-        if exemptions.covers(g) || desired.grants.contains_key(g) {
-            continue;
-        }
-        if let Object::Model(m) = &g.object
-            && waits(m, &mut found)
-        {
-            continue;
-        }
-        let grantee_managed = *managed
-            .entry(&g.grantee)
-            .or_insert_with(|| fence.manages_grantee(&g.grantee));
-        let object_managed = fence.manages_object(g);
-        let ledger = inventory.is_some_and(|i| i.granted_by_mlgrant.contains_key(g));
-        // An entry that has ended takes back what mlgrant granted for it, grant-only or not.
-        if let Some(ended) = desired.expired.get(g)
-            && ledger
-            && !fence.revokes()
-            && !fence.is_system(&g.grantee)
-            && !matches!(fence.standing(&g.grantee), Standing::Protected(_))
-        {
-            if may_revoke_ended(&mut found, g) {
-                revokes.insert(g.clone(), ended.clone());
+    // One ordered pass over both sets: each grant is required, held, or both; the grants come
+    // out in the sets' order, so the sets above are built by pushes.
+    for side in desired.grants.merge(&current.grants) {
+        // A grant both hold is neither granted nor revoked: only the required side is asked
+        // about (what waits, what is exempt).
+        let (wanted, held, only_held) = match side {
+            Side::Left(g, o) => (Some((g, o)), false, None),
+            Side::Right(g, o) => (None, true, Some((g, o))),
+            Side::Both(w, _) => (Some(w), true, None),
+        };
+        if let Some((g, origins)) = wanted {
+            'want: {
+                if live {
+                    match &g.object {
+                        Object::Model(m) if waits(m, &mut found) => break 'want,
+                        Object::Model(m) if !models.contains(m) => {
+                            found.skipped_models.insert(m);
+                            break 'want;
+                        }
+                        Object::Schema(s) if !schemas.contains(s) => {
+                            found.skipped_schemas.insert(s);
+                            break 'want;
+                        }
+                        _ => {}
+                    }
+                }
+                // A directory's role or user appears at its first member's login: until then its
+                // grants wait (it is never created here).
+                if live && g.grantee.idp_namespace().is_some() && !current.has(&g.grantee) {
+                    *found.directory_waits.entry(g.grantee.clone()).or_default() += 1;
+                    break 'want;
+                }
+                if exemptions.covers(g) {
+                    let entry = found.exempt.entry(&g.grantee).or_default();
+                    entry.0 = exemptions.is_superuser(&g.grantee);
+                    entry.1.insert(&g.object);
+                    break 'want;
+                }
+                if !held {
+                    if sees_all || login.as_ref() == Some(&g.grantee) {
+                        grants.insert(g.clone(), origins.clone());
+                    } else {
+                        unverified.insert(g.clone(), origins.clone());
+                    }
+                }
             }
-            continue;
         }
-        // What mlgrant itself granted (its ledger) it takes back once no rule requires it, from
-        // a grantee the model no longer names too; ASSUMEROLE FOR CREATE MODEL on a role the
-        // model no longer lists included. Protected and system identities stay exempt.
-        let by_ledger = !grantee_managed
-            && ledger
-            && (object_managed
-                || g.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
-                || matches!(&g.object, Object::Schema(s) if fence.mentions_schema(s)))
-            && !fence.is_system(&g.grantee)
-            && !matches!(fence.standing(&g.grantee), Standing::Protected(_));
-        if (object_managed && grantee_managed) || by_ledger {
-            if may_revoke(&mut found, g) {
-                // An ended entry's revoke carries that entry as its origin.
-                let origins = desired.expired.get(g).unwrap_or(origins);
-                revokes.insert(g.clone(), origins.clone());
+        if let Some((g, origins)) = only_held {
+            'have: {
+                if exemptions.covers(g) {
+                    break 'have;
+                }
+                if let Object::Model(m) = &g.object
+                    && waits(m, &mut found)
+                {
+                    break 'have;
+                }
+                let grantee_managed = *managed
+                    .entry(&g.grantee)
+                    .or_insert_with(|| fence.manages_grantee(&g.grantee));
+                let object_managed = fence.manages_object(g);
+                let ledger = inventory.is_some_and(|i| i.granted_by_mlgrant.contains_key(g));
+                // An entry that has ended takes back what mlgrant granted for it, grant-only or not.
+                if let Some(ended) = desired.expired.get(g)
+                    && ledger
+                    && !fence.revokes()
+                    && !fence.is_system(&g.grantee)
+                    && !matches!(fence.standing(&g.grantee), Standing::Protected(_))
+                {
+                    if may_revoke_ended(&mut found, g) {
+                        revokes.insert(g.clone(), ended.clone());
+                    }
+                    break 'have;
+                }
+                // What mlgrant itself granted (its ledger) it takes back once no rule requires it, from
+                // a grantee the model no longer names too; ASSUMEROLE FOR CREATE MODEL on a role the
+                // model no longer lists included. Protected and system identities stay exempt.
+                let by_ledger = !grantee_managed
+                    && ledger
+                    && (object_managed
+                        || g.privilege == Privilege::AssumeRole(IamCommand::CreateModel)
+                        || matches!(&g.object, Object::Schema(s) if fence.mentions_schema(s)))
+                    && !fence.is_system(&g.grantee)
+                    && !matches!(fence.standing(&g.grantee), Standing::Protected(_));
+                if (object_managed && grantee_managed) || by_ledger {
+                    if may_revoke(&mut found, g) {
+                        // An ended entry's revoke carries that entry as its origin.
+                        let origins = desired.expired.get(g).unwrap_or(origins);
+                        revokes.insert(g.clone(), origins.clone());
+                    }
+                } else if fence.is_system(&g.grantee) {
+                    // Worth a note only when a manage pattern would have taken it in.
+                    if matches!(fence.standing(&g.grantee), Standing::System(Some(_))) {
+                        found.system.insert(&g.grantee);
+                    }
+                } else if !grantee_managed
+                    && (object_managed || current.named.contains(&g.grantee))
+                    && !forbidden_covers(desired, g)
+                {
+                    found
+                        .outside
+                        .entry(&g.grantee)
+                        .or_default()
+                        .insert(g.right());
+                }
             }
-        } else if fence.is_system(&g.grantee) {
-            // Worth a note only when a manage pattern would have taken it in.
-            if matches!(fence.standing(&g.grantee), Standing::System(Some(_))) {
-                found.system.insert(&g.grantee);
-            }
-        } else if !grantee_managed
-            && (object_managed || current.named.contains(&g.grantee))
-            && !forbidden_covers(desired, g)
-        {
-            found
-                .outside
-                .entry(&g.grantee)
-                .or_default()
-                .insert(g.right());
         }
     }
 

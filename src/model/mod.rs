@@ -7,6 +7,7 @@
 //! mlgrant module but [`crate::text`].
 
 mod grant;
+mod grant_set;
 mod intern;
 mod model_state;
 mod name;
@@ -20,11 +21,13 @@ pub(crate) use grant::split_kind;
 pub use grant::{
     Grant, Grantee, GranteeKind, GranteePattern, IamCommand, ModelName, Object, Privilege,
 };
+pub(crate) use grant_set::grantee_key;
+pub use grant_set::{GrantSet, Side};
 pub use model_state::{ModelStage, READY};
 pub use name::{
     MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, idp_namespace, read_qualified,
 };
-pub use origin::{FastMap, FastSet, GrantSet, Loc, Origin, Origins, Rule, Until};
+pub use origin::{FastMap, FastSet, Loc, Origin, Origins, Rule, Until};
 pub use quote::{is_reserved, quote_ident, quote_literal};
 pub use run::LogEntry;
 pub use state::{Exemptions, GroupState, Inventory, LedgerEntry, State};

@@ -118,6 +118,11 @@ impl Name {
         Name(super::intern::id(raw))
     }
 
+    /// The id of the name's text: equal names have equal ids (their order is not the text's).
+    pub(crate) fn id(&self) -> u32 {
+        self.0
+    }
+
     pub fn as_str(&self) -> &str {
         super::intern::text(self.0)
     }

@@ -1,11 +1,11 @@
-//! Where a fact comes from: a place in a model file ([`Loc`], [`Origin`]), and the fast sets and
-//! maps that hold millions of grants with their origins.
+//! Where a fact comes from: a place in a model file ([`Loc`], [`Origin`]), and the fast hashed
+//! sets and maps of the small lookups a large plan makes per grant.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use super::{Grant, Instant};
+use super::Instant;
 
 /// A 1-based line and column (columns count characters) in a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,6 +136,3 @@ pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A hash set with the same fast hasher.
 pub type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
-
-/// Grants with the places that require them (none for grants read from a cluster).
-pub type GrantSet = FastMap<Grant, Origins>;

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::origin::{FastMap, FastSet, GrantSet, Origin, Origins};
+use super::GrantSet;
+use super::origin::{FastMap, FastSet, Origin, Origins};
 use super::{Grant, Grantee, IamCommand, ModelName, Name, Object, Privilege};
 
 /// A group as a state knows it.

@@ -107,7 +107,7 @@ fn the_revoke_of_an_ended_entry_says_when_where_and_why() {
     let now = at(MODEL, "2027-02-01");
     let desired = compile_with_models(&now, &models);
     let mut current = held;
-    current.expired.clear();
+    current.expired = Default::default();
     for s in [&mut current] {
         for g in s.grants.values_mut() {
             g.clear();
