@@ -8,7 +8,7 @@
 //!    simulator, and against the same apply at 0 ms.
 //!
 //! `--quick` runs the live part with 1,000 models only and the fleet with 100 targets (for a
-//! smoke run); `--core` runs the offline 1M-grant case alone (for a profiler); `--offline` skips the live part; `--fleet` runs the fleet alone; `--watch` runs
+//! smoke run); `--core` runs the offline 1M-grant case alone (for a profiler); `--plans` the live plans at 10,000 and 100,000 models alone; `--offline` skips the live part; `--fleet` runs the fleet alone; `--watch` runs
 //! the watch figures alone (the time to EXECUTE on a new or recreated model, the idle cost).
 
 use std::collections::BTreeSet;
@@ -444,7 +444,7 @@ fn one_per_statement(plan_json: &[u8]) -> String {
     out
 }
 
-async fn live(sizes: &[usize], big: Option<usize>) -> String {
+async fn live(sizes: &[usize], big: Option<usize>, compare: bool) -> String {
     let sim = Simulator::start(Options::default())
         .await
         .expect("simulator");
@@ -542,52 +542,54 @@ async fn live(sizes: &[usize], big: Option<usize>) -> String {
     // 5 ms, mlgrant at 0 ms.
     l.mlgrant(&["apply", "--yes", "--config", &with_path]); // groups exist from here on
     l.mlgrant(&["apply", "--yes", "--config", &without_path]);
-    let run = l.mlgrant(&["plan", "--config", &with_path, "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-    let changes = doc["changes"].as_u64().unwrap_or(0);
-    let change_statements = doc["statements"].as_array().map_or(0, Vec::len);
-    let script = l.dir.join("changes.sql");
-    std::fs::write(&script, one_per_statement(&run.stdout)).unwrap();
+    if compare {
+        let run = l.mlgrant(&["plan", "--config", &with_path, "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let changes = doc["changes"].as_u64().unwrap_or(0);
+        let change_statements = doc["statements"].as_array().map_or(0, Vec::len);
+        let script = l.dir.join("changes.sql");
+        std::fs::write(&script, one_per_statement(&run.stdout)).unwrap();
 
-    l.sim.set_latency(Duration::from_millis(5));
-    let before = l.sim.statements();
-    let apply_5ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
-    let apply_statements = l.sim.statements() - before;
-    let apply_round_trips = l.last_round_trips();
-    l.sim.set_latency(Duration::ZERO);
-    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+        l.sim.set_latency(Duration::from_millis(5));
+        let before = l.sim.statements();
+        let apply_5ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
+        let apply_statements = l.sim.statements() - before;
+        let apply_round_trips = l.last_round_trips();
+        l.sim.set_latency(Duration::ZERO);
+        l.mlgrant(&["apply", "--yes", "--config", &without_path]);
 
-    l.sim.set_latency(Duration::from_millis(5));
-    let t = Instant::now();
-    let psql = Command::new("psql")
-        .arg(l.sim.url())
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-        .arg(&script)
-        .env("PGPASSWORD", l.sim.password())
-        .output()
-        .expect("psql runs");
-    let psql_5ms = t.elapsed();
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
-    let psql_round_trips = l.last_round_trips();
-    l.sim.set_latency(Duration::ZERO);
-    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+        l.sim.set_latency(Duration::from_millis(5));
+        let t = Instant::now();
+        let psql = Command::new("psql")
+            .arg(l.sim.url())
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(&script)
+            .env("PGPASSWORD", l.sim.password())
+            .output()
+            .expect("psql runs");
+        let psql_5ms = t.elapsed();
+        assert!(
+            psql.status.success(),
+            "{}",
+            String::from_utf8_lossy(&psql.stderr)
+        );
+        let psql_round_trips = l.last_round_trips();
+        l.sim.set_latency(Duration::ZERO);
+        l.mlgrant(&["apply", "--yes", "--config", &without_path]);
 
-    let apply_0ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
-    let _ = writeln!(
-        report,
-        "  apply of {changes} changes at 5 ms: {:.2} s, {apply_round_trips} round trips, {apply_statements} statements in all\n  psql -f of the same changes one grant per statement at 5 ms: {:.2} s, {psql_round_trips} round trips\n  the same apply at 0 ms: {:.2} s\nfigure statements sent for the {changes}-change apply: {change_statements} (goal: at most {})\nratio psql -f one grant per statement / mlgrant apply, at 5 ms: {:.1} (goal: at least 40)\nratio mlgrant apply at 5 ms / at 0 ms: {:.2} (goal: close to 1)",
-        apply_5ms.as_secs_f64(),
-        psql_5ms.as_secs_f64(),
-        apply_0ms.as_secs_f64(),
-        changes / 20,
-        psql_5ms.as_secs_f64() / apply_5ms.as_secs_f64(),
-        apply_5ms.as_secs_f64() / apply_0ms.as_secs_f64(),
-    );
-    l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+        let apply_0ms = l.mlgrant(&["apply", "--yes", "--config", &with_path]).took;
+        let _ = writeln!(
+            report,
+            "  apply of {changes} changes at 5 ms: {:.2} s, {apply_round_trips} round trips, {apply_statements} statements in all\n  psql -f of the same changes one grant per statement at 5 ms: {:.2} s, {psql_round_trips} round trips\n  the same apply at 0 ms: {:.2} s\nfigure statements sent for the {changes}-change apply: {change_statements} (goal: at most {})\nratio psql -f one grant per statement / mlgrant apply, at 5 ms: {:.1} (goal: at least 40)\nratio mlgrant apply at 5 ms / at 0 ms: {:.2} (goal: close to 1)",
+            apply_5ms.as_secs_f64(),
+            psql_5ms.as_secs_f64(),
+            apply_0ms.as_secs_f64(),
+            changes / 20,
+            psql_5ms.as_secs_f64() / apply_5ms.as_secs_f64(),
+            apply_5ms.as_secs_f64() / apply_0ms.as_secs_f64(),
+        );
+        l.mlgrant(&["apply", "--yes", "--config", &without_path]);
+    }
 
     if let Some(big) = big {
         let t = Instant::now();
@@ -653,6 +655,13 @@ fn main() {
         );
         return;
     }
+    if std::env::args().any(|a| a == "--plans") {
+        println!(
+            "{}",
+            runtime.block_on(live(&[10_000], Some(100_000), false))
+        );
+        return;
+    }
     println!("{}", offline());
     if std::env::args().any(|a| a == "--core") {
         return;
@@ -668,7 +677,7 @@ fn main() {
     } else {
         (&[10, 1000, 10_000], Some(100_000))
     };
-    println!("{}", runtime.block_on(live(sizes, big)));
+    println!("{}", runtime.block_on(live(sizes, big, true)));
     println!("{}", runtime.block_on(peer::ldap2pg_vs_mlgrant()));
     println!(
         "{}",

@@ -4,6 +4,9 @@
 //!
 //! The bottom of the module chain: it imports nothing from mlgrant.
 
+mod json;
+pub use json::{json_line, json_pretty, write_pretty};
+
 /// Whether `c` is a character that changes how text around it reads without showing itself: a
 /// control character, a bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069,
 /// U+061C, U+200E, U+200F: CVE-2021-42574's "trojan source"), a zero-width character
@@ -191,36 +194,4 @@ mod batch_tests {
         assert_eq!(sizes(batches(&items, 100, 10)), [4, 1, 1, 1, 1, 1, 1]);
         assert!(batches(&[], 3, 3).is_empty());
     }
-}
-
-/// A JSON document, pretty-printed, with every hidden character ([`is_hidden`]) that JSON
-/// allows raw (bidi controls, zero-width characters, C1 controls) written as a `\uXXXX` escape:
-/// the same value for a program, inert text in a terminal or a CI log. JSON's structure is
-/// ASCII, so such a character can only stand inside a string, where the escape is valid.
-pub fn json_pretty<T: serde::Serialize>(doc: &T) -> String {
-    json_inert(serde_json::to_string_pretty(doc).unwrap_or_default())
-}
-
-/// A JSON document on one line, escaped as [`json_pretty`] escapes: for line-per-event streams.
-pub fn json_line<T: serde::Serialize>(doc: &T) -> String {
-    json_inert(serde_json::to_string(doc).unwrap_or_default())
-}
-
-/// `s`, JSON text, with every hidden character written as a `\uXXXX` escape.
-fn json_inert(s: String) -> String {
-    if !s.chars().any(|c| !c.is_ascii() && is_hidden(c)) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if !c.is_ascii() && is_hidden(c) {
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{u:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -86,7 +86,9 @@ pub(super) fn models<'a>(
     }
     let no_models = Index::new();
     let mut noted: HashSet<String> = HashSet::new();
-    let mut seen: BTreeMap<ModelName, usize> = BTreeMap::new();
+    // The rows that name one model each, sorted once at the end: the maps below are then built
+    // from sorted lists rather than by a search per row.
+    let mut named: Vec<(ModelName, Name, &str)> = Vec::with_capacity(info.len());
     let mut ambiguous: BTreeSet<ModelName> = BTreeSet::new();
     for row in info {
         let (schema, model) = (unpad(&row[0]), unpad(&row[1]));
@@ -113,27 +115,35 @@ pub(super) fn models<'a>(
             ambiguous.extend(fits);
             continue;
         }
-        let name = fits[0].clone();
-        if !exact.contains(&(name.schema.as_str(), name.model.as_str())) {
-            out.unconfirmed.insert(name.clone());
-        }
-        *seen.entry(name.clone()).or_default() += 1;
-        out.owners
-            .insert(name.clone(), Some(Name::from_catalog(owners[0])));
-        let state = unpad(&row[3]);
-        if !state.is_empty() && state != READY {
-            out.not_ready.insert(name, state.to_owned());
-        }
+        let name = fits.into_iter().next().expect("one model fits");
+        named.push((name, Name::from_catalog(owners[0]), unpad(&row[3])));
     }
-    for (name, count) in seen {
-        if count > 1 {
+    // Stable: of two rows for one name, the later one's owner and state stand, as before.
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut owners, mut unconfirmed, mut not_ready) = (Vec::new(), Vec::new(), Vec::new());
+    for run in named.chunk_by(|a, b| a.0 == b.0) {
+        let (name, owner, state) = &run[run.len() - 1];
+        if run.len() > 1 {
             out.notes.push(format!(
-                "model {}: {count} models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks",
-                crate::text::escape_controls(&name.key())
+                "model {}: {} models read as this name once the catalog's blank padding is removed: it is neither granted on nor revoked from; rename the models so that they differ in more than trailing blanks",
+                crate::text::escape_controls(&name.key()),
+                run.len()
             ));
-            ambiguous.insert(name);
+            ambiguous.insert(name.clone());
+        }
+        if !exact.contains(&(name.schema.as_str(), name.model.as_str())) {
+            unconfirmed.push(name.clone());
+        }
+        owners.push((name.clone(), Some(owner.clone())));
+        if !state.is_empty() && *state != READY {
+            not_ready.push((name.clone(), (*state).to_owned()));
         }
     }
+    // Built from sorted lists (a pass each); a model the privilege view named takes its owner.
+    let privileged = std::mem::take(&mut out.owners);
+    out.owners = privileged.into_iter().chain(owners).collect();
+    out.unconfirmed = unconfirmed.into_iter().collect();
+    out.not_ready = not_ready.into_iter().collect();
     // A name with a control, bidi or zero-width character cannot be written safely into a line
     // of SQL, a CI log or a terminal (a line break in it can forge a line, `::warning::` in a
     // GitHub log; a bidi override makes it read as another name): such a model is held back.

@@ -47,6 +47,25 @@ pub(super) fn plan(
             sanitize(&file.display().to_string())
         );
     }
+    // The cluster's state is not shown: freed before the output is made.
+    drop(state);
+    if matches!(format, Format::Json) {
+        // Streamed to stdout as it is made (a large plan's document is tens of megabytes).
+        let files = [model.source.name.as_str()];
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = render::write_json(&mut out, &plan, "plan", &files)
+            .and_then(|()| std::io::Write::flush(&mut out));
+        let (code, warned) = exit_code_of(&plan, exit_code);
+        // A closed stdout (a pipe's reader gone) fails the run, as any other output does.
+        let code = if written.is_ok() { code } else { 1 };
+        return Ok((
+            Done {
+                out: String::new(),
+                code,
+            },
+            warned,
+        ));
+    }
     let terminal = std::io::stdout().is_terminal();
     Ok(plan_done(
         &plan,
@@ -111,14 +130,19 @@ pub(super) fn plan_done(
     );
     let files = [model.source.name.as_str()];
     let out = output(plan, format, &header, "plan", &files, color, terminal);
-    // 0 in sync, 2 changes pending, 3 nothing this login can plan is pending but something is
-    // held back (grants it cannot confirm, revokes it may not make, models not ready).
+    let (code, warned) = exit_code_of(plan, exit_code);
+    (Done { out, code }, warned)
+}
+
+/// Plan's exit code and its count of warnings: 0 in sync, 2 changes pending, 3 nothing this
+/// login can plan is pending but something is held back (grants it cannot confirm, revokes it
+/// may not make, models not ready); 0 always without `--exit-code`.
+fn exit_code_of(plan: &Plan, exit_code: bool) -> (u8, usize) {
     let held_back = !plan.unverified.is_empty() || plan.withheld > 0;
     let code = match (exit_code, plan.is_empty(), held_back) {
         (false, _, _) | (true, true, false) => 0,
         (true, false, _) => 2,
         (true, true, true) => 3,
     };
-    let warned = render::warnings(plan).len();
-    (Done { out, code }, warned)
+    (code, render::warnings(plan).len())
 }

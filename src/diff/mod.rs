@@ -249,12 +249,13 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             .count()
         + found.directory_waits.values().sum::<usize>();
     let held_names = notes::held_names(inventory, &found.unconfirmed);
-    let unconfirmed: Vec<ModelName> = found
+    let mut unconfirmed: Vec<ModelName> = found
         .unconfirmed
         .iter()
         .filter(|(_, why)| why.is_none())
         .map(|(m, _)| m.clone())
         .collect();
+    unconfirmed.sort_unstable();
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;

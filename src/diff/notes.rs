@@ -31,7 +31,8 @@ pub(super) struct Findings<'a> {
     pub not_ready: BTreeMap<ModelName, String>,
     /// Models whose grants wait because their exact names are unconfirmed: not asked yet
     /// (`None`), or not found by that name (why).
-    pub unconfirmed: BTreeMap<ModelName, Option<String>>,
+    /// Hashed (one entry per grant on such a model is asked for); sorted where it is listed.
+    pub unconfirmed: crate::model::FastMap<ModelName, Option<String>>,
     /// Identity-provider roles and users the model names that the cluster lacks yet (Redshift
     /// makes them at a member's first login), with how many grants to them wait.
     pub directory_waits: BTreeMap<Grantee, usize>,
@@ -315,20 +316,23 @@ impl Findings<'_> {
 /// name that ends in blanks reads as one that does not).
 pub(super) fn held_names(
     inventory: Option<&crate::model::Inventory>,
-    unconfirmed: &BTreeMap<ModelName, Option<String>>,
+    unconfirmed: &crate::model::FastMap<ModelName, Option<String>>,
 ) -> Vec<String> {
     let mut out: Vec<String> = inventory
         .map(|i| i.name_warnings.clone())
         .unwrap_or_default();
-    for (m, why) in unconfirmed {
-        if let Some(why) = why {
-            out.push(format!(
-                "model {} is held back: svv_ml_model_info shows this name padded with blanks, and SHOW MODEL {} finds no model by it ({}); its real name most likely ends in blanks: it is neither granted on nor revoked from; drop it and create it again under a name without trailing blanks",
-                crate::text::escape_controls(&m.key()),
-                crate::text::escape_controls(&m.key()),
-                crate::text::sanitize(why)
-            ));
-        }
+    let mut asked: Vec<(&ModelName, &String)> = unconfirmed
+        .iter()
+        .filter_map(|(m, why)| Some((m, why.as_ref()?)))
+        .collect();
+    asked.sort_unstable();
+    for (m, why) in asked {
+        out.push(format!(
+            "model {} is held back: svv_ml_model_info shows this name padded with blanks, and SHOW MODEL {} finds no model by it ({}); its real name most likely ends in blanks: it is neither granted on nor revoked from; drop it and create it again under a name without trailing blanks",
+            crate::text::escape_controls(&m.key()),
+            crate::text::escape_controls(&m.key()),
+            crate::text::sanitize(why)
+        ));
     }
     out
 }

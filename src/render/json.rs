@@ -212,6 +212,16 @@ impl<'a> StatementDoc<'a> {
     }
 }
 
+/// The plan's statements, each made as it is written: only one statement's texts at a time.
+struct Statements<'a>(&'a Plan);
+
+impl Serialize for Statements<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let plan = self.0;
+        serializer.collect_seq(plan.statements.iter().map(|st| StatementDoc::of(plan, st)))
+    }
+}
+
 #[derive(Serialize)]
 struct PlanDoc<'a> {
     format: &'static str,
@@ -225,7 +235,7 @@ struct PlanDoc<'a> {
     notes: &'a [String],
     warnings: Vec<WarningDoc>,
     changes: usize,
-    statements: Vec<StatementDoc<'a>>,
+    statements: Statements<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unverified: Vec<StepDoc<'a>>,
 }
@@ -242,6 +252,20 @@ struct WarningDoc {
 
 /// The JSON document (schema version [`JSON_VERSION`], documented in docs/output.md).
 pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_json(&mut out, plan, command, files);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The same document written to `w` as it is made: a plan of 100,000 changes goes out without
+/// its 80 MB text ever being held.
+pub fn write_json(
+    mut w: impl std::io::Write,
+    plan: &Plan,
+    command: &str,
+    files: &[&str],
+) -> std::io::Result<()> {
     let doc = PlanDoc {
         format: "mlgrant.plan",
         version: JSON_VERSION,
@@ -260,14 +284,9 @@ pub fn json(plan: &Plan, command: &str, files: &[&str]) -> String {
             })
             .collect(),
         changes: plan.steps.len(),
-        statements: plan
-            .statements
-            .iter()
-            .map(|st| StatementDoc::of(plan, st))
-            .collect(),
+        statements: Statements(plan),
         unverified: plan.unverified.iter().map(StepDoc::of).collect(),
     };
-    let mut s = crate::text::json_pretty(&doc);
-    s.push('\n');
-    s
+    crate::text::write_pretty(&mut w, &doc)?;
+    w.write_all(b"\n")
 }

@@ -15,7 +15,7 @@ use anstyle::{AnsiColor, Style};
 
 pub use crate::model::{is_reserved, quote_ident, quote_literal};
 pub use history::{history, history_run};
-pub use json::json;
+pub use json::{json, write_json};
 pub use markdown::markdown;
 pub use warnings::warnings;
 

@@ -1,0 +1,115 @@
+//! JSON written as it is serialized, with every hidden character ([`super::is_hidden`]) that JSON
+//! allows raw (bidi controls, zero-width characters, C1 controls) written as a `\uXXXX` escape:
+//! the same value for a program, inert text in a terminal or a CI log. Escaped as each string is
+//! written, so a document of tens of megabytes goes to its writer without being held whole.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+/// A formatter that escapes hidden characters inside strings and lays out as `F` does.
+struct Inert<F>(F);
+
+impl<F: Formatter> Formatter for Inert<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if !c.is_ascii() && super::is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{u:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `doc` pretty-printed (two-space indent) to `w`, hidden characters escaped.
+pub fn write_pretty<T: Serialize + ?Sized>(w: impl Write, doc: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, Inert(PrettyFormatter::new()));
+    doc.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// A JSON document, pretty-printed, hidden characters escaped.
+pub fn json_pretty<T: Serialize>(doc: &T) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec fails only when the document cannot be serialized.
+    if write_pretty(&mut out, doc).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A JSON document on one line, escaped as [`json_pretty`] escapes: for line-per-event streams.
+pub fn json_line<T: Serialize>(doc: &T) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Inert(CompactFormatter));
+    if doc.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_are_escaped_and_the_value_is_kept() {
+        let doc = serde_json::json!({"a\u{202e}b": ["x\u{200b}y\u{1F600}", "\u{85}", "é\"\n"]});
+        for text in [json_pretty(&doc), json_line(&doc)] {
+            assert!(
+                text.contains("\\u202e") && text.contains("\\u200b") && text.contains("\\u0085")
+            );
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| !c.is_ascii() && crate::text::is_hidden(c))
+            );
+            assert!(text.contains('\u{1F600}') && text.contains('é'));
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, doc);
+        }
+        assert_eq!(json_pretty(&doc).lines().count(), 7);
+        assert_eq!(json_line(&doc).lines().count(), 1);
+    }
+}
