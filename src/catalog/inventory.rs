@@ -9,10 +9,10 @@
 //! not a superuser sees only its own models in the first, and every model that holds a grant in
 //! the second (with ACCESS SYSTEM TABLE).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::Row;
-use crate::model::{ModelName, Name};
+use crate::model::{FastMap, ModelName, Name};
 
 /// What the model rows say, before they join the state.
 #[derive(Default)]
@@ -39,10 +39,10 @@ fn unpad(v: &Option<String>) -> &str {
 }
 
 /// Exact names by their unpadded form (trailing blanks removed), each list in the order given.
-type Index<'a> = HashMap<&'a str, Vec<&'a str>>;
+type Index<'a> = FastMap<&'a str, Vec<&'a str>>;
 
 fn index<'a>(exact: impl Iterator<Item = &'a str>) -> Index<'a> {
-    let mut idx: Index<'a> = HashMap::new();
+    let mut idx: Index<'a> = FastMap::default();
     for e in exact {
         idx.entry(e.trim_end_matches(' ')).or_default().push(e);
     }
@@ -75,7 +75,7 @@ pub(super) fn models<'a>(
     }
     let schema_index = index(schemas.iter().copied());
     let user_index = index(users.iter().copied());
-    let mut model_index: HashMap<&str, Index<'_>> = HashMap::new();
+    let mut model_index: FastMap<&str, Index<'_>> = FastMap::default();
     for &(s, m) in &exact {
         model_index
             .entry(s)
@@ -84,7 +84,7 @@ pub(super) fn models<'a>(
             .or_default()
             .push(m);
     }
-    let no_models = Index::new();
+    let no_models = Index::default();
     let mut noted: HashSet<String> = HashSet::new();
     // The rows that name one model each, sorted once at the end: the maps below are then built
     // from sorted lists rather than by a search per row.

@@ -10,10 +10,8 @@
 //! Redshift's 16 MB statement limit (DG c_redshift-sql: "The maximum size for a single SQL
 //! statement is 16 MB").
 
-use std::collections::HashMap;
-
 use super::{Change, Step};
-use crate::model::{Grant, Grantee, Name, Object, Privilege, quote_ident};
+use crate::model::{FastMap, Grant, Grantee, Name, Object, Privilege, quote_ident};
 
 /// The most objects, grantees or users one statement lists.
 pub const MAX_LIST: usize = 1000;
@@ -166,7 +164,7 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
     // Privileges, stage 1: per (grant?, object, privileges), the grantees and their steps.
     type ByObject<'a> = (bool, &'a Object, &'a [Privilege], Vec<usize>);
     let mut by_object: Vec<ByObject> = Vec::new();
-    let mut by_object_at: HashMap<(bool, &Object, &[Privilege]), usize> = HashMap::new();
+    let mut by_object_at: FastMap<(bool, &Object, &[Privilege]), usize> = FastMap::default();
     for (i, step) in steps.iter().enumerate() {
         match &step.change {
             Change::CreateGroup { group } => out.push(Statement {
@@ -237,7 +235,7 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
     );
     let mut groups: Vec<Group> = Vec::new();
     type GroupKey<'a> = (bool, Kind, &'a [Privilege], Vec<&'a Grantee>);
-    let mut group_at: HashMap<GroupKey, usize> = HashMap::new();
+    let mut group_at: FastMap<GroupKey, usize> = FastMap::default();
     for (grant, object, privileges, parts) in by_object {
         let grantees: Vec<&Grantee> = parts.iter().map(|&i| grantee_of(i)).collect();
         let key = (grant, kind(object), privileges, grantees.clone());

@@ -4,7 +4,8 @@
 //! Written straight from borrowed structs (no `serde_json::Value` tree): a plan of 100,000
 //! changes is written without a map per field.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -89,12 +90,12 @@ fn sources<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Vec<SourceDoc<'
         .collect()
 }
 
-fn privileges(privileges: &[Privilege]) -> Vec<String> {
+fn privileges(privileges: &[Privilege]) -> Vec<Cow<'static, str>> {
     privileges
         .iter()
         .map(|p| match p {
-            Privilege::AssumeRole(c) => format!("ASSUMEROLE FOR {}", c.sql()),
-            p => p.sql().to_owned(),
+            Privilege::AssumeRole(c) => Cow::Owned(format!("ASSUMEROLE FOR {}", c.sql())),
+            p => Cow::Borrowed(p.sql()),
         })
         .collect()
 }
@@ -103,7 +104,7 @@ fn privileges(privileges: &[Privilege]) -> Vec<String> {
 #[derive(Serialize)]
 struct StepDoc<'a> {
     action: &'static str,
-    privileges: Vec<String>,
+    privileges: Vec<Cow<'static, str>>,
     object: ObjectDoc<'a>,
     grantee: Option<GranteeDoc<'a>>,
     sql: String,
@@ -152,7 +153,7 @@ impl<'a> StepDoc<'a> {
 #[derive(Serialize)]
 struct StatementDoc<'a> {
     action: &'static str,
-    privileges: Vec<String>,
+    privileges: Vec<Cow<'static, str>>,
     objects: Vec<ObjectDoc<'a>>,
     grantees: Vec<GranteeDoc<'a>>,
     sql: String,
@@ -187,13 +188,13 @@ impl<'a> StatementDoc<'a> {
             ),
         };
         let parts: Vec<StepDoc> = parts.into_iter().map(StepDoc::of).collect();
-        let mut seen = HashSet::new();
+        let mut seen = crate::model::FastSet::default();
         let reasons: Vec<&str> = parts
             .iter()
             .map(|p| p.reason.as_str())
             .filter(|r| seen.insert(*r))
             .collect();
-        let mut seen = HashSet::new();
+        let mut seen = crate::model::FastSet::default();
         let origins = st
             .parts
             .iter()

@@ -144,7 +144,7 @@ fn comments(plan: &Plan, st: &Statement) -> Vec<String> {
         _ => 0,
     };
     let mut lines: Vec<(String, Vec<String>)> = Vec::new();
-    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut at: crate::model::FastMap<String, usize> = Default::default();
     for &i in &st.parts {
         let step = &plan.steps[i];
         let grantee = match &step.change {
