@@ -68,7 +68,7 @@ impl GrantSet {
         // Stable and adaptive: linear over runs already in order.
         entries.sort_by_key(|(g, _)| key(g));
         entries.dedup_by(|(later, more), (first, origins)| {
-            if key(later) != key(first) {
+            if later != first {
                 return false;
             }
             for o in more.drain(..) {

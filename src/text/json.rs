@@ -19,7 +19,8 @@ impl<F: Formatter> Formatter for Inert<F> {
     ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if !c.is_ascii() && super::is_hidden(c) {
+            // DEL is the one ASCII character serde_json leaves raw that a terminal may act on.
+            if (c == '\u{7f}' || !c.is_ascii()) && super::is_hidden(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 let mut units = [0u16; 2];
                 for u in c.encode_utf16(&mut units) {
@@ -95,7 +96,8 @@ mod tests {
 
     #[test]
     fn hidden_characters_are_escaped_and_the_value_is_kept() {
-        let doc = serde_json::json!({"a\u{202e}b": ["x\u{200b}y\u{1F600}", "\u{85}", "é\"\n"]});
+        let doc =
+            serde_json::json!({"a\u{202e}b": ["x\u{200b}y\u{1F600}", "\u{85}", "é\"\n\u{7f}"]});
         for text in [json_pretty(&doc), json_line(&doc)] {
             assert!(
                 text.contains("\\u202e") && text.contains("\\u200b") && text.contains("\\u0085")
@@ -106,6 +108,7 @@ mod tests {
                     .any(|c| !c.is_ascii() && crate::text::is_hidden(c))
             );
             assert!(text.contains('\u{1F600}') && text.contains('é'));
+            assert!(text.contains("\\u007f") && !text.contains('\u{7f}'));
             let back: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(back, doc);
         }
