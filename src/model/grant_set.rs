@@ -20,8 +20,9 @@ pub struct GrantSet {
     entries: Vec<(Grant, Origins)>,
 }
 
-/// A grant as one integer: object kind and names, privilege, grantee kind and name. Equal
-/// grants have equal keys and different grants different ones.
+/// A grant as one integer: object kind and names, grantee kind and name, privilege. Equal
+/// grants have equal keys and different grants different ones; the privileges one grantee holds
+/// on one object are neighbours (one statement's worth, `plan::by_target`).
 fn key(g: &Grant) -> u128 {
     let (kind, a, b) = match &g.object {
         Object::Database => (0u128, 0, 0),
@@ -39,8 +40,8 @@ fn key(g: &Grant) -> u128 {
     kind << 104
         | u128::from(a) << 72
         | u128::from(b) << 40
-        | privilege << 34
-        | u128::from(grantee_key(&g.grantee))
+        | u128::from(grantee_key(&g.grantee)) << 4
+        | privilege
 }
 
 /// The grantee's part of a grant's key (34 bits): the order of grants to one object.

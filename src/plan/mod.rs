@@ -140,7 +140,14 @@ impl Plan {
         grants: &GrantSet,
         notes: Vec<String>,
     ) -> Plan {
-        let mut steps = Vec::new();
+        let (revokes, grants) = (by_target(revokes), by_target(grants));
+        let mut steps = Vec::with_capacity(
+            membership.create.len()
+                + membership.add.len()
+                + membership.drop.len()
+                + revokes.len()
+                + grants.len(),
+        );
         for group in membership.create {
             steps.push(Step {
                 change: Change::CreateGroup { group },
@@ -162,7 +169,7 @@ impl Plan {
                 why: None,
             });
         }
-        for (privileges, object, grantee, origins) in by_target(revokes) {
+        for (privileges, object, grantee, origins) in revokes {
             steps.push(Step {
                 change: Change::Revoke {
                     privileges,
@@ -173,7 +180,7 @@ impl Plan {
                 why: None,
             });
         }
-        for (privileges, object, grantee, origins) in by_target(grants) {
+        for (privileges, object, grantee, origins) in grants {
             steps.push(Step {
                 change: Change::Grant {
                     privileges,
@@ -282,29 +289,37 @@ impl Plan {
 type ByTarget = (Vec<Privilege>, Object, Grantee, Vec<Origin>);
 
 /// Groups grants by (object, grantee) into statements, ordered by object, first privilege, grantee.
+/// A set holds one target's privileges side by side (its order), so grouping is one pass.
 fn by_target(set: &GrantSet) -> Vec<ByTarget> {
-    type Target<'a> = (&'a Object, &'a Grantee);
-    let mut by_target: crate::model::FastMap<Target, (Vec<Privilege>, Vec<Origin>)> =
-        crate::model::FastMap::default();
-    // (The input is unordered; everything below sorts.)
+    let mut out: Vec<ByTarget> = Vec::new();
     for (g, origins) in set {
-        let entry = by_target.entry((&g.object, &g.grantee)).or_default();
-        entry.0.push(g.privilege);
-        for o in origins {
-            if !entry.1.contains(o) {
-                entry.1.push(o.clone());
+        match out.last_mut() {
+            Some((privileges, object, grantee, from))
+                if *object == g.object && *grantee == g.grantee =>
+            {
+                privileges.push(g.privilege);
+                for o in origins {
+                    if !from.contains(o) {
+                        from.push(o.clone());
+                    }
+                }
+            }
+            _ => {
+                let mut from: Vec<Origin> = Vec::with_capacity(origins.len());
+                for o in origins {
+                    if !from.contains(o) {
+                        from.push(o.clone());
+                    }
+                }
+                out.push((vec![g.privilege], g.object.clone(), g.grantee.clone(), from));
             }
         }
     }
-    let mut out: Vec<ByTarget> = by_target
-        .into_iter()
-        .map(|((object, grantee), (mut privileges, mut origins))| {
-            privileges.sort();
-            privileges.dedup();
-            origins.sort();
-            (privileges, object.clone(), grantee.clone(), origins)
-        })
-        .collect();
+    for (privileges, _, _, origins) in &mut out {
+        privileges.sort();
+        privileges.dedup();
+        origins.sort();
+    }
     out.sort_by(|a, b| (&a.1, a.0[0], &a.2).cmp(&(&b.1, b.0[0], &b.2)));
     out
 }
