@@ -35,7 +35,7 @@ fn text(v: &Option<String>) -> &str {
 }
 
 fn unpad(v: &Option<String>) -> &str {
-    text(v).trim_end_matches(' ')
+    super::unpad(text(v))
 }
 
 /// Exact names by their unpadded form (trailing blanks removed), each list in the order given.
@@ -44,7 +44,7 @@ type Index<'a> = FastMap<&'a str, Vec<&'a str>>;
 fn index<'a>(exact: impl Iterator<Item = &'a str>) -> Index<'a> {
     let mut idx: Index<'a> = FastMap::default();
     for e in exact {
-        idx.entry(e.trim_end_matches(' ')).or_default().push(e);
+        idx.entry(super::unpad(e)).or_default().push(e);
     }
     idx
 }
@@ -80,7 +80,7 @@ pub(super) fn models<'a>(
         model_index
             .entry(s)
             .or_default()
-            .entry(m.trim_end_matches(' '))
+            .entry(super::unpad(m))
             .or_default()
             .push(m);
     }

@@ -86,6 +86,23 @@ pub fn result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Row>> {
 
 /// Result sets as messages arrive: each row is turned into text and its message dropped at
 /// once, so a large catalog is never held twice (as messages and as rows).
+#[cfg(test)]
+#[test]
+fn unpad_strips_trailing_blanks_only() {
+    for (padded, bare) in [
+        ("", ""),
+        ("a", "a"),
+        (" a ", " a"),
+        ("a         ", "a"),
+        (&format!("é{}", " ".repeat(127)), "é"),
+        (&" ".repeat(17), ""),
+        ("a \t  ", "a \t"),
+    ] {
+        assert_eq!(unpad(padded), bare, "{padded:?}");
+        assert_eq!(unpad(padded), padded.trim_end_matches(' '));
+    }
+}
+
 #[derive(Default)]
 struct Sets {
     done: Vec<Vec<Row>>,
@@ -102,7 +119,7 @@ impl Sets {
             SimpleQueryMessage::Row(row) if self.padded == Some(self.done.len()) => {
                 self.current.push(
                     (0..row.len())
-                        .map(|i| row.get(i).map(|v| v.trim_end_matches(' ').to_owned()))
+                        .map(|i| row.get(i).map(|v| unpad(v).to_owned()))
                         .collect(),
                 )
             }
@@ -117,6 +134,21 @@ impl Sets {
             _ => {}
         }
     }
+}
+
+/// `value` without its trailing blanks (never its leading ones). A char(128) value is mostly
+/// padding: eight blanks are stepped over at a time.
+pub(crate) fn unpad(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    let mut end = bytes.len();
+    while end >= 8 && bytes[end - 8..end] == *b"        " {
+        end -= 8;
+    }
+    while end > 0 && bytes[end - 1] == b' ' {
+        end -= 1;
+    }
+    // Only ASCII blanks were stepped over: `end` is a character boundary.
+    &value[..end]
 }
 
 /// The result sets of a multi-statement message up to the first failing statement, and that

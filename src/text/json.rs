@@ -17,6 +17,10 @@ impl<F: Formatter> Formatter for Inert<F> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Almost every fragment is plain ASCII: one scan, one write.
+        if !fragment.bytes().any(|b| b >= 0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             // DEL is the one ASCII character serde_json leaves raw that a terminal may act on.
