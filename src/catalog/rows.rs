@@ -48,8 +48,13 @@ pub const QUERIES: &[Query] = &[
     query!("role_grants", 2),
 ];
 
-/// mlgrant's own ledger, read after [`QUERIES`] where it may be read ([`super::read`]).
-pub const LEDGER: Query = query!("ledger", 10);
+/// mlgrant's own ledger, read after [`QUERIES`] where it may be read ([`super::read`]): the
+/// grants of it that stand, not its history.
+pub const LEDGER: Query = Query {
+    name: "ledger",
+    sql: include_str!("ledger_standing.sql"),
+    columns: 10,
+};
 
 fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")

@@ -69,6 +69,15 @@ async fn what_mlgrant_granted_is_taken_back_when_no_longer_required_and_hand_gra
         .rows("SELECT action FROM mlgrant.ledger WHERE grantee_name = 'frank' AND privilege = 'EXECUTE' ORDER BY applied_at DESC, run_id DESC LIMIT 1")
         .await;
     assert_eq!(last, [["revoke"]]);
+    // Given again by hand, frank's EXECUTE is not mlgrant's: the plan reads the latest ledger row
+    // of each privilege (the revoke), not the first (the grant), and leaves it alone.
+    c.admin
+        .batch_execute("GRANT EXECUTE ON MODEL demo_ml.churn TO frank")
+        .await
+        .unwrap();
+    let p = c.run(&["plan", "--config", &without, "--format", "sql"]);
+    assert_eq!(p.status.code(), Some(0), "{}", err(&p));
+    assert!(!out(&p).contains("FROM frank"), "{}", out(&p));
 }
 
 const ARN: &str = "arn:aws:iam::123456789012:role/churn";
