@@ -34,6 +34,28 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// [`sanitize`] as a writer: what is written to it reaches `W` with each hidden character
+/// replaced, for text made in pieces (a reason of many places) without a string of its own.
+pub struct Sanitized<'a, W: std::fmt::Write + ?Sized>(pub &'a mut W);
+
+impl<W: std::fmt::Write + ?Sized> std::fmt::Write for Sanitized<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        // Printable ASCII, as almost every piece is: written as it is, after one pass.
+        if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return self.0.write_str(s);
+        }
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            if is_hidden(c) {
+                self.0.write_str(&s[start..i])?;
+                self.0.write_char('?')?;
+                start = i + c.len_utf8();
+            }
+        }
+        self.0.write_str(&s[start..])
+    }
+}
+
 /// Text for Markdown, safe by construction: hidden characters shown escaped, and every ASCII
 /// punctuation character backslash-escaped (CommonMark lets any be), so that no name can close
 /// a code span, open a link or an image, start raw HTML, break a table or mention a team.
@@ -119,6 +141,18 @@ pub fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sanitizing_writer_writes_what_sanitize_returns() {
+        use std::fmt::Write;
+        for text in ["plain", "a\u{1b}[8m\nb", "\u{202e}x\u{200b}", "é\u{85}", ""] {
+            let mut out = String::new();
+            for piece in text.split_inclusive(['b', 'x']) {
+                Sanitized(&mut out).write_str(piece).unwrap();
+            }
+            assert_eq!(out, sanitize(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn control_characters_are_shown_visibly() {

@@ -127,7 +127,8 @@ pub fn settle(plan: &mut crate::plan::Plan, state: &mut State, answers: Answers)
     let all_found = answers
         .iter()
         .all(|(m, why)| why.is_none() && !not_ready(m));
-    let found: std::collections::BTreeSet<ModelName> = answers
+    // Hashed (names are integers): the plan may list 100,000 models to keep or drop.
+    let found: crate::model::FastSet<ModelName> = answers
         .iter()
         .filter(|(_, why)| why.is_none())
         .map(|(m, _)| m.clone())

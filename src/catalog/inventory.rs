@@ -51,8 +51,9 @@ fn index<'a>(exact: impl Iterator<Item = &'a str>) -> Index<'a> {
 
 /// The exact names that pad to `padded`; `padded` itself when none does. A lookup, so that a
 /// catalog of many models reads in linear time.
-fn candidates<'a>(padded: &'a str, idx: &Index<'a>) -> Vec<&'a str> {
-    idx.get(padded).cloned().unwrap_or_else(|| vec![padded])
+fn candidates<'b, 'a>(padded: &'b &'a str, idx: &'b Index<'a>) -> &'b [&'a str] {
+    idx.get(*padded)
+        .map_or(std::slice::from_ref(padded), Vec::as_slice)
 }
 
 /// Reads the info rows (`schema, model, owner, state`, padded) against the exact schema and
@@ -92,19 +93,21 @@ pub(super) fn models<'a>(
     let mut ambiguous: BTreeSet<ModelName> = BTreeSet::new();
     for row in info {
         let (schema, model) = (unpad(&row[0]), unpad(&row[1]));
-        let fits: Vec<ModelName> = candidates(schema, &schema_index)
-            .into_iter()
-            .flat_map(|s| {
+        // Every exact (schema, model) the row may name; almost always one, counted without
+        // a list of its own.
+        let fitting = || {
+            candidates(&schema, &schema_index).iter().flat_map(|s| {
                 let in_schema = model_index.get(s).unwrap_or(&no_models);
-                candidates(model, in_schema)
-                    .into_iter()
-                    .map(move |m| model_name(s, m))
+                candidates(&model, in_schema).iter().map(move |m| (*s, *m))
             })
-            .collect();
-        let owners = candidates(unpad(&row[2]), &user_index);
-        let renamed = fits.len() == 1
-            && (fits[0].schema.as_str() != schema || fits[0].model.as_str() != model);
-        if fits.len() != 1 || owners.len() != 1 || (renamed && !sees_all_models) {
+        };
+        let mut fits_at = fitting();
+        let (only, more) = (fits_at.next(), fits_at.next().is_some());
+        let owner = unpad(&row[2]);
+        let owners = candidates(&owner, &user_index);
+        let renamed = only.is_some_and(|(s, m)| s != schema || m != model);
+        if only.is_none() || more || owners.len() != 1 || (renamed && !sees_all_models) {
+            let fits: Vec<ModelName> = fitting().map(|(s, m)| model_name(s, m)).collect();
             let note = format!(
                 "model {}: the catalog pads names with blanks, and more than one model (or owner) fits this row: it is neither granted on nor revoked from; rename the models (or users) so that they differ in more than trailing blanks",
                 crate::text::escape_controls(&model_name(schema, model).key())
@@ -115,11 +118,15 @@ pub(super) fn models<'a>(
             ambiguous.extend(fits);
             continue;
         }
-        let name = fits.into_iter().next().expect("one model fits");
-        named.push((name, Name::from_catalog(owners[0]), unpad(&row[3])));
+        let (s, m) = only.expect("one model fits");
+        named.push((
+            model_name(s, m),
+            Name::from_catalog(owners[0]),
+            unpad(&row[3]),
+        ));
     }
     // Stable: of two rows for one name, the later one's owner and state stand, as before.
-    named.sort_by(|a, b| a.0.cmp(&b.0));
+    named.sort_by_cached_key(|a| (a.0.schema.sort_key(), a.0.model.sort_key()));
     let (mut owners, mut unconfirmed, mut not_ready) = (Vec::new(), Vec::new(), Vec::new());
     for run in named.chunk_by(|a, b| a.0 == b.0) {
         let (name, owner, state) = &run[run.len() - 1];

@@ -249,13 +249,16 @@ pub fn diff(current: &State, desired: &State, fence: &Fence, exemptions: &Exempt
             .count()
         + found.directory_waits.values().sum::<usize>();
     let held_names = notes::held_names(inventory, &found.unconfirmed);
-    let mut unconfirmed: Vec<ModelName> = found
-        .unconfirmed
-        .iter()
-        .filter(|(_, why)| why.is_none())
-        .map(|(m, _)| m.clone())
-        .collect();
-    unconfirmed.sort_unstable();
+    // In the inventory's order (the models the diff found waiting come from it): no sort.
+    let unconfirmed: Vec<ModelName> = match inventory {
+        Some(i) if !found.unconfirmed.is_empty() => i
+            .unconfirmed
+            .keys()
+            .filter(|m| matches!(found.unconfirmed.get(*m), Some(None)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let notes = found.notes(current, desired, fence, &revokes);
     let mut plan = Plan::build(membership, &revokes, &grants, notes);
     plan.withheld = withheld;

@@ -25,10 +25,10 @@ pub(crate) use grant_set::grantee_key;
 pub use grant_set::{GrantSet, Side};
 pub use model_state::{ModelStage, READY};
 pub use name::{
-    MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, idp_namespace, read_qualified,
+    MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, TextKey, idp_namespace, read_qualified,
 };
 pub use origin::{FastMap, FastSet, Loc, Origin, Origins, Rule, Until};
-pub use quote::{is_reserved, quote_ident, quote_literal};
+pub use quote::{Ident, is_reserved, quote_ident, quote_literal, quoted_len};
 pub use run::LogEntry;
 pub use state::{Exemptions, GroupState, Inventory, LedgerEntry, State};
 pub use time::Instant;

@@ -98,6 +98,32 @@ impl fmt::Debug for Name {
     }
 }
 
+/// A text's sort key that orders as the text does (byte by byte, as `str` orders), compared
+/// as an integer wherever two texts differ in their first 16 bytes: the first 16 bytes as one
+/// big-endian number (zero padded), then how many of them the text has, then the rest of it.
+/// Zero padding reads a short text as followed by NULs, and the count puts it first where that
+/// is all that tells two texts apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TextKey {
+    head: u128,
+    head_len: u8,
+    rest: &'static [u8],
+}
+
+impl TextKey {
+    pub fn of(text: &'static str) -> TextKey {
+        let bytes = text.as_bytes();
+        let n = bytes.len().min(16);
+        let mut head = [0u8; 16];
+        head[..n].copy_from_slice(&bytes[..n]);
+        TextKey {
+            head: u128::from_be_bytes(head),
+            head_len: n as u8,
+            rest: &bytes[n..],
+        }
+    }
+}
+
 impl Serialize for Name {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -124,6 +150,17 @@ impl Name {
     }
 
     pub fn as_str(&self) -> &str {
+        super::intern::text(self.0)
+    }
+
+    /// What the name sorts by, for a sort that caches it: compared mostly as one integer.
+    pub fn sort_key(&self) -> TextKey {
+        TextKey::of(self.text())
+    }
+
+    /// [`Name::as_str`], borrowed from the table of names, which lives as long as the process
+    /// (it only grows): for keys that outlive the name they were read from.
+    pub fn text(&self) -> &'static str {
         super::intern::text(self.0)
     }
 }
@@ -335,6 +372,37 @@ impl<'a> LineOffsets<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_keys_order_as_the_texts_do() {
+        let texts = [
+            "",
+            "\0",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "abcdefghijklmnop",
+            "abcdefghijklmno",
+            "abcdefghijklmnop\0",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "é",
+            "e\u{301}",
+            "zzzzzzzzzzzzzzzzzzzz",
+            "s000",
+            "s001",
+            "m10",
+            "m9",
+            "M9",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(TextKey::of(a).cmp(&TextKey::of(b)), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -200,18 +200,65 @@ pub fn is_reserved(word: &str) -> bool {
 /// assert_eq!(quote_ident("odd\"name"), "\"odd\"\"name\"");
 /// ```
 pub fn quote_ident(name: &str) -> String {
-    let standard = name
-        .bytes()
+    if standard(name) {
+        name.to_owned()
+    } else {
+        Ident(name).to_string()
+    }
+}
+
+/// How many bytes [`quote_ident`] writes for `name`, counted without writing them.
+///
+/// ```
+/// use mlgrant::model::{quote_ident, quoted_len};
+/// for name in ["demo_ml", "group", "IAM:Alice", "odd\"na\"me", ""] {
+///     assert_eq!(quoted_len(name), quote_ident(name).len());
+/// }
+/// ```
+pub fn quoted_len(name: &str) -> usize {
+    if standard(name) {
+        name.len()
+    } else {
+        name.len() + 2 + name.bytes().filter(|&b| b == b'"').count()
+    }
+}
+
+fn standard(name: &str) -> bool {
+    name.bytes()
         .next()
         .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'$')
-        && !is_reserved(name);
-    if standard {
-        name.to_owned()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        && !is_reserved(name)
+}
+
+/// [`quote_ident`] as a `Display`: the same text, written straight into what is being written
+/// (a plan's JSON, its script) without a string of its own.
+///
+/// ```
+/// use mlgrant::model::{Ident, quote_ident};
+/// for name in ["demo_ml", "group", "IAM:Alice", "odd\"name", ""] {
+///     assert_eq!(Ident(name).to_string(), quote_ident(name));
+/// }
+/// ```
+pub struct Ident<'a>(pub &'a str);
+
+impl std::fmt::Display for Ident<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let name = self.0;
+        if standard(name) {
+            return f.write_str(name);
+        }
+        f.write_char('"')?;
+        for (i, piece) in name.split('"').enumerate() {
+            if i > 0 {
+                f.write_str("\"\"")?;
+            }
+            f.write_str(piece)?;
+        }
+        f.write_char('"')
     }
 }
 

@@ -11,7 +11,7 @@
 //! statement is 16 MB").
 
 use super::{Change, Step};
-use crate::model::{FastMap, Grant, Grantee, Name, Object, Privilege, quote_ident};
+use crate::model::{FastMap, Grant, Grantee, Name, Object, Privilege, quoted_len};
 
 /// The most objects, grantees or users one statement lists.
 pub const MAX_LIST: usize = 1000;
@@ -27,14 +27,14 @@ fn object_bytes(o: &Object) -> usize {
     2 + match o {
         Object::Database => 0,
         Object::IamRole(arn) => arn.as_str().len() + 2 + arn.as_str().matches('\'').count(),
-        Object::Schema(s) => quote_ident(s.as_str()).len(),
-        Object::Model(m) => m.key().len(),
+        Object::Schema(s) => quoted_len(s.as_str()),
+        Object::Model(m) => quoted_len(m.schema.as_str()) + 1 + quoted_len(m.model.as_str()),
     }
 }
 
 /// How many bytes a grantee takes in a list (`GROUP `, its name, `, `).
 fn grantee_bytes(g: &Grantee) -> usize {
-    8 + g.name().map_or(6, |n| quote_ident(n.as_str()).len())
+    8 + g.name().map_or(6, |n| quoted_len(n.as_str()))
 }
 
 /// `items` cut into lists of at most [`MAX_LIST`] items and [`MAX_LIST_BYTES`] bytes.
@@ -164,7 +164,8 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
     // Privileges, stage 1: per (grant?, object, privileges), the grantees and their steps.
     type ByObject<'a> = (bool, &'a Object, &'a [Privilege], Vec<usize>);
     let mut by_object: Vec<ByObject> = Vec::new();
-    let mut by_object_at: FastMap<(bool, &Object, &[Privilege]), usize> = FastMap::default();
+    let mut by_object_at: FastMap<(bool, &Object, &[Privilege]), usize> =
+        FastMap::with_capacity_and_hasher(steps.len(), Default::default());
     for (i, step) in steps.iter().enumerate() {
         match &step.change {
             Change::CreateGroup { group } => out.push(Statement {
@@ -198,7 +199,7 @@ pub fn statements(steps: &[Step]) -> Vec<Statement> {
     }
     let user_of = |i: &usize| match &steps[*i].change {
         Change::AddMember { user, .. } | Change::DropMember { user, .. } => {
-            quote_ident(user.as_str()).len() + 2
+            quoted_len(user.as_str()) + 2
         }
         _ => 0,
     };

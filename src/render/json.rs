@@ -4,12 +4,11 @@
 //! Written straight from borrowed structs (no `serde_json::Value` tree): a plan of 100,000
 //! changes is written without a map per field.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{JSON_VERSION, merged, reason, statement};
+use super::{ChangeSql, JSON_VERSION, MergedSql, Reason};
 use crate::model::{Grantee, GranteeKind, Name, Object, Origin, Privilege};
 use crate::plan::{Change, Merged, Plan, Statement, Step};
 
@@ -63,6 +62,16 @@ impl<'a> GranteeDoc<'a> {
     }
 }
 
+/// A `Display` written as a JSON string, straight into the document (serde_json escapes it as
+/// it is written): no string of its own per value.
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 #[derive(Serialize)]
 struct SourceDoc<'a> {
     file: &'a str,
@@ -71,49 +80,89 @@ struct SourceDoc<'a> {
     rule: &'a str,
     /// An expiring entry's end (`2027-01-31T00:00:00Z`) and reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    until: Option<String>,
+    until: Option<Shown<&'a crate::model::Instant>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     until_reason: Option<&'a str>,
 }
 
-fn sources<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Vec<SourceDoc<'a>> {
-    origins
-        .into_iter()
-        .map(|o| SourceDoc {
+impl<'a> SourceDoc<'a> {
+    fn of(o: &'a Origin) -> SourceDoc<'a> {
+        SourceDoc {
             file: o.file(),
             line: o.at.line,
             column: o.at.column,
             rule: o.path(),
-            until: o.until().map(|u| u.at.to_string()),
+            until: o.until().map(|u| Shown(&u.at)),
             until_reason: o.until().and_then(|u| u.reason.as_deref()),
-        })
-        .collect()
+        }
+    }
 }
 
-fn privileges(privileges: &[Privilege]) -> Vec<Cow<'static, str>> {
-    privileges
-        .iter()
-        .map(|p| match p {
-            Privilege::AssumeRole(c) => Cow::Owned(format!("ASSUMEROLE FOR {}", c.sql())),
-            p => Cow::Borrowed(p.sql()),
-        })
-        .collect()
+/// A list of sources, each written as it is reached.
+struct Sources<I>(std::cell::Cell<Option<I>>);
+
+impl<'a, I: Iterator<Item = &'a Origin>> Sources<I> {
+    fn of(origins: I) -> Sources<I> {
+        Sources(std::cell::Cell::new(Some(origins)))
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a Origin>> Serialize for Sources<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Written once: the document is serialized once.
+        serializer.collect_seq(self.0.take().into_iter().flatten().map(SourceDoc::of))
+    }
+}
+
+/// Privileges as the document spells them: `EXECUTE`, `ASSUMEROLE FOR COPY`.
+struct Privileges<'a>(&'a [Privilege]);
+
+impl Serialize for Privileges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|&p| PrivilegeDoc(p)))
+    }
+}
+
+struct PrivilegeDoc(Privilege);
+
+impl Serialize for PrivilegeDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Privilege::AssumeRole(c) => {
+                serializer.collect_str(&format_args!("ASSUMEROLE FOR {}", c.sql()))
+            }
+            p => serializer.serialize_str(p.sql()),
+        }
+    }
 }
 
 /// One step: its action, privileges, object, grantee, its statement alone, reason and sources.
 #[derive(Serialize)]
 struct StepDoc<'a> {
     action: &'static str,
-    privileges: Vec<Cow<'static, str>>,
+    privileges: Privileges<'a>,
     object: ObjectDoc<'a>,
     grantee: Option<GranteeDoc<'a>>,
-    sql: String,
-    reason: String,
-    sources: Vec<SourceDoc<'a>>,
+    sql: Shown<ChangeSql<'a>>,
+    reason: Text,
+    sources: Sources<std::slice::Iter<'a, Origin>>,
+}
+
+/// A text written once and shared by the parts that give the same reason.
+struct Text(std::rc::Rc<str>);
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 impl<'a> StepDoc<'a> {
     fn of(step: &'a Step) -> StepDoc<'a> {
+        StepDoc::with_reason(step, Reason(step).to_string().into())
+    }
+
+    fn with_reason(step: &'a Step, reason: std::rc::Rc<str>) -> StepDoc<'a> {
         let (privileges, object, grantee) = match &step.change {
             Change::Grant {
                 privileges: p,
@@ -124,26 +173,22 @@ impl<'a> StepDoc<'a> {
                 privileges: p,
                 object,
                 grantee,
-            } => (
-                privileges(p),
-                ObjectDoc::of(object),
-                Some(GranteeDoc::of(grantee)),
-            ),
-            Change::CreateGroup { group } => (Vec::new(), ObjectDoc::Group { name: group }, None),
+            } => (&p[..], ObjectDoc::of(object), Some(GranteeDoc::of(grantee))),
+            Change::CreateGroup { group } => (&[][..], ObjectDoc::Group { name: group }, None),
             Change::AddMember { group, user } | Change::DropMember { group, user } => (
-                Vec::new(),
+                &[][..],
                 ObjectDoc::Group { name: group },
                 Some(GranteeDoc::user(user)),
             ),
         };
         StepDoc {
             action: step.change.action(),
-            privileges,
+            privileges: Privileges(privileges),
             object,
             grantee,
-            sql: statement(&step.change),
-            reason: reason(step),
-            sources: sources(&step.origins),
+            sql: Shown(ChangeSql(&step.change)),
+            reason: Text(reason),
+            sources: Sources::of(step.origins.iter()),
         }
     }
 }
@@ -151,65 +196,101 @@ impl<'a> StepDoc<'a> {
 /// One statement: what runs (action, privileges, objects, grantees, sql), the reasons and
 /// sources of all its parts, and the parts themselves.
 #[derive(Serialize)]
-struct StatementDoc<'a> {
+#[serde(bound = "I: Iterator<Item = &'a Origin>")]
+struct StatementDoc<'a, I> {
     action: &'static str,
-    privileges: Vec<Cow<'static, str>>,
+    privileges: Privileges<'a>,
     objects: Vec<ObjectDoc<'a>>,
     grantees: Vec<GranteeDoc<'a>>,
-    sql: String,
+    sql: Shown<MergedSql<'a>>,
     reason: String,
-    sources: Vec<SourceDoc<'a>>,
+    sources: Sources<I>,
     parts: Vec<StepDoc<'a>>,
 }
 
-impl<'a> StatementDoc<'a> {
-    fn of(plan: &'a Plan, st: &'a Statement) -> StatementDoc<'a> {
-        let parts: Vec<&Step> = st.parts.iter().map(|&i| &plan.steps[i]).collect();
-        let (privileges, objects, grantees) = match &st.merged {
-            Merged::CreateGroup { group } => (
-                Vec::new(),
-                vec![ObjectDoc::Group { name: group }],
-                Vec::new(),
-            ),
-            Merged::Members { group, users, .. } => (
-                Vec::new(),
-                vec![ObjectDoc::Group { name: group }],
-                users.iter().map(GranteeDoc::user).collect(),
-            ),
-            Merged::Privileges {
-                privileges: p,
-                objects,
-                grantees,
-                ..
-            } => (
-                privileges(p),
-                objects.iter().map(ObjectDoc::of).collect(),
-                grantees.iter().map(GranteeDoc::of).collect(),
-            ),
-        };
-        let parts: Vec<StepDoc> = parts.into_iter().map(StepDoc::of).collect();
-        let mut seen = crate::model::FastSet::default();
-        let reasons: Vec<&str> = parts
-            .iter()
-            .map(|p| p.reason.as_str())
-            .filter(|r| seen.insert(*r))
-            .collect();
-        let mut seen = crate::model::FastSet::default();
-        let origins = st
-            .parts
-            .iter()
-            .flat_map(|&i| &plan.steps[i].origins)
-            .filter(|o| seen.insert(*o));
-        StatementDoc {
-            action: parts.first().map_or("", |p| p.action),
-            privileges,
+/// The parts of a statement, each with its reason, and the statement's reason: its parts'
+/// reasons, each once, in order, joined by `; `. A reason is written once for a run of parts
+/// that give the same one (a thousand parts of one statement mostly do) and shared by them.
+fn parts_and_reason<'a>(steps: impl Iterator<Item = &'a Step>) -> (Vec<StepDoc<'a>>, String) {
+    let mut seen: crate::model::FastSet<std::rc::Rc<str>> = Default::default();
+    let mut joined = String::new();
+    let mut last: Option<(&Step, std::rc::Rc<str>)> = None;
+    let parts = steps
+        .map(|step| {
+            // A step of the same kind as the one before, with the same origins and
+            // explanation, has the same reason.
+            let reason = match &last {
+                Some((l, reason))
+                    if std::mem::discriminant(&l.change)
+                        == std::mem::discriminant(&step.change)
+                        && l.why == step.why
+                        && l.origins == step.origins =>
+                {
+                    reason.clone()
+                }
+                _ => {
+                    let reason: std::rc::Rc<str> = Reason(step).to_string().into();
+                    if seen.insert(reason.clone()) {
+                        if seen.len() > 1 {
+                            joined.push_str("; ");
+                        }
+                        joined.push_str(&reason);
+                    }
+                    last = Some((step, reason.clone()));
+                    reason
+                }
+            };
+            StepDoc::with_reason(step, reason)
+        })
+        .collect();
+    (parts, joined)
+}
+
+fn statement_doc<'a>(
+    plan: &'a Plan,
+    st: &'a Statement,
+) -> StatementDoc<'a, impl Iterator<Item = &'a Origin>> {
+    let (privileges, objects, grantees) = match &st.merged {
+        Merged::CreateGroup { group } => {
+            (&[][..], vec![ObjectDoc::Group { name: group }], Vec::new())
+        }
+        Merged::Members { group, users, .. } => (
+            &[][..],
+            vec![ObjectDoc::Group { name: group }],
+            users.iter().map(GranteeDoc::user).collect(),
+        ),
+        Merged::Privileges {
+            privileges: p,
             objects,
             grantees,
-            sql: merged(&st.merged),
-            reason: reasons.join("; "),
-            sources: sources(origins),
-            parts,
+            ..
+        } => (
+            &p[..],
+            objects.iter().map(ObjectDoc::of).collect(),
+            grantees.iter().map(GranteeDoc::of).collect(),
+        ),
+    };
+    let steps = || st.parts.iter().map(|&i| &plan.steps[i]);
+    // Each source once; a part's sources are mostly its neighbour's, told apart cheaply.
+    let mut seen = crate::model::FastSet::default();
+    let mut last: Option<&Origin> = None;
+    let origins = steps().flat_map(|s| &s.origins).filter(move |&o| {
+        if last == Some(o) {
+            return false;
         }
+        last = Some(o);
+        seen.insert(o)
+    });
+    let (parts, reason) = parts_and_reason(steps());
+    StatementDoc {
+        action: steps().next().map_or("", |s| s.change.action()),
+        privileges: Privileges(privileges),
+        objects,
+        grantees,
+        sql: Shown(MergedSql(&st.merged)),
+        reason,
+        sources: Sources::of(origins),
+        parts,
     }
 }
 
@@ -219,7 +300,7 @@ struct Statements<'a>(&'a Plan);
 impl Serialize for Statements<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let plan = self.0;
-        serializer.collect_seq(plan.statements.iter().map(|st| StatementDoc::of(plan, st)))
+        serializer.collect_seq(plan.statements.iter().map(|st| statement_doc(plan, st)))
     }
 }
 

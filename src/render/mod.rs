@@ -9,6 +9,7 @@
 mod history;
 mod json;
 mod markdown;
+mod sql;
 mod warnings;
 
 use anstyle::{AnsiColor, Style};
@@ -17,111 +18,30 @@ pub use crate::model::{is_reserved, quote_ident, quote_literal};
 pub use history::{history, history_run};
 pub use json::{json, write_json};
 pub use markdown::markdown;
+use sql::GranteeSql;
+pub use sql::{ChangeSql, MergedSql};
 pub use warnings::warnings;
 
-use crate::model::{Grantee, Object, Origin};
+use crate::model::{Grantee, Origin};
 use crate::plan::{Change, Merged, Plan, Statement, Step};
 use crate::text::{escape_controls, sanitize};
 
 /// Version of the JSON output schema.
 pub const JSON_VERSION: u32 = 2;
 
-/// An object list: `ON SCHEMA s1, s2`, `ON MODEL s.m1, s.m2`, `ON 'arn1', 'arn2'`, or nothing
-/// for CREATE MODEL (granted on the database). The objects are of one kind ([`crate::plan`]).
-fn objects_sql(objects: &[Object]) -> String {
-    let list = |f: &dyn Fn(&Object) -> String| objects.iter().map(f).collect::<Vec<_>>().join(", ");
-    match objects.first() {
-        None | Some(Object::Database) => String::new(),
-        Some(Object::IamRole(_)) => format!(
-            " ON {}",
-            list(&|o| match o {
-                Object::IamRole(arn) => iam_role_sql(arn.as_str()),
-                _ => String::new(),
-            })
-        ),
-        Some(Object::Schema(_)) => format!(
-            " ON SCHEMA {}",
-            list(&|o| match o {
-                Object::Schema(s) => quote_ident(s.as_str()),
-                _ => String::new(),
-            })
-        ),
-        Some(Object::Model(_)) => format!(
-            " ON MODEL {}",
-            list(&|o| match o {
-                Object::Model(m) => m.key(),
-                _ => String::new(),
-            })
-        ),
-    }
-}
-
-/// `ALL` and `default` are keywords of ASSUMEROLE; an ARN is a plain string literal (ASSUMEROLE
-/// takes no expression, so no `chr(92)` splice). ARNs reach here validated: from the model
-/// (config checks them) or from the catalog (rows whose ARN is not one are never revoked).
-fn iam_role_sql(arn: &str) -> String {
-    match arn {
-        "ALL" => "ALL".to_owned(),
-        "default" => "default".to_owned(),
-        arn => format!("'{}'", arn.replace('\'', "''")),
-    }
-}
-
 pub(crate) fn grantee_sql(g: &Grantee) -> String {
-    match g {
-        Grantee::Group(n) => format!("GROUP {}", quote_ident(n.as_str())),
-        Grantee::Role(n) => format!("ROLE {}", quote_ident(n.as_str())),
-        Grantee::User(n) => quote_ident(n.as_str()),
-        Grantee::Public => "PUBLIC".to_owned(),
-    }
-}
-
-fn join<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
-    items.iter().map(f).collect::<Vec<_>>().join(", ")
+    GranteeSql(g).to_string()
 }
 
 /// One change alone as one SQL statement, with its closing semicolon.
 pub fn statement(change: &Change) -> String {
-    merged(&Merged::of(change))
+    ChangeSql(change).to_string()
 }
 
-/// One statement of a plan, with its closing semicolon: the only writer of GRANT, REVOKE,
-/// CREATE GROUP and ALTER GROUP text.
+/// One statement of a plan, with its closing semicolon (written by [`MergedSql`], with
+/// [`ChangeSql`] the only writer of GRANT, REVOKE, CREATE GROUP and ALTER GROUP text).
 pub fn merged(m: &Merged) -> String {
-    match m {
-        Merged::CreateGroup { group } => format!("CREATE GROUP {};", quote_ident(group.as_str())),
-        Merged::Members { add, group, users } => format!(
-            "ALTER GROUP {} {} USER {};",
-            quote_ident(group.as_str()),
-            if *add { "ADD" } else { "DROP" },
-            join(users, |u| quote_ident(u.as_str()))
-        ),
-        Merged::Privileges {
-            grant,
-            privileges,
-            objects,
-            grantees,
-        } => {
-            let (verb, to) = if *grant {
-                ("GRANT", "TO")
-            } else {
-                ("REVOKE", "FROM")
-            };
-            let grantees = join(grantees, grantee_sql);
-            let privileges = join(privileges, |p| p.sql().to_owned());
-            if matches!(objects.first(), Some(Object::IamRole(_))) {
-                format!(
-                    "{verb} ASSUMEROLE{} {to} {grantees} FOR {privileges};",
-                    objects_sql(objects)
-                )
-            } else {
-                format!(
-                    "{verb} {privileges}{} {to} {grantees};",
-                    objects_sql(objects)
-                )
-            }
-        }
-    }
+    MergedSql(m).to_string()
 }
 
 fn origin_text(o: &Origin) -> String {
@@ -373,26 +293,43 @@ fn verb(change: &Change, o: &Origin) -> &'static str {
 
 /// Why a statement is there, in one sentence, never empty.
 pub fn reason(step: &Step) -> String {
-    if let Some(why) = &step.why {
-        return why.clone();
-    }
-    let Some(first) = step.origins.first() else {
-        return match &step.change {
-            Change::CreateGroup { .. } => "the group is declared in the model".to_owned(),
-            _ => "the model asks for it".to_owned(),
+    Reason(step).to_string()
+}
+
+/// [`reason`], written where it is wanted (the JSON document writes one per change).
+pub(crate) struct Reason<'a>(pub &'a Step);
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let step = self.0;
+        if let Some(why) = &step.why {
+            return f.write_str(why);
+        }
+        let Some(first) = step.origins.first() else {
+            return f.write_str(match &step.change {
+                Change::CreateGroup { .. } => "the group is declared in the model",
+                _ => "the model asks for it",
+            });
         };
-    };
-    let places: Vec<String> = step
-        .origins
-        .iter()
-        .map(|o| format!("{} at {}:{}{}", o.path(), o.file(), o.at, o.until_suffix()))
-        .collect();
-    let lead = match (&step.change, verb(&step.change, first)) {
-        (Change::AddMember { .. }, _) => "listed in ",
-        (_, "") => "required by ",
-        (_, v) => v,
-    };
-    sanitize(&format!("{lead}{}", places.join("; ")))
+        let lead = match (&step.change, verb(&step.change, first)) {
+            (Change::AddMember { .. }, _) => "listed in ",
+            (_, "") => "required by ",
+            (_, v) => v,
+        };
+        let mut out = crate::text::Sanitized(f);
+        out.write_str(lead)?;
+        for (i, o) in step.origins.iter().enumerate() {
+            if i > 0 {
+                out.write_str("; ")?;
+            }
+            write!(out, "{} at {}:{}", o.path(), o.file(), o.at)?;
+            if let Some(u) = o.until() {
+                write!(out, " (until {})", u.describe())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -31,20 +31,26 @@ pub fn warnings(plan: &Plan) -> Vec<Warning> {
             } => (privileges, object, grantee, true),
             _ => continue,
         };
-        let sql = statement(&step.change);
-        let sql = sql.trim_end_matches(';');
+        // The statement's text is made only for a step that warns (a plan of 100,000 grants
+        // has none that do).
+        let sql = || {
+            let mut sql = statement(&step.change);
+            sql.pop();
+            sql
+        };
         if revoke
             && matches!(object, Object::IamRole(a) if a.as_str() == "ALL")
             && *grantee == Grantee::Public
             && privileges.contains(&Privilege::AssumeRole(IamCommand::All))
         {
             push(format!(
-                "{sql}: stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles; removing the policy line later restores nothing: GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL does"
+                "{}: stops every COPY, UNLOAD and CREATE MODEL that relied on PUBLIC's default access to IAM roles; removing the policy line later restores nothing: GRANT ASSUMEROLE ON ALL TO PUBLIC FOR ALL does",
+                sql()
             ));
         } else if revoke && privileges.contains(&Privilege::CreateModel) {
-            push(format!("{sql}: takes away the right to create models"));
+            push(format!("{}: takes away the right to create models", sql()));
         } else if *grantee == Grantee::Public {
-            push(format!("{sql}: touches PUBLIC, every user"));
+            push(format!("{}: touches PUBLIC, every user", sql()));
         }
     }
     out

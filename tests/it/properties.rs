@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use mlgrant::compile::compile;
 use mlgrant::config::{self, AccessModel};
 use mlgrant::diff::{Fence, between};
-use mlgrant::model::{Grant, ModelName, Name, NameKind, read_qualified};
+use mlgrant::model::{Grant, Grantee, ModelName, Name, NameKind, Object, read_qualified};
 use mlgrant::plan::Plan;
 use mlgrant::render::{self, quote_ident};
 use proptest::prelude::*;
@@ -282,5 +282,39 @@ proptest! {
                 "cannot tokenize {s}"
             );
         }
+    }
+}
+
+proptest! {
+    /// The sort keys that sorts cache order objects and grantees as `Ord` does, whatever the
+    /// texts: NULs, multibyte characters, long shared prefixes, names interned in any order.
+    #[test]
+    fn sort_keys_order_as_ord_does(texts in prop::collection::vec("[\\x00a-b\"é]{0,3}(abcdefghijklmnop)?[\\x00ab]{0,2}", 1..10)) {
+        let n = |s: &str| Name::from_catalog(s);
+        let mut grantees: Vec<Grantee> = texts
+            .iter()
+            .flat_map(|s| [Grantee::Group(n(s)), Grantee::Role(n(s)), Grantee::User(n(s))])
+            .chain([Grantee::Public])
+            .collect();
+        let mut objects: Vec<Object> = texts
+            .iter()
+            .zip(texts.iter().rev())
+            .flat_map(|(a, b)| {
+                [
+                    Object::IamRole(n(a)),
+                    Object::Schema(n(a)),
+                    Object::Model(ModelName { schema: n(a), model: n(b) }),
+                ]
+            })
+            .chain([Object::Database])
+            .collect();
+        let mut by_key = grantees.clone();
+        by_key.sort_by_cached_key(Grantee::sort_key);
+        grantees.sort();
+        prop_assert_eq!(by_key, grantees);
+        let mut by_key = objects.clone();
+        by_key.sort_by_cached_key(Object::sort_key);
+        objects.sort();
+        prop_assert_eq!(by_key, objects);
     }
 }

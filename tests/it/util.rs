@@ -73,6 +73,13 @@ pub fn scratch(test: &str, name: &str) -> PathBuf {
 /// `.ci/run` installs them first, so that an unreachable registry fails there with npm's own
 /// message.
 pub fn npm_file(dir: &str, spec: &str, file: &str) -> PathBuf {
+    // Two tests of this binary may ask for one tool at once on a fresh machine: one npm runs at
+    // a time, or the second sees the first's half-installed tree (its link made, its package
+    // not yet unpacked) and runs it.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = root().join("target").join(dir);
     let path = dir.join("node_modules").join(file);
     if !path.exists() {
