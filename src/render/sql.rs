@@ -39,12 +39,11 @@ fn objects(f: &mut Formatter<'_>, objects: &[Object]) -> fmt::Result {
         o if std::mem::discriminant(o) != first => Ok(()),
         Object::IamRole(arn) => iam_role(f, arn.as_str()),
         Object::Schema(s) => Ident(s.as_str()).fmt(f),
-        Object::Model(m) => write!(
-            f,
-            "{}.{}",
-            Ident(m.schema.as_str()),
-            Ident(m.model.as_str())
-        ),
+        Object::Model(m) => {
+            Ident(m.schema.as_str()).fmt(f)?;
+            f.write_char('.')?;
+            Ident(m.model.as_str()).fmt(f)
+        }
         Object::Database => Ok(()),
     })
 }
@@ -74,8 +73,14 @@ pub(crate) struct GranteeSql<'a>(pub &'a Grantee);
 impl Display for GranteeSql<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Grantee::Group(n) => write!(f, "GROUP {}", Ident(n.as_str())),
-            Grantee::Role(n) => write!(f, "ROLE {}", Ident(n.as_str())),
+            Grantee::Group(n) => {
+                f.write_str("GROUP ")?;
+                Ident(n.as_str()).fmt(f)
+            }
+            Grantee::Role(n) => {
+                f.write_str("ROLE ")?;
+                Ident(n.as_str()).fmt(f)
+            }
             Grantee::User(n) => Ident(n.as_str()).fmt(f),
             Grantee::Public => f.write_str("PUBLIC"),
         }
@@ -96,18 +101,24 @@ fn privileges(
         ("REVOKE", "FROM")
     };
     let privilege_list = |f: &mut Formatter<'_>| list(f, privileges, |f, p| f.write_str(p.sql()));
+    // Written piece by piece (no format string): a plan writes this once per change.
+    f.write_str(verb)?;
     if matches!(on.first(), Some(Object::IamRole(_))) {
-        write!(f, "{verb} ASSUMEROLE")?;
+        f.write_str(" ASSUMEROLE")?;
         objects(f, on)?;
-        write!(f, " {to} ")?;
+        f.write_char(' ')?;
+        f.write_str(to)?;
+        f.write_char(' ')?;
         list(f, grantees, |f, g| GranteeSql(g).fmt(f))?;
         f.write_str(" FOR ")?;
         privilege_list(f)?;
     } else {
-        write!(f, "{verb} ")?;
+        f.write_char(' ')?;
         privilege_list(f)?;
         objects(f, on)?;
-        write!(f, " {to} ")?;
+        f.write_char(' ')?;
+        f.write_str(to)?;
+        f.write_char(' ')?;
         list(f, grantees, |f, g| GranteeSql(g).fmt(f))?;
     }
     f.write_char(';')
