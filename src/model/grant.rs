@@ -190,8 +190,18 @@ pub enum Object {
 }
 
 impl Object {
-    /// What objects sort by, as texts: a sort that caches it compares each pair without
-    /// looking names up (`sort_by_cached_key`), in the order `Ord` gives.
+    /// What objects sort by: the kind, then the texts.
+    fn order(&self) -> (u8, Option<&str>, Option<&str>) {
+        match self {
+            Object::Database => (0, None, None),
+            Object::IamRole(arn) => (1, Some(arn.as_str()), None),
+            Object::Schema(s) => (2, Some(s.as_str()), None),
+            Object::Model(m) => (2, Some(m.schema.as_str()), Some(m.model.as_str())),
+        }
+    }
+
+    /// The same order as a key a sort caches (`sort_by_cached_key`): each object's texts are
+    /// looked up once, and two keys compare mostly as integers.
     pub fn sort_key(&self) -> (u8, Option<TextKey>, Option<TextKey>) {
         match self {
             Object::Database => (0, None, None),
@@ -213,7 +223,7 @@ impl Object {
 
 impl Ord for Object {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.sort_key().cmp(&other.sort_key())
+        self.order().cmp(&other.order())
     }
 }
 
