@@ -201,8 +201,22 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<(Done, usize)
     if super::clock::matters(&model) {
         header = format!("{header}, {}", super::clock::label());
     }
-    let terminal = std::io::stdout().is_terminal();
     let warned = render::warnings(&plan).len();
+    if matches!(format, Format::Json) {
+        let code = if super::stream_json(&plan, "compile", &[&name]) {
+            0
+        } else {
+            1
+        };
+        return Ok((
+            Done {
+                out: String::new(),
+                code,
+            },
+            warned,
+        ));
+    }
+    let terminal = std::io::stdout().is_terminal();
     Ok((
         output(&plan, format, &header, "compile", &[&name], color, terminal).into(),
         warned,
@@ -288,10 +302,25 @@ fn diff_cmd(
         old_model.source.name.as_str(),
         new_model.source.name.as_str(),
     ];
+    let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
+    let warned = render::warnings(&plan).len();
+    if matches!(format, Format::Json) {
+        let code = if super::stream_json(&plan, "diff", &files) {
+            code
+        } else {
+            1
+        };
+        return Ok((
+            Done {
+                out: String::new(),
+                code,
+            },
+            warned,
+        ));
+    }
     let terminal = std::io::stdout().is_terminal();
     let out = output(&plan, format, &header, "diff", &files, color, terminal);
-    let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
-    Ok((Done { out, code }, render::warnings(&plan).len()))
+    Ok((Done { out, code }, warned))
 }
 
 /// The model's warnings, on stderr, each with its place.

@@ -102,6 +102,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Writes the plan's JSON document to stdout as it is made: a plan of 100,000 changes (or a
+/// compile of a million grants) is tens of megabytes, never held whole. False when stdout
+/// refused it (a pipe's reader gone, a full disk): the run then fails, as with any output.
+fn stream_json(plan: &Plan, command: &str, files: &[&str]) -> bool {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    render::write_json(&mut out, plan, command, files)
+        .and_then(|()| out.flush())
+        .is_ok()
+}
+
 /// A plan in the chosen format. On a terminal, SQL shows control characters escaped (a name
 /// must not drive the terminal); written to a file or a pipe it stays exact SQL. Text escapes
 /// them always; JSON escapes them as JSON does.

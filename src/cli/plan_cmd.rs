@@ -50,14 +50,9 @@ pub(super) fn plan(
     // The cluster's state is not shown: freed before the output is made.
     drop(state);
     if matches!(format, Format::Json) {
-        // Streamed to stdout as it is made (a large plan's document is tens of megabytes).
-        let files = [model.source.name.as_str()];
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let written = render::write_json(&mut out, &plan, "plan", &files)
-            .and_then(|()| std::io::Write::flush(&mut out));
+        let written = super::stream_json(&plan, "plan", &[model.source.name.as_str()]);
         let (code, warned) = exit_code_of(&plan, exit_code);
-        // A closed stdout (a pipe's reader gone) fails the run, as any other output does.
-        let code = if written.is_ok() { code } else { 1 };
+        let code = if written { code } else { 1 };
         return Ok((
             Done {
                 out: String::new(),

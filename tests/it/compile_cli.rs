@@ -290,3 +290,43 @@ fn report_outputs_are_inert_whatever_the_names() {
     }
     assert!(md.contains("\\<img"), "{md}");
 }
+
+/// compile and diff write their JSON document to stdout as it is made (as plan does); a stdout
+/// that refuses it (here a full disk, /dev/full) fails the run with exit code 1.
+#[test]
+fn json_is_written_as_it_is_made_and_a_full_disk_fails_the_run() {
+    let compile = [
+        "compile",
+        "--config",
+        "config.example.toml",
+        "--format",
+        "json",
+    ];
+    let diff = [
+        "diff",
+        "tests/golden/diff/add_consumer.old.toml",
+        "tests/golden/diff/add_consumer.new.toml",
+        "--format",
+        "json",
+    ];
+    for (args, command) in [(&compile[..], "compile"), (&diff[..], "diff")] {
+        let out = mlgrant(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(doc["format"], "mlgrant.plan");
+        assert_eq!(doc["command"], command);
+        assert!(doc["changes"].as_u64().unwrap() > 0, "{doc}");
+        let full = std::process::Command::new(env!("CARGO_BIN_EXE_mlgrant"))
+            .args(args)
+            .current_dir(crate::util::root())
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        assert_eq!(full.status.code(), Some(1), "{command}: {}", stderr(&full));
+    }
+}
