@@ -112,7 +112,7 @@ JOIN pg_proc p ON p.oid = m.fn
 CROSS JOIN LATERAL aclexplode(p.proacl) a
 JOIN mlsim.identities i ON i.id = a.grantee
 WHERE NOT (a.grantee = p.proowner AND a.grantor = p.proowner)
-  AND mlsim.sees(a.grantee);
+  AND mlsim.sees(a.grantee, (SELECT mlsim.sees_all()));
 
 -- privilege_scope is SCHEMA for schema privileges, TABLES or FUNCTIONS for scoped permissions,
 -- whose privilege_type is the scoped permission (DG r_SVV_SCHEMA_PRIVILEGES).
@@ -130,13 +130,13 @@ JOIN mlsim.identities i ON i.id = a.grantee
 WHERE n.nspname NOT LIKE 'pg\_%'
   AND n.nspname NOT IN ('information_schema', 'mlsim')
   AND NOT (a.grantee = n.nspowner AND a.grantor = n.nspowner)
-  AND mlsim.sees(a.grantee)
+  AND mlsim.sees(a.grantee, (SELECT mlsim.sees_all()))
 UNION ALL
 SELECT n.nspname::text, s.privilege, s.identity_id::int, i.name, i.type, s.admin_option, s.scope
 FROM mlsim.scoped_privileges s
 JOIN pg_namespace n ON n.oid = s.namespace
 JOIN mlsim.identities i ON i.id = s.identity_id
-WHERE mlsim.sees(s.identity_id);
+WHERE mlsim.sees(s.identity_id, (SELECT mlsim.sees_all()));
 
 CREATE VIEW pg_catalog.svv_language_privileges AS
 SELECT l.lanname::text AS language_name,
@@ -149,7 +149,7 @@ FROM pg_language l
 CROSS JOIN LATERAL aclexplode(l.lanacl) a
 JOIN mlsim.identities i ON i.id = a.grantee
 WHERE NOT (a.grantee = l.lanowner AND a.grantor = l.lanowner)
-  AND mlsim.sees(a.grantee);
+  AND mlsim.sees(a.grantee, (SELECT mlsim.sees_all()));
 
 -- CREATE MODEL held as USAGE on mlfunc by users and roles (never groups), and the rows of
 -- mlsim.system_privileges (ACCESS SYSTEM TABLE, the system roles').
@@ -164,12 +164,12 @@ CROSS JOIN LATERAL aclexplode(l.lanacl) a
 JOIN mlsim.identities i ON i.id = a.grantee
 WHERE l.lanname = 'mlfunc' AND i.type IN ('user', 'role')
   AND NOT (a.grantee = l.lanowner AND a.grantor = l.lanowner)
-  AND mlsim.sees(i.id)
+  AND mlsim.sees(i.id, (SELECT mlsim.sees_all()))
 UNION ALL
 SELECT s.privilege, i.id::int, i.name, i.type, false
 FROM mlsim.system_privileges s
 JOIN mlsim.identities i ON i.id = s.identity_id
-WHERE mlsim.sees(i.id);
+WHERE mlsim.sees(i.id, (SELECT mlsim.sees_all()));
 
 CREATE VIEW pg_catalog.svv_iam_privileges AS
 SELECT p.iam_arn,
@@ -179,7 +179,7 @@ SELECT p.iam_arn,
        i.type AS identity_type
 FROM mlsim.iam_privileges p
 JOIN mlsim.identities i ON i.id = p.identity_id
-WHERE mlsim.sees(p.identity_id);
+WHERE mlsim.sees(p.identity_id, (SELECT mlsim.sees_all()));
 
 -- Every role, the system roles sys:* included (DG r_SVV_ROLES, r_roles-default).
 CREATE VIEW pg_catalog.svv_roles AS
@@ -199,7 +199,7 @@ SELECT u.id::int AS user_id,
 FROM pg_auth_members m
 JOIN mlsim.identities u ON u.id = m.member AND u.type = 'user'
 JOIN mlsim.identities r ON r.id = m.roleid AND r.type = 'role'
-WHERE mlsim.sees(u.id)
+WHERE mlsim.sees(u.id, (SELECT mlsim.sees_all()))
   AND NOT EXISTS (SELECT 1 FROM mlsim.directory_members d
                   WHERE d.roleid = m.roleid AND d.member = m.member);
 
@@ -211,7 +211,7 @@ SELECT r.id::int AS role_id,
 FROM pg_auth_members m
 JOIN mlsim.identities r ON r.id = m.member AND r.type = 'role'
 JOIN mlsim.identities g ON g.id = m.roleid AND g.type = 'role'
-WHERE mlsim.sees(r.id);
+WHERE mlsim.sees(r.id, (SELECT mlsim.sees_all()));
 
 -- Transactions and the locks they hold or wait for (DG r_SVV_TRANSACTIONS), read from pg_locks
 -- and pg_stat_activity over every client session of the server, with the documented columns and
