@@ -203,18 +203,7 @@ fn compile_cmd(path: &Path, format: Format, color: bool) -> Result<(Done, usize)
     }
     let warned = render::warnings(&plan).len();
     if matches!(format, Format::Json) {
-        let code = if super::stream_json(&plan, "compile", &[&name]) {
-            0
-        } else {
-            1
-        };
-        return Ok((
-            Done {
-                out: String::new(),
-                code,
-            },
-            warned,
-        ));
+        return Ok((super::stream_json(&plan, "compile", &[&name], 0), warned));
     }
     let terminal = std::io::stdout().is_terminal();
     Ok((
@@ -305,18 +294,7 @@ fn diff_cmd(
     let code = if exit_code && !plan.is_empty() { 2 } else { 0 };
     let warned = render::warnings(&plan).len();
     if matches!(format, Format::Json) {
-        let code = if super::stream_json(&plan, "diff", &files) {
-            code
-        } else {
-            1
-        };
-        return Ok((
-            Done {
-                out: String::new(),
-                code,
-            },
-            warned,
-        ));
+        return Ok((super::stream_json(&plan, "diff", &files, code), warned));
     }
     let terminal = std::io::stdout().is_terminal();
     let out = output(&plan, format, &header, "diff", &files, color, terminal);

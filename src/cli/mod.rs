@@ -103,13 +103,16 @@ pub fn main() -> ExitCode {
 }
 
 /// Writes the plan's JSON document to stdout as it is made: a plan of 100,000 changes (or a
-/// compile of a million grants) is tens of megabytes, never held whole. False when stdout
-/// refused it (a pipe's reader gone, a full disk): the run then fails, as with any output.
-fn stream_json(plan: &Plan, command: &str, files: &[&str]) -> bool {
+/// compile of a million grants) is tens of megabytes, never held whole. The run ends with
+/// `code`, or fails (1) when stdout refused the document (a pipe's reader gone, a full disk),
+/// as with any output.
+fn stream_json(plan: &Plan, command: &str, files: &[&str], code: u8) -> Done {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    render::write_json(&mut out, plan, command, files)
-        .and_then(|()| out.flush())
-        .is_ok()
+    let written = render::write_json(&mut out, plan, command, files).and_then(|()| out.flush());
+    Done {
+        out: String::new(),
+        code: if written.is_ok() { code } else { 1 },
+    }
 }
 
 /// A plan in the chosen format. On a terminal, SQL shows control characters escaped (a name

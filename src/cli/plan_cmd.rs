@@ -50,16 +50,9 @@ pub(super) fn plan(
     // The cluster's state is not shown: freed before the output is made.
     drop(state);
     if matches!(format, Format::Json) {
-        let written = super::stream_json(&plan, "plan", &[model.source.name.as_str()]);
         let (code, warned) = exit_code_of(&plan, exit_code);
-        let code = if written { code } else { 1 };
-        return Ok((
-            Done {
-                out: String::new(),
-                code,
-            },
-            warned,
-        ));
+        let files = [model.source.name.as_str()];
+        return Ok((super::stream_json(&plan, "plan", &files, code), warned));
     }
     let terminal = std::io::stdout().is_terminal();
     Ok(plan_done(
