@@ -28,6 +28,7 @@ pub use name::{
     MAX_NAME_BYTES, Name, NameError, NameKind, ReadError, TextKey, idp_namespace, read_qualified,
 };
 pub use origin::{FastMap, FastSet, Loc, Origin, Origins, Rule, Until};
+pub(crate) use quote::write_quoted;
 pub use quote::{Ident, is_reserved, quote_ident, quote_literal, quoted_len};
 pub use run::LogEntry;
 pub use state::{Exemptions, GroupState, Inventory, LedgerEntry, State};

@@ -246,20 +246,30 @@ pub struct Ident<'a>(pub &'a str);
 
 impl std::fmt::Display for Ident<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
         let name = self.0;
         if standard(name) {
             return f.write_str(name);
         }
-        f.write_char('"')?;
-        for (i, piece) in name.split('"').enumerate() {
-            if i > 0 {
-                f.write_str("\"\"")?;
-            }
-            f.write_str(piece)?;
-        }
-        f.write_char('"')
+        write_quoted(f, name, '"')
     }
+}
+
+/// `text` between two `quote` characters, each `quote` in it doubled: a quoted identifier
+/// (`"`) or, for ASSUMEROLE's ARNs, a plain string literal (`'`).
+pub(crate) fn write_quoted(
+    f: &mut impl std::fmt::Write,
+    text: &str,
+    quote: char,
+) -> std::fmt::Result {
+    f.write_char(quote)?;
+    for (i, piece) in text.split(quote).enumerate() {
+        if i > 0 {
+            f.write_char(quote)?;
+            f.write_char(quote)?;
+        }
+        f.write_str(piece)?;
+    }
+    f.write_char(quote)
 }
 
 /// Writes `value` as a SQL string literal that means the same whether or not the server treats

@@ -98,19 +98,12 @@ impl<'a> SourceDoc<'a> {
     }
 }
 
-/// A list of sources, each written as it is reached.
-struct Sources<I>(std::cell::Cell<Option<I>>);
+/// A step's sources, written from its own list (no copy per step).
+struct Sources<'a>(&'a [Origin]);
 
-impl<'a, I: Iterator<Item = &'a Origin>> Sources<I> {
-    fn of(origins: I) -> Sources<I> {
-        Sources(std::cell::Cell::new(Some(origins)))
-    }
-}
-
-impl<'a, I: Iterator<Item = &'a Origin>> Serialize for Sources<I> {
+impl Serialize for Sources<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Written once: the document is serialized once.
-        serializer.collect_seq(self.0.take().into_iter().flatten().map(SourceDoc::of))
+        serializer.collect_seq(self.0.iter().map(SourceDoc::of))
     }
 }
 
@@ -145,7 +138,7 @@ struct StepDoc<'a> {
     grantee: Option<GranteeDoc<'a>>,
     sql: Shown<ChangeSql<'a>>,
     reason: Text,
-    sources: Sources<std::slice::Iter<'a, Origin>>,
+    sources: Sources<'a>,
 }
 
 /// A text written once and shared by the parts that give the same reason.
@@ -188,7 +181,7 @@ impl<'a> StepDoc<'a> {
             grantee,
             sql: Shown(ChangeSql(&step.change)),
             reason: Text(reason),
-            sources: Sources::of(step.origins.iter()),
+            sources: Sources(&step.origins),
         }
     }
 }
@@ -196,15 +189,14 @@ impl<'a> StepDoc<'a> {
 /// One statement: what runs (action, privileges, objects, grantees, sql), the reasons and
 /// sources of all its parts, and the parts themselves.
 #[derive(Serialize)]
-#[serde(bound = "I: Iterator<Item = &'a Origin>")]
-struct StatementDoc<'a, I> {
+struct StatementDoc<'a> {
     action: &'static str,
     privileges: Privileges<'a>,
     objects: Vec<ObjectDoc<'a>>,
     grantees: Vec<GranteeDoc<'a>>,
     sql: Shown<MergedSql<'a>>,
     reason: String,
-    sources: Sources<I>,
+    sources: Vec<SourceDoc<'a>>,
     parts: Vec<StepDoc<'a>>,
 }
 
@@ -246,10 +238,7 @@ fn parts_and_reason<'a>(steps: impl Iterator<Item = &'a Step>) -> (Vec<StepDoc<'
     (parts, joined)
 }
 
-fn statement_doc<'a>(
-    plan: &'a Plan,
-    st: &'a Statement,
-) -> StatementDoc<'a, impl Iterator<Item = &'a Origin>> {
+fn statement_doc<'a>(plan: &'a Plan, st: &'a Statement) -> StatementDoc<'a> {
     let (privileges, objects, grantees) = match &st.merged {
         Merged::CreateGroup { group } => {
             (&[][..], vec![ObjectDoc::Group { name: group }], Vec::new())
@@ -274,13 +263,17 @@ fn statement_doc<'a>(
     // Each source once; a part's sources are mostly its neighbour's, told apart cheaply.
     let mut seen = crate::model::FastSet::default();
     let mut last: Option<&Origin> = None;
-    let origins = steps().flat_map(|s| &s.origins).filter(move |&o| {
-        if last == Some(o) {
-            return false;
-        }
-        last = Some(o);
-        seen.insert(o)
-    });
+    let sources = steps()
+        .flat_map(|s| &s.origins)
+        .filter(|&o| {
+            if last == Some(o) {
+                return false;
+            }
+            last = Some(o);
+            seen.insert(o)
+        })
+        .map(SourceDoc::of)
+        .collect();
     let (parts, reason) = parts_and_reason(steps());
     StatementDoc {
         action: steps().next().map_or("", |s| s.change.action()),
@@ -289,7 +282,7 @@ fn statement_doc<'a>(
         grantees,
         sql: Shown(MergedSql(&st.merged)),
         reason,
-        sources: Sources::of(origins),
+        sources,
         parts,
     }
 }

@@ -54,16 +54,7 @@ fn objects(f: &mut Formatter<'_>, objects: &[Object]) -> fmt::Result {
 fn iam_role(f: &mut Formatter<'_>, arn: &str) -> fmt::Result {
     match arn {
         "ALL" | "default" => f.write_str(arn),
-        arn => {
-            f.write_char('\'')?;
-            for (i, piece) in arn.split('\'').enumerate() {
-                if i > 0 {
-                    f.write_str("''")?;
-                }
-                f.write_str(piece)?;
-            }
-            f.write_char('\'')
-        }
+        arn => crate::model::write_quoted(f, arn, '\''),
     }
 }
 
